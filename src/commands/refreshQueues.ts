@@ -1,0 +1,3 @@
+import type { CommandFactory } from './runCommand';
+
+export const refreshQueues: CommandFactory = (services) => () => services.queues.refresh();

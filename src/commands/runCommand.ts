@@ -1,0 +1,28 @@
+// Every command runs through here: it is logged, and a failure becomes a message with a fix
+// instead of a stack trace.
+import type { Services } from '../services';
+import { reportProblem } from './reportProblem';
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+export type CommandFactory = (services: Services) => CommandHandler;
+
+/** An error whose message is already written for the user (bad input, a missing file...). */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+export function wrapCommand(id: string, handler: CommandHandler, services: Services): CommandHandler {
+  return async (...args: unknown[]) => {
+    services.output.debug(`command ${id}`);
+    try {
+      return await handler(...args);
+    } catch (error) {
+      const problem =
+        error instanceof UserError
+          ? { kind: 'invalidRequest' as const, message: error.message, detail: `${id}: ${error.message}` }
+          : services.explain(error, id);
+      await reportProblem(problem, services);
+      return undefined;
+    }
+  };
+}

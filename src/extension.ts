@@ -1,0 +1,33 @@
+// Wiring only: one Services object, the views, the command table.
+import * as vscode from 'vscode';
+import { commands } from './commands';
+import { wrapCommand } from './commands/runCommand';
+import { Services } from './services';
+import type { JobQueuesProvider } from './views/jobQueuesProvider';
+import { registerQueuesView } from './views/registerQueuesView';
+
+/** What activate() returns; the extension-host tests and the activation benchmark use it. */
+export interface ExtensionApi {
+  readonly services: Services;
+  readonly queuesProvider: JobQueuesProvider;
+  /** Milliseconds from the first line of the bundle to the end of activate(). */
+  readonly activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  // scripts/build.mjs stamps the bundle's first line with the time it started evaluating.
+  const started = (globalThis as { __awsBatchLoadStart?: number }).__awsBatchLoadStart ?? performance.now();
+  const services = new Services(context);
+  context.subscriptions.push(services);
+  const queuesProvider = registerQueuesView(services);
+  for (const [id, factory] of Object.entries(commands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(id, factory(services), services)));
+  }
+  const activationMs = performance.now() - started;
+  services.output.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  return { services, queuesProvider, activationMs };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

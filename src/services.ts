@@ -1,0 +1,95 @@
+// The one context object: owns the output channel, the AWS clients and every disposable.
+// AWS SDK modules are loaded on first use so that activation stays cheap.
+import * as vscode from 'vscode';
+import type { AwsClients } from './aws/clients';
+import { AwsProblem, explainAwsError } from './aws/errors';
+import type { AwsSettings, AwsTarget } from './aws/target';
+import { JobQueuesModel } from './views/jobQueuesModel';
+import { FailedAction, loadQueues } from './views/loadQueues';
+
+export const SETTINGS_SECTION = 'awsBatch';
+const TARGET_SETTINGS = ['profile', 'region', 'endpointUrl'].map((key) => `${SETTINGS_SECTION}.${key}`);
+
+export class Services implements vscode.Disposable {
+  readonly output: vscode.LogOutputChannel;
+  private clients: Promise<AwsClients> | undefined;
+  private resolvedTarget: AwsTarget | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly targetChanged = new vscode.EventEmitter<void>();
+  /** Fires after the profile, region or endpoint setting changed; views reset and reload. */
+  readonly onDidChangeAwsTarget = this.targetChanged.event;
+  readonly queues = new JobQueuesModel(
+    () => loadQueues(() => this.aws()),
+    (error) => (error instanceof FailedAction ? this.explain(error.error, error.action) : this.explain(error, 'AWS')),
+  );
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
+    this.disposables.push(
+      this.output,
+      this.targetChanged,
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (TARGET_SETTINGS.some((key) => event.affectsConfiguration(key))) this.resetClients();
+      }),
+    );
+  }
+
+  settings(): AwsSettings {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    return {
+      profile: config.get<string>('profile'),
+      region: config.get<string>('region'),
+      endpointUrl: config.get<string>('endpointUrl'),
+    };
+  }
+
+  pollIntervalMs(): number {
+    const seconds = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('pollIntervalSeconds', 10);
+    return Math.max(2, seconds) * 1000;
+  }
+
+  /** The clients for the current settings, created once and shared by every feature. */
+  aws(): Promise<AwsClients> {
+    if (!this.clients) {
+      const settings = this.settings();
+      const clients = import('./aws/clients').then(async ({ createAwsClients }) => {
+        const created = await createAwsClients(settings);
+        this.resolvedTarget = created.target;
+        this.output.info(`Using AWS ${describe(created.target)}`);
+        return created;
+      });
+      // A failed resolution (bad region, unknown profile) is retried on the next call.
+      clients.catch(() => {
+        if (this.clients === clients) this.clients = undefined;
+      });
+      this.clients = clients;
+    }
+    return this.clients;
+  }
+
+  get target(): AwsTarget | undefined {
+    return this.resolvedTarget;
+  }
+
+  explain(error: unknown, action: string): AwsProblem {
+    return explainAwsError(error, action, this.resolvedTarget);
+  }
+
+  private resetClients(): void {
+    const old = this.clients;
+    this.clients = undefined;
+    this.resolvedTarget = undefined;
+    old?.then((clients) => clients.destroy()).catch(() => undefined);
+    this.targetChanged.fire();
+  }
+
+  dispose(): void {
+    this.clients?.then((clients) => clients.destroy()).catch(() => undefined);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+function describe(target: AwsTarget): string {
+  const endpoint = target.endpoint ? `, endpoint ${target.endpoint}` : '';
+  return `profile ${target.profile ?? '(default chain)'}, region ${target.region}${endpoint}`;
+}

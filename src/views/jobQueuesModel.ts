@@ -1,0 +1,211 @@
+// State of the Job Queues view: the last good snapshot, diffed on every refresh so that only the
+// nodes that changed are re-rendered (expanded nodes and the selection survive). No vscode import.
+import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
+import type { AwsProblem } from '../aws/errors';
+
+export interface QueueNode {
+  readonly kind: 'queue';
+  readonly id: string;
+  name: string;
+  arn: string;
+  state: string;
+  status: string;
+  statusReason: string;
+  priority: number;
+  computeEnvironments: ComputeEnvironmentNode[];
+}
+
+export interface ComputeEnvironmentNode {
+  readonly kind: 'computeEnvironment';
+  readonly id: string;
+  name: string;
+  arn: string;
+  order: number;
+  /** MANAGED or UNMANAGED; empty when the environment could not be described (e.g. deleted). */
+  type: string;
+  /** EC2, SPOT, FARGATE or FARGATE_SPOT for managed environments. */
+  provisioning: string;
+  state: string;
+  status: string;
+  statusReason: string;
+  minvCpus: number | undefined;
+  desiredvCpus: number | undefined;
+  maxvCpus: number | undefined;
+}
+
+export type QueuesViewNode = QueueNode | ComputeEnvironmentNode;
+
+export interface QueuesSnapshot {
+  queues: JobQueueDetail[];
+  computeEnvironments: ComputeEnvironmentDetail[];
+}
+
+/**
+ * loading: nothing fetched yet; ready/empty: the last fetch worked; noCredentials/error: no fetch
+ * has worked yet. After a good fetch a failure keeps the tree and only sets `problem`.
+ */
+export type QueuesLoadState = 'loading' | 'ready' | 'empty' | 'noCredentials' | 'error';
+
+/** undefined means "the whole tree". */
+export type ChangedNodes = readonly QueuesViewNode[] | undefined;
+
+const CREDENTIAL_KINDS = new Set(['noCredentials', 'ssoExpired', 'credentialsExpired', 'credentialsRejected', 'profile']);
+
+export class JobQueuesModel {
+  private queues: QueueNode[] = [];
+  private inFlight: Promise<void> | undefined;
+  private generation = 0;
+  state: QueuesLoadState = 'loading';
+  problem: AwsProblem | undefined;
+
+  private readonly changeListeners = new Set<(changed: ChangedNodes) => void>();
+  private readonly stateListeners = new Set<() => void>();
+
+  constructor(
+    private readonly load: () => Promise<QueuesSnapshot>,
+    private readonly explain: (error: unknown) => AwsProblem,
+  ) {}
+
+  roots(): readonly QueueNode[] {
+    return this.queues;
+  }
+
+  children(node?: QueuesViewNode): readonly QueuesViewNode[] {
+    if (!node) return this.queues;
+    return node.kind === 'queue' ? node.computeEnvironments : [];
+  }
+
+  /** Fires with the nodes whose content changed, or undefined when the list of queues changed. */
+  onDidChange(listener: (changed: ChangedNodes) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Fires when `state` or `problem` changes (not on every poll). */
+  onDidChangeState(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Concurrent calls share one fetch. Never rejects: failures land in `problem`. */
+  refresh(): Promise<void> {
+    this.inFlight ??= this.fetchAndApply().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  /** Forget everything, e.g. after switching account or region, so no stale queue is shown. */
+  reset(): void {
+    this.generation++;
+    this.inFlight = undefined;
+    this.queues = [];
+    this.setState('loading', undefined);
+    this.emit(undefined);
+  }
+
+  private async fetchAndApply(): Promise<void> {
+    const generation = this.generation;
+    let snapshot: QueuesSnapshot;
+    try {
+      snapshot = await this.load();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const problem = this.explain(error);
+      const hasTree = this.state === 'ready' || this.state === 'empty';
+      this.setState(hasTree ? this.state : CREDENTIAL_KINDS.has(problem.kind) ? 'noCredentials' : 'error', problem);
+      return;
+    }
+    if (generation !== this.generation) return;
+    const changed = this.apply(buildQueueNodes(snapshot));
+    this.setState(this.queues.length ? 'ready' : 'empty', undefined);
+    if (changed === undefined || changed.length) this.emit(changed);
+  }
+
+  /** Updates existing node objects in place so the view keeps their identity; returns what changed. */
+  private apply(next: QueueNode[]): ChangedNodes {
+    const previous = new Map(this.queues.map((queue) => [queue.id, queue]));
+    const sameQueues =
+      next.length === this.queues.length && next.every((queue, i) => queue.id === this.queues[i].id);
+    const changed: QueuesViewNode[] = [];
+    const merged = next.map((queue) => {
+      const old = previous.get(queue.id);
+      if (!old) return queue;
+      const oldChildren = new Map(old.computeEnvironments.map((ce) => [ce.id, ce]));
+      const sameChildren =
+        queue.computeEnvironments.length === old.computeEnvironments.length &&
+        queue.computeEnvironments.every((ce, i) => ce.id === old.computeEnvironments[i].id);
+      const children = queue.computeEnvironments.map((ce) => {
+        const oldCe = oldChildren.get(ce.id);
+        if (!oldCe) return ce;
+        if (!sameFields(oldCe, ce)) {
+          Object.assign(oldCe, ce);
+          if (sameChildren) changed.push(oldCe);
+        }
+        return oldCe;
+      });
+      const queueChanged = !sameFields(old, queue, ['computeEnvironments']);
+      Object.assign(old, queue, { computeEnvironments: children });
+      if (queueChanged || !sameChildren) changed.push(old);
+      return old;
+    });
+    this.queues = merged;
+    return sameQueues ? changed : undefined;
+  }
+
+  private setState(state: QueuesLoadState, problem: AwsProblem | undefined): void {
+    const same = state === this.state && problem?.message === this.problem?.message;
+    this.state = state;
+    this.problem = problem;
+    if (!same) for (const listener of this.stateListeners) listener();
+  }
+
+  private emit(changed: ChangedNodes): void {
+    for (const listener of this.changeListeners) listener(changed);
+  }
+}
+
+function sameFields(a: object, b: object, skip: string[] = []): boolean {
+  const keys = Object.keys(b).filter((key) => !skip.includes(key));
+  return keys.every(
+    (key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key],
+  );
+}
+
+export function buildQueueNodes(snapshot: QueuesSnapshot): QueueNode[] {
+  const environments = new Map(snapshot.computeEnvironments.map((ce) => [ce.computeEnvironmentArn ?? '', ce]));
+  const byName = new Map(snapshot.computeEnvironments.map((ce) => [ce.computeEnvironmentName ?? '', ce]));
+  return snapshot.queues
+    .map((queue): QueueNode => {
+      const arn = queue.jobQueueArn ?? queue.jobQueueName ?? '';
+      const order = [...(queue.computeEnvironmentOrder ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+      return {
+        kind: 'queue',
+        id: arn,
+        name: queue.jobQueueName ?? arn,
+        arn,
+        state: queue.state ?? '',
+        status: queue.status ?? '',
+        statusReason: queue.statusReason ?? '',
+        priority: queue.priority ?? 0,
+        computeEnvironments: order.map((entry): ComputeEnvironmentNode => {
+          const ref = entry.computeEnvironment ?? '';
+          const ce = environments.get(ref) ?? byName.get(ref);
+          return {
+            kind: 'computeEnvironment',
+            id: `${arn}|${ref}`,
+            name: ce?.computeEnvironmentName ?? ref.split('/').pop() ?? ref,
+            arn: ce?.computeEnvironmentArn ?? ref,
+            order: entry.order ?? 0,
+            type: ce?.type ?? '',
+            provisioning: ce?.computeResources?.type ?? '',
+            state: ce?.state ?? '',
+            status: ce?.status ?? '',
+            statusReason: ce ? (ce.statusReason ?? '') : 'This compute environment could not be described; it may have been deleted.',
+            minvCpus: ce?.computeResources?.minvCpus,
+            desiredvCpus: ce?.computeResources?.desiredvCpus,
+            maxvCpus: ce?.computeResources?.maxvCpus,
+          };
+        }),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

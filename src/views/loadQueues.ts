@@ -1,0 +1,33 @@
+// Fetches what the Job Queues view shows. The error carries the IAM action that failed so the
+// message can name the missing permission.
+import type { AwsClients } from '../aws/clients';
+import { describeComputeEnvironments, listJobQueues } from '../aws/batchQueues';
+import type { QueuesSnapshot } from './jobQueuesModel';
+
+export class FailedAction extends Error {
+  constructor(
+    readonly action: string,
+    readonly error: unknown,
+  ) {
+    super(`${action} failed`);
+    this.name = 'FailedAction';
+  }
+}
+
+async function step<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new FailedAction(action, error);
+  }
+}
+
+export async function loadQueues(clients: () => Promise<AwsClients>): Promise<QueuesSnapshot> {
+  const { batch } = await clients();
+  const queues = await step('batch:DescribeJobQueues', () => listJobQueues(batch));
+  const arns = queues.flatMap((queue) => (queue.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? ''));
+  const computeEnvironments = await step('batch:DescribeComputeEnvironments', () =>
+    describeComputeEnvironments(batch, arns.filter(Boolean)),
+  );
+  return { queues, computeEnvironments };
+}
