@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', '.work/', 'test-results/', '.vscode-test/'] },
@@ -16,13 +17,16 @@ export default tseslint.config(
   {
     // The layers below the UI must stay testable without VS Code.
     files: ['src/aws/**/*.ts', 'src/runtime/**/*.ts', 'src/views/*Model.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'No vscode import below the UI layer.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'No vscode import below the UI layer.' }] },
+      ],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', performance: 'readonly', Buffer: 'readonly', fetch: 'readonly', window: 'readonly', document: 'readonly' },
-    },
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -29,11 +29,13 @@ const contributed = new Set((contributes.commands ?? []).map((c) => c.command));
 const problems = [];
 if (registered.size === 0) problems.push('no command registrations found in src/commands/index.ts');
 for (const id of contributed) if (!registered.has(id)) problems.push(`contributed command ${id} has no registration`);
-for (const id of registered) if (!contributed.has(id)) problems.push(`registered command ${id} is not in contributes.commands`);
+for (const id of registered)
+  if (!contributed.has(id)) problems.push(`registered command ${id} is not in contributes.commands`);
 
 for (const [menu, items] of Object.entries(contributes.menus ?? {})) {
   for (const item of items) {
-    if (item.command && !contributed.has(item.command)) problems.push(`menu ${menu} names unknown command ${item.command}`);
+    if (item.command && !contributed.has(item.command))
+      problems.push(`menu ${menu} names unknown command ${item.command}`);
   }
 }
 const views = new Set(Object.values(contributes.views ?? {}).flatMap((list) => list.map((view) => view.id)));

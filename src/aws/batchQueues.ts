@@ -29,7 +29,9 @@ export async function describeComputeEnvironments(
   const found: ComputeEnvironmentDetail[] = [];
   for (let i = 0; i < unique.length; i += COMPUTE_ENVIRONMENTS_PER_CALL) {
     const page = await batch.send(
-      new DescribeComputeEnvironmentsCommand({ computeEnvironments: unique.slice(i, i + COMPUTE_ENVIRONMENTS_PER_CALL) }),
+      new DescribeComputeEnvironmentsCommand({
+        computeEnvironments: unique.slice(i, i + COMPUTE_ENVIRONMENTS_PER_CALL),
+      }),
     );
     found.push(...(page.computeEnvironments ?? []));
   }

@@ -27,7 +27,10 @@ export interface ClientOptions {
 
 export async function loadSharedProfiles(): Promise<SharedProfiles> {
   // A missing or unreadable file is the normal case for environment-only setups.
-  const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => ({ configFile: {}, credentialsFile: {} }));
+  const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => ({
+    configFile: {},
+    credentialsFile: {},
+  }));
   return { config: files.configFile, credentials: files.credentialsFile };
 }
 

@@ -10,7 +10,10 @@ interface Fix {
 
 function fixesFor(problem: AwsProblem, services: Services): Fix[] {
   const profile = services.target?.profile ?? services.settings().profile ?? 'default';
-  const chooseProfile = { title: 'Choose AWS Profile', run: () => vscode.commands.executeCommand('awsBatch.selectProfile') };
+  const chooseProfile = {
+    title: 'Choose AWS Profile',
+    run: () => vscode.commands.executeCommand('awsBatch.selectProfile'),
+  };
   const openSettings = { title: 'Open Settings', run: () => vscode.commands.executeCommand('awsBatch.openSettings') };
   switch (problem.kind) {
     case 'ssoExpired':

@@ -24,9 +24,13 @@ export const selectProfile: CommandFactory = (services) => async () => {
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: 'AWS profile for AWS Batch',
-    placeHolder: names.length ? 'Choose a profile from ~/.aws/config and ~/.aws/credentials' : 'No profiles found in ~/.aws; run `aws configure` to create one',
+    placeHolder: names.length
+      ? 'Choose a profile from ~/.aws/config and ~/.aws/credentials'
+      : 'No profiles found in ~/.aws; run `aws configure` to create one',
   });
   if (!picked) return;
   const profile = picked.label === DEFAULT_CHAIN ? undefined : picked.label;
-  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('profile', profile, vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration(SETTINGS_SECTION)
+    .update('profile', profile, vscode.ConfigurationTarget.Global);
 };

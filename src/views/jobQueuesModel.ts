@@ -49,7 +49,13 @@ export type QueuesLoadState = 'loading' | 'ready' | 'empty' | 'noCredentials' | 
 /** undefined means "the whole tree". */
 export type ChangedNodes = readonly QueuesViewNode[] | undefined;
 
-const CREDENTIAL_KINDS = new Set(['noCredentials', 'ssoExpired', 'credentialsExpired', 'credentialsRejected', 'profile']);
+const CREDENTIAL_KINDS = new Set([
+  'noCredentials',
+  'ssoExpired',
+  'credentialsExpired',
+  'credentialsRejected',
+  'profile',
+]);
 
 export class JobQueuesModel {
   private queues: QueueNode[] = [];
@@ -123,8 +129,7 @@ export class JobQueuesModel {
   /** Updates existing node objects in place so the view keeps their identity; returns what changed. */
   private apply(next: QueueNode[]): ChangedNodes {
     const previous = new Map(this.queues.map((queue) => [queue.id, queue]));
-    const sameQueues =
-      next.length === this.queues.length && next.every((queue, i) => queue.id === this.queues[i].id);
+    const sameQueues = next.length === this.queues.length && next.every((queue, i) => queue.id === this.queues[i].id);
     const changed: QueuesViewNode[] = [];
     const merged = next.map((queue) => {
       const old = previous.get(queue.id);
@@ -165,9 +170,7 @@ export class JobQueuesModel {
 
 function sameFields(a: object, b: object, skip: string[] = []): boolean {
   const keys = Object.keys(b).filter((key) => !skip.includes(key));
-  return keys.every(
-    (key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key],
-  );
+  return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]);
 }
 
 export function buildQueueNodes(snapshot: QueuesSnapshot): QueueNode[] {
@@ -199,7 +202,9 @@ export function buildQueueNodes(snapshot: QueuesSnapshot): QueueNode[] {
             provisioning: ce?.computeResources?.type ?? '',
             state: ce?.state ?? '',
             status: ce?.status ?? '',
-            statusReason: ce ? (ce.statusReason ?? '') : 'This compute environment could not be described; it may have been deleted.',
+            statusReason: ce
+              ? (ce.statusReason ?? '')
+              : 'This compute environment could not be described; it may have been deleted.',
             minvCpus: ce?.computeResources?.minvCpus,
             desiredvCpus: ce?.computeResources?.desiredvCpus,
             maxvCpus: ce?.computeResources?.maxvCpus,

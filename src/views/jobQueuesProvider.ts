@@ -33,7 +33,8 @@ export class JobQueuesProvider implements vscode.TreeDataProvider<QueuesViewNode
 
 function health(state: string, status: string): { icon: string; color: string | undefined } {
   if (status === 'INVALID') return { icon: 'error', color: 'errorForeground' };
-  if (status === 'CREATING' || status === 'UPDATING' || status === 'DELETING') return { icon: 'sync', color: 'charts.yellow' };
+  if (status === 'CREATING' || status === 'UPDATING' || status === 'DELETING')
+    return { icon: 'sync', color: 'charts.yellow' };
   if (state === 'DISABLED') return { icon: 'circle-slash', color: 'disabledForeground' };
   return { icon: '', color: 'charts.green' };
 }
@@ -52,7 +53,9 @@ function queueItem(queue: QueueNode): vscode.TreeItem {
   tooltip.appendMarkdown(`**${escape(queue.name)}** — job queue\n\n`);
   tooltip.appendMarkdown(`State: ${queue.state} · Status: ${queue.status} · Priority: ${queue.priority}\n\n`);
   if (queue.statusReason) tooltip.appendMarkdown(`${escape(queue.statusReason)}\n\n`);
-  tooltip.appendMarkdown(`Compute environments, in order: ${queue.computeEnvironments.map((ce) => escape(ce.name)).join(', ') || 'none'}\n\n`);
+  tooltip.appendMarkdown(
+    `Compute environments, in order: ${queue.computeEnvironments.map((ce) => escape(ce.name)).join(', ') || 'none'}\n\n`,
+  );
   tooltip.appendCodeblock(queue.arn, 'text');
   item.tooltip = tooltip;
   return item;
@@ -70,14 +73,18 @@ function computeEnvironmentItem(ce: ComputeEnvironmentNode): vscode.TreeItem {
   const parts = [kind, ce.state ? `${ce.state}/${ce.status}` : 'not found'];
   if (ce.type === 'MANAGED') parts.push(vcpuSummary(ce));
   item.description = parts.join(' · ');
-  const { icon, color } = ce.type ? health(ce.state, ce.status) : { icon: 'warning', color: 'problemsWarningIcon.foreground' };
+  const { icon, color } = ce.type
+    ? health(ce.state, ce.status)
+    : { icon: 'warning', color: 'problemsWarningIcon.foreground' };
   item.iconPath = new vscode.ThemeIcon(icon || 'server-environment', color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = 'computeEnvironment';
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escape(ce.name)}** — compute environment (order ${ce.order})\n\n`);
   tooltip.appendMarkdown(`Type: ${kind} · State: ${ce.state || '–'} · Status: ${ce.status || '–'}\n\n`);
   if (ce.type === 'MANAGED') {
-    tooltip.appendMarkdown(`vCPUs: min ${ce.minvCpus ?? '–'}, desired ${ce.desiredvCpus ?? '–'}, max ${ce.maxvCpus ?? '–'}\n\n`);
+    tooltip.appendMarkdown(
+      `vCPUs: min ${ce.minvCpus ?? '–'}, desired ${ce.desiredvCpus ?? '–'}, max ${ce.maxvCpus ?? '–'}\n\n`,
+    );
   }
   if (ce.statusReason) tooltip.appendMarkdown(`${escape(ce.statusReason)}\n\n`);
   tooltip.appendCodeblock(ce.arn, 'text');

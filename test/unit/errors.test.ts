@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import { explainAwsError } from '../../src/aws/errors';
 import { AwsTarget, AwsTargetError } from '../../src/aws/target';
 
-const aws: AwsTarget = { profile: 'research', profileSource: 'setting', region: 'eu-west-1', regionSource: 'setting', endpoint: undefined };
+const aws: AwsTarget = {
+  profile: 'research',
+  profileSource: 'setting',
+  region: 'eu-west-1',
+  regionSource: 'setting',
+  endpoint: undefined,
+};
 const local: AwsTarget = { ...aws, profile: undefined, endpoint: 'http://127.0.0.1:5999' };
 
 function sdkError(name: string, message: string, status = 400): Error {
@@ -34,25 +40,46 @@ suite('explainAwsError', () => {
 
   test('access denied names the action from the message, else the attempted one', () => {
     const named = explainAwsError(
-      sdkError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: batch:DescribeComputeEnvironments on resource: *', 403),
+      sdkError(
+        'AccessDeniedException',
+        'User: arn:aws:iam::1:user/x is not authorized to perform: batch:DescribeComputeEnvironments on resource: *',
+        403,
+      ),
       'batch:DescribeJobQueues',
       aws,
     );
     assert.equal(named.kind, 'accessDenied');
     assert.match(named.message, /not allowed to call batch:DescribeComputeEnvironments/);
-    const unnamed = explainAwsError(sdkError('AccessDeniedException', 'Access Denied', 403), 'batch:DescribeJobQueues', aws);
+    const unnamed = explainAwsError(
+      sdkError('AccessDeniedException', 'Access Denied', 403),
+      'batch:DescribeJobQueues',
+      aws,
+    );
     assert.match(unnamed.message, /batch:DescribeJobQueues/);
   });
 
   test('expired and rejected keys', () => {
-    assert.equal(explainAwsError(sdkError('ExpiredTokenException', 'The security token included in the request is expired'), 'x', aws).kind, 'credentialsExpired');
-    assert.equal(explainAwsError(sdkError('UnrecognizedClientException', 'The security token is invalid'), 'x', aws).kind, 'credentialsRejected');
+    assert.equal(
+      explainAwsError(
+        sdkError('ExpiredTokenException', 'The security token included in the request is expired'),
+        'x',
+        aws,
+      ).kind,
+      'credentialsExpired',
+    );
+    assert.equal(
+      explainAwsError(sdkError('UnrecognizedClientException', 'The security token is invalid'), 'x', aws).kind,
+      'credentialsRejected',
+    );
   });
 
   test('an unreachable endpoint names the endpoint and the setting', () => {
-    const refused = Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), { code: 'ECONNREFUSED' })]), {
-      code: 'ECONNREFUSED',
-    });
+    const refused = Object.assign(
+      new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), { code: 'ECONNREFUSED' })]),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
     const problem = explainAwsError(refused, 'batch:DescribeJobQueues', local);
     assert.equal(problem.kind, 'endpoint');
     assert.match(problem.message, /Cannot reach http:\/\/127\.0\.0\.1:5999 \(connection refused\)/);
@@ -75,7 +102,11 @@ suite('explainAwsError', () => {
   });
 
   test('anything else keeps the service message on one line, and the detail has no request data', () => {
-    const problem = explainAwsError(sdkError('ServerException', 'Something broke.\nstack...', 500), 'batch:DescribeJobQueues', aws);
+    const problem = explainAwsError(
+      sdkError('ServerException', 'Something broke.\nstack...', 500),
+      'batch:DescribeJobQueues',
+      aws,
+    );
     assert.equal(problem.kind, 'unknown');
     assert.equal(problem.message, 'batch:DescribeJobQueues failed: Something broke.');
     assert.equal(problem.detail, 'batch:DescribeJobQueues: ServerException: Something broke');

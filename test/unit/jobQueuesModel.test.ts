@@ -12,7 +12,10 @@ function queue(name: string, ces: string[], extra: Partial<JobQueueDetail> = {})
     state: 'ENABLED',
     status: 'VALID',
     priority: 1,
-    computeEnvironmentOrder: ces.map((ce, order) => ({ order: order + 1, computeEnvironment: arn('compute-environment', ce) })),
+    computeEnvironmentOrder: ces.map((ce, order) => ({
+      order: order + 1,
+      computeEnvironment: arn('compute-environment', ce),
+    })),
     ...extra,
   };
 }
@@ -60,10 +63,16 @@ suite('JobQueuesModel', () => {
     };
     await model.refresh();
     assert.equal(model.state, 'ready');
-    assert.deepEqual(model.roots().map((q) => q.name), ['alpha', 'zeta']);
+    assert.deepEqual(
+      model.roots().map((q) => q.name),
+      ['alpha', 'zeta'],
+    );
     const zeta = model.roots()[1];
     assert.equal(zeta.priority, 100);
-    assert.deepEqual(model.children(zeta).map((c) => c.name), ['b', 'a']);
+    assert.deepEqual(
+      model.children(zeta).map((c) => c.name),
+      ['b', 'a'],
+    );
     const [b, a] = zeta.computeEnvironments;
     assert.deepEqual([a.type, a.provisioning, a.minvCpus, a.desiredvCpus, a.maxvCpus], ['MANAGED', 'EC2', 0, 2, 64]);
     assert.deepEqual([b.type, b.maxvCpus], ['UNMANAGED', undefined]);
@@ -90,17 +99,21 @@ suite('JobQueuesModel', () => {
     await model.refresh();
     assert.equal(changes.length, 1, 'no event for an identical snapshot');
 
-    source.next = { queues: [queue('q1', ['a']), queue('q2', ['a'], { state: 'DISABLED' })], computeEnvironments: [ce('a', 8)] };
+    source.next = {
+      queues: [queue('q1', ['a']), queue('q2', ['a'], { state: 'DISABLED' })],
+      computeEnvironments: [ce('a', 8)],
+    };
     await model.refresh();
     const last = changes.at(-1) as ChangedNodes;
     assert.ok(last, 'a partial change names its nodes');
     assert.equal(model.roots()[0], before, 'node identity survives a refresh');
     assert.equal(model.roots()[0].computeEnvironments[0], beforeCe);
     assert.equal(beforeCe.desiredvCpus, 8);
-    assert.deepEqual(
-      last.map((n) => `${n.kind}:${n.name}`).sort(),
-      ['computeEnvironment:a', 'computeEnvironment:a', 'queue:q2'],
-    );
+    assert.deepEqual(last.map((n) => `${n.kind}:${n.name}`).sort(), [
+      'computeEnvironment:a',
+      'computeEnvironment:a',
+      'queue:q2',
+    ]);
   });
 
   test('a new or deleted queue refreshes the whole tree', async () => {
@@ -112,12 +125,17 @@ suite('JobQueuesModel', () => {
     source.next = { queues: [queue('q2', [])], computeEnvironments: [] };
     await model.refresh();
     assert.deepEqual(changes, [undefined, undefined, undefined]);
-    assert.deepEqual(model.roots().map((q) => q.name), ['q2']);
+    assert.deepEqual(
+      model.roots().map((q) => q.name),
+      ['q2'],
+    );
   });
 
   test('no queues is "empty", missing credentials before any data is "noCredentials"', async () => {
     const { source, model } = setup();
-    source.next = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    source.next = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
     await model.refresh();
     assert.equal(model.state, 'noCredentials');
     assert.equal(model.problem?.kind, 'noCredentials');
@@ -136,7 +154,10 @@ suite('JobQueuesModel', () => {
     for (let i = 0; i < 5; i++) await model.refresh();
     assert.equal(model.state, 'ready');
     assert.equal(model.problem?.kind, 'endpoint');
-    assert.deepEqual(model.roots().map((q) => q.name), ['q1']);
+    assert.deepEqual(
+      model.roots().map((q) => q.name),
+      ['q1'],
+    );
     assert.equal(stateChanges(), afterLoad + 1, 'five failed polls make one state change');
     assert.equal(changes.length, 1);
     source.next = { queues: [queue('q1', [])], computeEnvironments: [] };

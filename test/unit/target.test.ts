@@ -20,7 +20,11 @@ suite('resolveAwsTarget', () => {
   });
 
   test('AWS_PROFILE and AWS_REGION are used when the settings are empty', () => {
-    const target = resolveAwsTarget({ profile: ' ', region: '' }, { AWS_PROFILE: 'research', AWS_REGION: 'us-east-2' }, files);
+    const target = resolveAwsTarget(
+      { profile: ' ', region: '' },
+      { AWS_PROFILE: 'research', AWS_REGION: 'us-east-2' },
+      files,
+    );
     assert.equal(target.profile, 'research');
     assert.equal(target.profileSource, 'environment');
     assert.equal(target.region, 'us-east-2');
@@ -42,12 +46,18 @@ suite('resolveAwsTarget', () => {
     assert.throws(
       () => resolveAwsTarget({ profile: 'nope' }, { AWS_REGION: 'us-east-1' }, files),
       (error: unknown) =>
-        error instanceof AwsTargetError && error.kind === 'profile' && /"nope"/.test(error.message) && /aws configure --profile nope/.test(error.message),
+        error instanceof AwsTargetError &&
+        error.kind === 'profile' &&
+        /"nope"/.test(error.message) &&
+        /aws configure --profile nope/.test(error.message),
     );
   });
 
   test('a missing or malformed region is refused with the place to fix it', () => {
-    assert.throws(() => resolveAwsTarget({ profile: 'bare' }, {}, files), (e: unknown) => e instanceof AwsTargetError && e.kind === 'region');
+    assert.throws(
+      () => resolveAwsTarget({ profile: 'bare' }, {}, files),
+      (e: unknown) => e instanceof AwsTargetError && e.kind === 'region',
+    );
     assert.throws(
       () => resolveAwsTarget({ region: 'Frankfurt' }, {}, files),
       (e: unknown) => e instanceof AwsTargetError && /awsBatch\.region/.test(e.message),
@@ -56,12 +66,22 @@ suite('resolveAwsTarget', () => {
   });
 
   test('endpoint from the setting, else AWS_ENDPOINT_URL; a non-URL is refused', () => {
-    assert.equal(resolveAwsTarget({ region: 'us-east-1' }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:5001' }, files).endpoint, 'http://127.0.0.1:5001');
     assert.equal(
-      resolveAwsTarget({ region: 'us-east-1', endpointUrl: 'https://vpce.example' }, { AWS_ENDPOINT_URL: 'http://x' }, files).endpoint,
+      resolveAwsTarget({ region: 'us-east-1' }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:5001' }, files).endpoint,
+      'http://127.0.0.1:5001',
+    );
+    assert.equal(
+      resolveAwsTarget(
+        { region: 'us-east-1', endpointUrl: 'https://vpce.example' },
+        { AWS_ENDPOINT_URL: 'http://x' },
+        files,
+      ).endpoint,
       'https://vpce.example',
     );
-    assert.throws(() => resolveAwsTarget({ region: 'us-east-1', endpointUrl: 'localhost:5001' }, {}, files), /http:\/\//);
+    assert.throws(
+      () => resolveAwsTarget({ region: 'us-east-1', endpointUrl: 'localhost:5001' }, {}, files),
+      /http:\/\//,
+    );
   });
 
   test('describeTarget calls out a custom endpoint', () => {

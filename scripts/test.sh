@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# npm test: the three tiers (unit, integration, vscode). Installs and starts what they need on a
+# fresh machine, stops what it started, and exits non-zero when anything failed.
+# usage: bash scripts/test.sh [unit] [integration] [vscode]     (default: all three)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit integration vscode)
+failed=()
+started_backend=0
+step() { printf '\n== %s\n' "$*"; }
+
+cleanup() {
+  if [ "$started_backend" = 1 ]; then step "stopping the stand-ins this run started"; bash scripts/backend.sh down || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "dependencies and build"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund || { echo "npm ci failed"; exit 1; }
+fi
+npm run --silent build >/dev/null && npm run --silent compile-tests || { echo "build failed: 0 passed, 1 failed"; exit 1; }
+
+needs_backend() { for t in "${tiers[@]}"; do [ "$t" != unit ] && return 0; done; return 1; }
+if needs_backend; then
+  step "stand-ins (Docker engine, registry, moto)"
+  # Leave a backend that was already running (e.g. `npm run backend up` by a developer) as it was.
+  if ! bash scripts/backend.sh status 2>/dev/null | grep -q '^moto: up'; then started_backend=1; fi
+  bash scripts/backend.sh up || { echo "backend: 0 passed, 1 failed"; exit 1; }
+  eval "$(bash scripts/backend.sh env)"
+fi
+
+for tier in "${tiers[@]}"; do
+  case "$tier" in
+    unit)
+      step "unit tier: static checks, then mocha"
+      ok=0; bad=0
+      for check in "npm run --silent typecheck" "npx eslint ." "npx prettier --check --log-level warn ." "node scripts/check-commands.mjs"; do
+        if $check; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "static check failed: $check"; fi
+      done
+      echo "static checks: $ok passed, $bad failed"
+      checks=$bad
+      node scripts/run-mocha.mjs unit out/test/unit && [ $checks = 0 ] || failed+=(unit)
+      ;;
+    integration)
+      step "integration tier: against the stand-ins"
+      node scripts/run-mocha.mjs integration out/test/integration 180000 || failed+=(integration)
+      ;;
+    vscode)
+      step "vscode tier: extension host in code-server, then the UI smoke test in Chromium"
+      bash scripts/install-code-server.sh && node scripts/vscode-tests.mjs || failed+=(vscode)
+      ;;
+    *) echo "unknown tier: $tier (use unit, integration, vscode)"; failed+=("$tier") ;;
+  esac
+done
+
+step "result"
+if [ ${#failed[@]} -gt 0 ]; then echo "FAILED tiers: ${failed[*]}"; exit 1; fi
+echo "all tiers passed: ${tiers[*]}"
