@@ -1,0 +1,573 @@
+#!/bin/bash
+# Local stand-ins for AWS and Docker Hub, for tests, demos and benchmarks.
+#
+#   bash scripts/backend.sh up      # start (or reuse) Docker engine, registry, moto; build base images; create the fixture
+#   bash scripts/backend.sh down    # stop only what `up` started (by the PIDs in its pidfiles)
+#   bash scripts/backend.sh env     # print `export` lines for the dummy AWS credentials and endpoints
+#   bash scripts/backend.sh status  # one line per part: docker, registry, moto, fixture
+#
+# Parts:
+#   - Docker engine: the running one, or /usr/sbin/dockerd started here.
+#   - Base images made without any pull: local/debian:bookworm (debootstrap), local/node:20 (that rootfs
+#     plus the host's node), local/busybox:latest (busybox-static).
+#   - Registry (docker-registry, distribution 2.8) on 127.0.0.1:5000 with htpasswd basic auth: user AWS,
+#     password = what moto's ECR GetAuthorizationToken token decodes to.
+#   - moto server on 127.0.0.1:5001; AWS Batch jobs run as real containers on the host network.
+#   - Fixture (scripts/fixture.py): IAM roles, VPC, compute environments, job queues, S3 bucket, ECR repo.
+#
+# Needs root on Debian bookworm (apt-get, dockerd, debootstrap). Long output goes to log files in the
+# state folder ${BACKEND_DIR:-<repo>/.work/backend}; on failure the tail of the relevant log is printed.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(dirname "$SCRIPT_DIR")
+B=${BACKEND_DIR:-$REPO_ROOT/.work/backend}
+
+REGISTRY_ADDR=127.0.0.1:5000
+REGISTRY_USER=AWS
+REGISTRY_PASSWORD=123456789012-auth-token # base64 of "AWS:123456789012-auth-token" is moto's ECR token
+MOTO_HOST=127.0.0.1
+MOTO_PORT=5001
+MOTO_URL=http://$MOTO_HOST:$MOTO_PORT
+DEBIAN_IMAGE=local/debian:bookworm
+NODE_IMAGE=local/node:20
+BUSYBOX_IMAGE=local/busybox:latest
+# Bump a recipe number when the way an image is made changes: `up` then rebuilds that image.
+RECIPE_LABEL=org.batch-runner.recipe
+DEBIAN_RECIPE=debian-1
+NODE_RECIPE=node-1 # plus the host node version
+BUSYBOX_RECIPE=busybox-2
+IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl)
+
+say() { printf 'backend: %s\n' "$*"; }
+
+# die MESSAGE [LOGFILE]: print the message and the tail of the log, exit 1.
+die() {
+  printf 'backend: ERROR: %s\n' "$1" >&2
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then
+    printf -- '--- last lines of %s ---\n' "$2" >&2
+    tail -n 30 "$2" >&2
+    printf -- '---\n' >&2
+  fi
+  exit 1
+}
+
+# ---------------------------------------------------------------------------------------------------
+# helpers: processes we started
+# ---------------------------------------------------------------------------------------------------
+
+# pid_alive PIDFILE PATTERN: the pidfile names a live process whose command line contains PATTERN.
+pid_alive() {
+  local pidfile=$1 pattern=$2 pid cmdline
+  [ -f "$pidfile" ] || return 1
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  cmdline=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
+  [[ "$cmdline" == *"$pattern"* ]]
+}
+
+# stop_pidfile NAME PIDFILE PATTERN: kill the recorded PID, wait up to 10 s, then kill -9 that PID.
+stop_pidfile() {
+  local name=$1 pidfile=$2 pattern=$3 pid i
+  if [ ! -f "$pidfile" ]; then
+    say "$name: not started by backend.sh, leaving it alone"
+    return 0
+  fi
+  if ! pid_alive "$pidfile" "$pattern"; then
+    say "$name: recorded process is gone (stale pidfile removed)"
+    rm -f "$pidfile"
+    return 0
+  fi
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "$name: pid $pid still alive after 10 s, sending SIGKILL"
+    kill -9 "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$pidfile"
+  say "$name: stopped (pid $pid)"
+}
+
+# start_bg PIDFILE LOGFILE CMD...: start CMD in its own session, detached, and record its PID.
+# The previous run's log is kept as LOGFILE.prev.
+start_bg() {
+  local pidfile=$1 logfile=$2
+  shift 2
+  [ ! -f "$logfile" ] || mv -f "$logfile" "$logfile.prev"
+  # Not a process-group leader here (no job control in a script), so setsid execs without forking
+  # and $! is the PID of CMD itself.
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+# wait_started NAME PIDFILE PATTERN SECONDS LOG PROBE...: wait until PROBE succeeds; fail at once
+# (with the log's tail) if the process we started dies first.
+wait_started() {
+  local name=$1 pidfile=$2 pattern=$3 secs=$4 log=$5 i
+  shift 5
+  for i in $(seq 1 $((secs * 5))); do
+    if "$@"; then return 0; fi
+    if ! pid_alive "$pidfile" "$pattern"; then
+      rm -f "$pidfile"
+      die "$name exited during start-up" "$log"
+    fi
+    sleep 0.2
+  done
+  die "$name did not answer within $secs s" "$log"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# probes
+# ---------------------------------------------------------------------------------------------------
+docker_ok() { docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
+
+registry_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "http://$REGISTRY_ADDR/v2/" 2>/dev/null || true; }
+registry_ok() {
+  local code
+  code=$(registry_code)
+  [ "$code" = 401 ] || [ "$code" = 200 ]
+}
+
+moto_ok() { curl -s -o /dev/null -m 3 -f "$MOTO_URL/moto-api/" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------------
+# env
+# ---------------------------------------------------------------------------------------------------
+write_env() {
+  mkdir -p "$B"
+  local tmp=$B/env.tmp.$$
+  cat >"$tmp" <<EOF
+export AWS_ACCESS_KEY_ID=testing
+export AWS_SECRET_ACCESS_KEY=testing
+export AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_ENDPOINT_URL=$MOTO_URL
+export BATCH_RUNNER_REGISTRY=$REGISTRY_ADDR
+export BATCH_RUNNER_NODE_IMAGE=$NODE_IMAGE
+export BATCH_RUNNER_BASE_IMAGE=$DEBIAN_IMAGE
+EOF
+  if cmp -s "$tmp" "$B/env"; then rm -f "$tmp"; else mv "$tmp" "$B/env"; fi
+}
+
+# ---------------------------------------------------------------------------------------------------
+# up: packages
+# ---------------------------------------------------------------------------------------------------
+ensure_packages() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    # (no `dpkg -s | grep -q`: with pipefail, grep's early exit can SIGPIPE dpkg and fail the test)
+    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then missing+=("$p"); fi
+  done
+  for p in docker dockerd debootstrap docker-registry htpasswd jq curl setsid; do
+    command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || {
+      case $p in
+        docker | dockerd) missing+=(docker.io) ;;
+        htpasswd) missing+=(apache2-utils) ;;
+        setsid) missing+=(util-linux) ;;
+        *) missing+=("$p") ;;
+      esac
+    }
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "packages: all present"
+    return 0
+  fi
+  # de-duplicate
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  [ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+  say "packages: installing ${missing[*]} (log: $B/apt.log)"
+  DEBIAN_FRONTEND=noninteractive apt-get update >>"$B/apt.log" 2>&1 || die "apt-get update failed" "$B/apt.log"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$B/apt.log" 2>&1 ||
+    die "apt-get install failed" "$B/apt.log"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# up: docker engine
+# ---------------------------------------------------------------------------------------------------
+ensure_docker() {
+  if docker_ok; then
+    if pid_alive "$B/dockerd.pid" dockerd; then
+      say "docker: up (started earlier by backend.sh, pid $(cat "$B/dockerd.pid"))"
+    else
+      rm -f "$B/dockerd.pid"
+      say "docker: using the running engine $(docker info --format '{{.ServerVersion}}' 2>/dev/null)"
+    fi
+    return 0
+  fi
+  if pid_alive "$B/dockerd.pid" dockerd; then
+    say "docker: our dockerd (pid $(cat "$B/dockerd.pid")) is not answering yet, waiting"
+  else
+    rm -f "$B/dockerd.pid"
+    [ -x /usr/sbin/dockerd ] || die "/usr/sbin/dockerd not found"
+    say "docker: starting /usr/sbin/dockerd (log: $B/dockerd.log)"
+    start_bg "$B/dockerd.pid" "$B/dockerd.log" /usr/sbin/dockerd
+  fi
+  wait_started dockerd "$B/dockerd.pid" dockerd 60 "$B/dockerd.log" docker_ok
+  say "docker: up (engine $(docker info --format '{{.ServerVersion}}'), pid $(cat "$B/dockerd.pid"))"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# up: base images (no pulls)
+# ---------------------------------------------------------------------------------------------------
+# image_current IMAGE RECIPE: the image exists and was made by this recipe
+image_current() {
+  local got
+  got=$(docker image inspect -f "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$1" 2>/dev/null) || return 1
+  [ "$got" = "$2" ]
+}
+REBUILT_DEBIAN=0
+
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# drop_replaced OLD_ID IMAGE: remove the image IMAGE pointed at before a rebuild (if nothing uses it)
+drop_replaced() {
+  [ -n "$1" ] && [ "$1" != "$(image_id "$2")" ] || return 0
+  docker rmi "$1" >/dev/null 2>&1 || true
+}
+
+debian_mirror() {
+  local m=""
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    m=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
+    m=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if($i ~ /^(https?|file):/){print $i; exit}}' /etc/apt/sources.list)
+  fi
+  [ -n "$m" ] || die "cannot read the Debian mirror from /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  printf '%s\n' "$m"
+}
+
+# unmount anything left mounted below DIR (a debootstrap that failed half-way), then remove DIR
+remove_rootfs() {
+  local dir=$1 m
+  [ -e "$dir" ] || return 0
+  while read -r m; do
+    [ -n "$m" ] && umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r)
+  if [[ "$(findmnt -rn -o TARGET)" == *"$dir/"* ]]; then die "mounts remain below $dir, not removing it"; fi
+  rm -rf "$dir"
+}
+
+ensure_debian_image() {
+  if image_current "$DEBIAN_IMAGE" "$DEBIAN_RECIPE"; then
+    say "image $DEBIAN_IMAGE: present"
+    return 0
+  fi
+  REBUILT_DEBIAN=1
+  local old
+  old=$(image_id "$DEBIAN_IMAGE")
+  local tarball=$B/cache/debian-bookworm-minbase.tar
+  mkdir -p "$B/cache" "$B/tmp"
+  if [ ! -s "$tarball" ]; then
+    local mirror rootfs=$B/tmp/rootfs
+    mirror=$(debian_mirror)
+    say "image $DEBIAN_IMAGE: debootstrap --variant=minbase bookworm from $mirror (~40 s, log: $B/debootstrap.log)"
+    remove_rootfs "$rootfs"
+    if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >>"$B/debootstrap.log" 2>&1; then
+      remove_rootfs "$rootfs"
+      die "debootstrap failed" "$B/debootstrap.log"
+    fi
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/*
+    tar -C "$rootfs" --numeric-owner -cf "$tarball.tmp" . || die "could not write $tarball"
+    mv "$tarball.tmp" "$tarball"
+    remove_rootfs "$rootfs"
+  else
+    say "image $DEBIAN_IMAGE: importing cached rootfs $tarball"
+  fi
+  docker import -c "ENV PATH=$IMAGE_PATH" -c "LABEL $RECIPE_LABEL=$DEBIAN_RECIPE" -c 'CMD ["/bin/bash"]' \
+    "$tarball" "$DEBIAN_IMAGE" >>"$B/images.log" 2>&1 ||
+    die "docker import of $DEBIAN_IMAGE failed" "$B/images.log"
+  drop_replaced "$old" "$DEBIAN_IMAGE"
+  say "image $DEBIAN_IMAGE: built"
+}
+
+ensure_node_image() {
+  local host_node want got
+  host_node=$(readlink -f "$(command -v node || echo /usr/bin/node)")
+  [ -x "$host_node" ] || die "no node on this host to copy into $NODE_IMAGE"
+  want=$("$host_node" -e 'console.log(process.version)')
+  if [ "$REBUILT_DEBIAN" = 0 ] && image_current "$NODE_IMAGE" "$NODE_RECIPE-$want"; then
+    say "image $NODE_IMAGE: present"
+    return 0
+  fi
+  say "image $NODE_IMAGE: $DEBIAN_IMAGE + host node $want ($host_node)"
+  local old
+  old=$(image_id "$NODE_IMAGE")
+  # shared libraries the host node needs (ldd), as "path" lines; the loader line has no "=>"
+  local libs=() missing=() lib cid
+  mapfile -t libs < <(ldd "$host_node" | awk '/=> \//{print $3; next} /^\s*\//{print $1}')
+  if [ ${#libs[@]} -gt 0 ]; then
+    # which of them the rootfs lacks; print the canonical place (bookworm: /lib -> usr/lib)
+    mapfile -t missing < <(docker run --rm "$DEBIAN_IMAGE" sh -c \
+      'for f; do [ -e "$f" ] || echo "$(readlink -f "$(dirname "$f")")/$(basename "$f") $f"; done' sh "${libs[@]}")
+  fi
+  cid=$(docker create "$DEBIAN_IMAGE" /bin/true 2>>"$B/images.log") || die "docker create failed" "$B/images.log"
+  local ok=1
+  docker cp "$host_node" "$cid:/usr/local/bin/node" >>"$B/images.log" 2>&1 || ok=0
+  for lib in "${missing[@]}"; do
+    [ "$ok" = 1 ] && [ -n "$lib" ] || continue
+    say "image $NODE_IMAGE: adding library ${lib#* } missing from the rootfs"
+    docker cp -L "${lib#* }" "$cid:${lib%% *}" >>"$B/images.log" 2>&1 || ok=0
+  done
+  if [ "$ok" = 1 ]; then
+    docker commit -c "ENV PATH=$IMAGE_PATH" -c "LABEL $RECIPE_LABEL=$NODE_RECIPE-$want" -c 'CMD ["node"]' \
+      "$cid" "$NODE_IMAGE" >>"$B/images.log" 2>&1 || ok=0
+  fi
+  docker rm -f "$cid" >/dev/null 2>&1 || true
+  [ "$ok" = 1 ] || die "could not build $NODE_IMAGE" "$B/images.log"
+  got=$(docker run --rm "$NODE_IMAGE" node -e 'console.log(process.version)' 2>>"$B/images.log" || true)
+  if [ "$got" != "$want" ]; then
+    docker rmi "$NODE_IMAGE" >/dev/null 2>&1 || true
+    die "$NODE_IMAGE does not run node (got '$got', want '$want')" "$B/images.log"
+  fi
+  drop_replaced "$old" "$NODE_IMAGE"
+  say "image $NODE_IMAGE: built (node $got runs)"
+}
+
+ensure_busybox_image() {
+  if image_current "$BUSYBOX_IMAGE" "$BUSYBOX_RECIPE"; then
+    say "image $BUSYBOX_IMAGE: present"
+    return 0
+  fi
+  local bb dir=$B/tmp/busybox a old
+  old=$(image_id "$BUSYBOX_IMAGE")
+  bb=$(dpkg -L busybox-static 2>/dev/null | grep -E '/bin/busybox$' | head -n1 || true)
+  [ -n "$bb" ] && [ -x "$bb" ] || bb=/bin/busybox
+  [ -x "$bb" ] || die "busybox-static is not installed"
+  rm -rf "$dir"
+  mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc" "$dir/root"
+  chmod 1777 "$dir/tmp"
+  cp "$bb" "$dir/bin/busybox"
+  for a in $("$bb" --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+  # busybox-static is linked against static glibc: without these, name/service lookups in wget, nc, ...
+  # segfault (even for numeric addresses).
+  printf 'passwd: files\ngroup: files\nhosts: files dns\nservices: files\n' >"$dir/etc/nsswitch.conf"
+  if [ -f /etc/services ]; then cp /etc/services "$dir/etc/services"; else printf 'http 80/tcp\nhttps 443/tcp\n' >"$dir/etc/services"; fi
+  tar -C "$dir" --numeric-owner -c . | docker import -c 'ENV PATH=/bin' -c "LABEL $RECIPE_LABEL=$BUSYBOX_RECIPE" -c 'CMD ["sh"]' - "$BUSYBOX_IMAGE" >>"$B/images.log" 2>&1 ||
+    die "docker import of $BUSYBOX_IMAGE failed" "$B/images.log"
+  rm -rf "$dir"
+  drop_replaced "$old" "$BUSYBOX_IMAGE"
+  say "image $BUSYBOX_IMAGE: built"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# up: registry
+# ---------------------------------------------------------------------------------------------------
+ensure_registry() {
+  local dir=$B/registry
+  mkdir -p "$dir/data"
+  if [ ! -s "$dir/htpasswd" ] || ! htpasswd -vb "$dir/htpasswd" "$REGISTRY_USER" "$REGISTRY_PASSWORD" >/dev/null 2>&1; then
+    htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$dir/htpasswd" 2>>"$B/registry.log" ||
+      die "htpasswd failed" "$B/registry.log"
+  fi
+  cat >"$dir/config.yml.tmp" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+  secret: batch-runner-local-registry
+auth:
+  htpasswd:
+    realm: batch-runner-local-registry
+    path: $dir/htpasswd
+EOF
+  if cmp -s "$dir/config.yml.tmp" "$dir/config.yml"; then rm -f "$dir/config.yml.tmp"; else mv "$dir/config.yml.tmp" "$dir/config.yml"; fi
+
+  if registry_ok; then
+    if pid_alive "$B/registry.pid" docker-registry; then
+      say "registry: up on $REGISTRY_ADDR (started earlier by backend.sh, pid $(cat "$B/registry.pid"))"
+    else
+      rm -f "$B/registry.pid"
+      say "registry: something already answers on $REGISTRY_ADDR (HTTP $(registry_code)), using it"
+    fi
+    return 0
+  fi
+  rm -f "$B/registry.pid"
+  say "registry: starting docker-registry on $REGISTRY_ADDR (log: $B/registry.log)"
+  start_bg "$B/registry.pid" "$B/registry.log" /usr/bin/docker-registry serve "$dir/config.yml"
+  wait_started "registry on $REGISTRY_ADDR" "$B/registry.pid" docker-registry 20 "$B/registry.log" registry_ok
+  say "registry: up on $REGISTRY_ADDR (pid $(cat "$B/registry.pid"))"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# up: moto
+# ---------------------------------------------------------------------------------------------------
+
+# The Python to run moto and the fixture with: $MOTO_PYTHON, else python3 on PATH (pyenv), never
+# Debian's /usr/bin/python3 (its botocore is too old: moto answers HTTP 500 for newer operations).
+find_python() {
+  local cand exe
+  for cand in "${MOTO_PYTHON:-}" "$(command -v python3 2>/dev/null || true)" "$HOME/.pyenv/shims/python3"; do
+    [ -n "$cand" ] && [ -x "$cand" ] || continue
+    exe=$("$cand" -c 'import sys; print(sys.executable)' 2>/dev/null) || continue
+    case $(readlink -f "$exe") in
+      /usr/bin/python3*) continue ;;
+    esac
+    printf '%s\n' "$exe"
+    return 0
+  done
+  return 1
+}
+
+ensure_python() {
+  PY=$(find_python) || die "no usable python3 for moto (set MOTO_PYTHON; Debian's /usr/bin/python3 is not used)"
+  if ! "$PY" -c 'import moto.server, boto3' >/dev/null 2>&1; then
+    say "moto: installing moto[server] with $PY (log: $B/pip.log)"
+    "$PY" -m pip install 'moto[server]' >>"$B/pip.log" 2>&1 || die "pip install 'moto[server]' failed" "$B/pip.log"
+  fi
+}
+
+ensure_moto() {
+  if moto_ok; then
+    if pid_alive "$B/moto.pid" moto.server; then
+      say "moto: up on $MOTO_URL (started earlier by backend.sh, pid $(cat "$B/moto.pid"))"
+    else
+      rm -f "$B/moto.pid"
+      say "moto: something already answers on $MOTO_URL/moto-api/, using it"
+    fi
+    return 0
+  fi
+  rm -f "$B/moto.pid"
+  say "moto: starting moto.server on $MOTO_URL with $PY (log: $B/moto.log)"
+  # MOTO_DOCKER_NETWORK_MODE=host: Batch job containers share the host network (reach moto and the
+  # registry at 127.0.0.1). MOTO_PORT: what moto tells job containers in MOTO_PORT/MOTO_HTTP_ENDPOINT.
+  start_bg "$B/moto.pid" "$B/moto.log" env MOTO_DOCKER_NETWORK_MODE=host MOTO_PORT=$MOTO_PORT \
+    "$PY" -m moto.server -H "$MOTO_HOST" -p "$MOTO_PORT"
+  wait_started "moto on $MOTO_URL" "$B/moto.pid" moto.server 30 "$B/moto.log" moto_ok
+  say "moto: up on $MOTO_URL (pid $(cat "$B/moto.pid"))"
+}
+
+run_fixture() {
+  # shellcheck disable=SC1091
+  (
+    . "$B/env"
+    "$PY" "$SCRIPT_DIR/fixture.py" "$@"
+  )
+}
+
+ensure_fixture() {
+  local line
+  if ! line=$(run_fixture apply 2>>"$B/fixture.log"); then
+    die "fixture failed" "$B/fixture.log"
+  fi
+  say "$line"
+}
+
+cmd_up() {
+  local t0=$SECONDS
+  mkdir -p "$B"
+  write_env
+  ensure_packages
+  ensure_docker
+  ensure_debian_image
+  ensure_node_image
+  ensure_busybox_image
+  ensure_registry
+  ensure_python
+  ensure_moto
+  ensure_fixture
+  say "up in $((SECONDS - t0)) s; env: eval \"\$(bash scripts/backend.sh env)\""
+}
+
+# ---------------------------------------------------------------------------------------------------
+# down
+# ---------------------------------------------------------------------------------------------------
+
+# Containers of Batch jobs that moto started are named "<jobName>-<jobId>" (array children
+# "<jobId>-<index>", multi-node "<jobId>-<node>"). Job IDs are UUIDs, so a container whose name holds
+# the UUID of a job moto knows is one of moto's. Remove those before moto goes away.
+remove_job_containers() {
+  moto_ok && docker_ok || return 0
+  local PY ids names id n removed=0
+  PY=$(find_python) || return 0
+  ids=$(run_fixture job-ids 2>>"$B/fixture.log" | cut -d: -f1 | sort -u) || return 0
+  [ -n "$ids" ] || return 0
+  names=$(docker ps -a --format '{{.Names}}' 2>/dev/null) || return 0
+  for id in $ids; do
+    [[ "$id" =~ ^[0-9a-f-]{36}$ ]] || continue
+    for n in $names; do
+      case $n in
+        *"$id"*)
+          docker rm -f "$n" >/dev/null 2>&1 && removed=$((removed + 1))
+          ;;
+      esac
+    done
+  done
+  [ "$removed" = 0 ] || say "moto: removed $removed leftover job container(s)"
+}
+
+cmd_down() {
+  mkdir -p "$B"
+  if pid_alive "$B/moto.pid" moto.server; then remove_job_containers; fi
+  stop_pidfile moto "$B/moto.pid" moto.server
+  stop_pidfile registry "$B/registry.pid" docker-registry
+  stop_pidfile dockerd "$B/dockerd.pid" dockerd
+}
+
+# ---------------------------------------------------------------------------------------------------
+# status
+# ---------------------------------------------------------------------------------------------------
+owner() { if pid_alive "$1" "$2"; then echo " (started by backend.sh, pid $(cat "$1"))"; fi; }
+
+cmd_status() {
+  local rc=0
+  if docker_ok; then
+    echo "docker: up (engine $(docker info --format '{{.ServerVersion}}' 2>/dev/null))$(owner "$B/dockerd.pid" dockerd)"
+  else
+    echo "docker: down"
+    rc=1
+  fi
+  if registry_ok; then
+    echo "registry: up on $REGISTRY_ADDR (HTTP $(registry_code) on /v2/)$(owner "$B/registry.pid" docker-registry)"
+  else
+    echo "registry: down"
+    rc=1
+  fi
+  if moto_ok; then
+    echo "moto: up on $MOTO_URL$(owner "$B/moto.pid" moto.server)"
+    local PY
+    write_env
+    if PY=$(find_python) && run_fixture check >/dev/null 2>>"$B/fixture.log"; then
+      echo "fixture: up"
+    else
+      echo "fixture: down"
+      rc=1
+    fi
+  else
+    echo "moto: down"
+    echo "fixture: down"
+    rc=1
+  fi
+  return $rc
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  env)
+    write_env
+    cat "$B/env"
+    ;;
+  status) cmd_status ;;
+  *)
+    echo "usage: $0 up|down|env|status" >&2
+    exit 2
+    ;;
+esac
