@@ -1,0 +1,137 @@
+// npm run bench -- download
+// Download Results against `aws s3 cp --recursive` (AWS CLI v2) on the same prefix of moto's S3, in
+// the same run: 1,000 × 64 KiB + 4 × 64 MiB objects. Each tool runs twice, alternating, into a fresh
+// folder; the faster run of each counts. Both copies are checked byte for byte. Prints one JSON line.
+// Target: ratio (ours / CLI) ≤ 0.5. Needs the stand-ins (npm run backend -- up) and their env.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const log = (...args) => console.error('[bench download]', ...args);
+execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const { S3Client, PutObjectCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
+const { downloadPrefix } = await import(join(root, 'out/src/results/download.js'));
+const { createS3Api } = await import(join(root, 'out/src/results/s3Api.js'));
+
+const endpoint = process.env.AWS_ENDPOINT_URL;
+if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: eval "$(bash scripts/backend.sh env)"');
+const CLI = process.env.AWS_CLI_V2 ?? '/usr/bin/aws';
+const bucket = process.env.BENCH_BUCKET ?? 'batch-runner-results';
+const prefix = `bench-download/${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;
+const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
+const LARGE = Number(process.env.BENCH_LARGE_FILES ?? 4);
+const SMALL_BYTES = 64 * 1024;
+const LARGE_BYTES = 64 * 1024 * 1024;
+
+const s3 = new S3Client({ forcePathStyle: true, maxAttempts: 4 });
+const expected = new Map();
+
+async function pool(items, width, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+async function upload() {
+  const objects = [];
+  for (let i = 0; i < SMALL; i++)
+    objects.push({ key: `tasks/${String(i).padStart(4, '0')}/output.bin`, size: SMALL_BYTES });
+  for (let i = 0; i < LARGE; i++) objects.push({ key: `large/part-${i}.bin`, size: LARGE_BYTES });
+  await pool(objects, 8, async ({ key, size }) => {
+    const body = randomBytes(size);
+    expected.set(key, createHash('sha256').update(body).digest('hex'));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: prefix + key, Body: body }));
+  });
+  return objects.reduce((sum, o) => sum + o.size, 0);
+}
+
+function verify(dir) {
+  const files = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(dir);
+  if (files.length !== expected.size) throw new Error(`${dir}: ${files.length} files, expected ${expected.size}`);
+  for (const path of files) {
+    const key = relative(dir, path).split('\\').join('/');
+    const sum = createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (sum !== expected.get(key)) throw new Error(`${dir}: ${key} differs from the uploaded object`);
+  }
+}
+
+async function ours(dir) {
+  const t0 = performance.now();
+  const summary = await downloadPrefix({ s3: createS3Api(s3), bucket, prefix, destination: dir, concurrency: 16 });
+  const s = (performance.now() - t0) / 1000;
+  if (summary.failed.length || summary.downloaded !== expected.size)
+    throw new Error(`ours: ${summary.downloaded} downloaded, failed ${JSON.stringify(summary.failed.slice(0, 3))}`);
+  return s;
+}
+
+function cli(dir) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(
+      CLI,
+      ['--endpoint-url', endpoint, 's3', 'cp', '--recursive', '--only-show-errors', `s3://${bucket}/${prefix}`, dir],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`aws exited ${code}`)),
+    );
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'bench-download-'));
+try {
+  log(`uploading ${SMALL} × 64 KiB + ${LARGE} × 64 MiB to s3://${bucket}/${prefix}`);
+  const bytes = await upload();
+  const times = { ours: [], cli: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const tool of ['ours', 'cli']) {
+      const dir = join(work, `${tool}-${round}`);
+      const s = tool === 'ours' ? await ours(dir) : await cli(dir);
+      verify(dir);
+      rmSync(dir, { recursive: true, force: true });
+      times[tool].push(s);
+      log(`${tool} round ${round + 1}: ${s.toFixed(2)} s`);
+    }
+  }
+  const s = Math.min(...times.ours);
+  const cliS = Math.min(...times.cli);
+  console.log(
+    JSON.stringify({
+      bench: 'download',
+      files: expected.size,
+      bytes,
+      s: Number(s.toFixed(3)),
+      cli_s: Number(cliS.toFixed(3)),
+      ratio: Number((s / cliS).toFixed(3)),
+      mb_per_s: Number((bytes / 1e6 / s).toFixed(1)),
+      runs_s: times.ours.map((t) => Number(t.toFixed(3))),
+      cli_runs_s: times.cli.map((t) => Number(t.toFixed(3))),
+      concurrency: 16,
+      target_ratio: 0.5,
+    }),
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  const keys = [...expected.keys()].map((key) => ({ Key: prefix + key }));
+  for (let i = 0; i < keys.length; i += 1000)
+    await s3
+      .send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000) } }))
+      .catch(() => undefined);
+  s3.destroy();
+  void statSync;
+}

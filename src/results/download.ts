@@ -1,0 +1,360 @@
+// Downloads everything under an S3 prefix into a folder: bounded concurrency, each object streamed to
+// `<name>.part` (created afresh, never through a link) and renamed once its size and MD5 check out,
+// files already there with the same size and checksum skipped, so an interrupted download run again
+// finishes with every file intact. Keys that could land outside the folder are refused and listed,
+// never written. Cancellable with an AbortSignal. No vscode import.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileMatchesEtag, parseEtag } from './etag';
+import { pathInside, placeKey } from './pathSafety';
+import type { S3Api, S3Object } from './s3Api';
+
+export interface DownloadOptions {
+  s3: S3Api;
+  bucket: string;
+  /** Empty or ending with "/". */
+  prefix: string;
+  /** The folder everything goes into; created if missing. */
+  destination: string;
+  /** Objects downloaded at the same time (default 16). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?(progress: DownloadProgress): void;
+  progressIntervalMs?: number;
+  /** Relative paths (with "/") to leave out, e.g. the run's secret. */
+  exclude?(relative: string): boolean;
+  /** Extra attempts for an object whose transfer broke off or arrived damaged (default 2). */
+  retries?: number;
+  platform?: string;
+}
+
+export interface DownloadProgress {
+  phase: 'listing' | 'downloading' | 'done';
+  filesTotal: number;
+  /** Downloaded, skipped or failed. */
+  filesDone: number;
+  filesDownloaded: number;
+  filesSkipped: number;
+  bytesTotal: number;
+  bytesDone: number;
+}
+
+export interface RefusedKey {
+  key: string;
+  reason: string;
+}
+
+export interface FailedKey {
+  key: string;
+  relative: string;
+  message: string;
+}
+
+export interface DownloadSummary {
+  destination: string;
+  /** Objects to be written (refused, excluded and folder markers not counted). */
+  files: number;
+  downloaded: number;
+  skipped: number;
+  bytesTotal: number;
+  bytesDownloaded: number;
+  refused: RefusedKey[];
+  excluded: string[];
+  failed: FailedKey[];
+  cancelled: boolean;
+  seconds: number;
+}
+
+interface Task {
+  object: S3Object;
+  relative: string;
+  segments: string[];
+  target: string;
+  temp: string;
+}
+
+class Cancelled extends Error {
+  override name = 'AbortError';
+}
+
+export async function downloadPrefix(options: DownloadOptions): Promise<DownloadSummary> {
+  return new Download(options).run();
+}
+
+class Download {
+  private readonly root: string;
+  private readonly signal: AbortSignal | undefined;
+  private readonly progress: DownloadProgress = {
+    phase: 'listing',
+    filesTotal: 0,
+    filesDone: 0,
+    filesDownloaded: 0,
+    filesSkipped: 0,
+    bytesTotal: 0,
+    bytesDone: 0,
+  };
+  private readonly refused: RefusedKey[] = [];
+  private readonly excluded: string[] = [];
+  private readonly failed: FailedKey[] = [];
+  private readonly verifiedDirs = new Set<string>();
+  private bytesDownloaded = 0;
+  private lastReport = 0;
+  /** Paths of the regular files and links in the folder when the download started. */
+  private existing = new Set<string>();
+
+  constructor(private readonly options: DownloadOptions) {
+    this.root = resolve(options.destination);
+    this.signal = options.signal;
+  }
+
+  async run(): Promise<DownloadSummary> {
+    const started = Date.now();
+    await mkdir(this.root, { recursive: true });
+    let objects: S3Object[];
+    try {
+      objects = await this.list();
+    } catch (error) {
+      if (!this.signal?.aborted) throw error;
+      objects = [];
+    }
+    const tasks = this.plan(objects);
+    this.existing = await filesUnder(this.root);
+    this.progress.phase = 'downloading';
+    this.progress.filesTotal = tasks.length;
+    this.progress.bytesTotal = tasks.reduce((sum, task) => sum + task.object.size, 0);
+    this.report(true);
+
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length && !this.signal?.aborted) await this.one(tasks[next++]);
+    };
+    const width = Math.max(1, Math.min(this.options.concurrency ?? 16, tasks.length));
+    await Promise.all(Array.from({ length: width }, worker));
+
+    this.progress.phase = 'done';
+    this.report(true);
+    return {
+      destination: this.root,
+      files: tasks.length,
+      downloaded: this.progress.filesDownloaded,
+      skipped: this.progress.filesSkipped,
+      bytesTotal: this.progress.bytesTotal,
+      bytesDownloaded: this.bytesDownloaded,
+      refused: this.refused,
+      excluded: this.excluded,
+      failed: this.failed,
+      cancelled: this.signal?.aborted ?? false,
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
+
+  private async list(): Promise<S3Object[]> {
+    const objects: S3Object[] = [];
+    let token: string | undefined;
+    do {
+      if (this.signal?.aborted) throw new Cancelled('Download cancelled');
+      const page = await this.options.s3.listObjects(this.options.bucket, this.options.prefix, token, this.signal);
+      objects.push(...page.objects);
+      token = page.nextToken;
+      this.progress.filesTotal = objects.length;
+      this.report();
+    } while (token);
+    return objects;
+  }
+
+  private plan(objects: S3Object[]): Task[] {
+    const platform = this.options.platform ?? process.platform;
+    const fold = platform === 'win32' || platform === 'darwin' ? (s: string) => s.toLowerCase() : (s: string) => s;
+    const placed: Task[] = [];
+    const seen = new Map<string, string>();
+    for (const object of objects) {
+      const verdict = placeKey(object.key, this.options.prefix, object.size, platform);
+      if (verdict.kind === 'refused') {
+        this.refused.push({ key: object.key, reason: verdict.reason });
+        continue;
+      }
+      if (verdict.kind === 'folderMarker') continue;
+      if (this.options.exclude?.(verdict.relative)) {
+        this.excluded.push(verdict.relative);
+        continue;
+      }
+      const folded = fold(verdict.relative);
+      const other = seen.get(folded);
+      if (other !== undefined) {
+        this.fail(object, verdict.relative, `differs from ${other} only in letter case`);
+        continue;
+      }
+      seen.set(folded, object.key);
+      let target: string;
+      try {
+        target = pathInside(this.root, verdict.segments);
+      } catch (error) {
+        this.refused.push({ key: object.key, reason: (error as Error).message });
+        continue;
+      }
+      placed.push({ object, relative: verdict.relative, segments: verdict.segments, target, temp: `${target}.part` });
+    }
+    // A key "a" and a key "a/b" cannot both be written.
+    const folders = new Set<string>();
+    for (const task of placed) {
+      for (let i = 1; i < task.segments.length; i++) folders.add(fold(task.segments.slice(0, i).join('/')));
+    }
+    const files = new Set(placed.map((task) => fold(task.relative)));
+    const tasks: Task[] = [];
+    for (const task of placed) {
+      if (folders.has(fold(task.relative))) {
+        this.fail(task.object, task.relative, 'another key uses this name as a folder');
+        continue;
+      }
+      // Keys "x" and "x.part" both exist: x's temporary file needs another name.
+      if (files.has(fold(`${task.relative}.part`))) task.temp = `${task.target}.batch-runner-download.part`;
+      tasks.push(task);
+    }
+    return tasks;
+  }
+
+  private async one(task: Task): Promise<void> {
+    try {
+      if (await this.alreadyThere(task)) {
+        this.progress.filesSkipped++;
+        this.progress.filesDone++;
+        this.progress.bytesDone += task.object.size;
+        this.report();
+        return;
+      }
+      const retries = this.options.retries ?? 2;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.fetch(task);
+          break;
+        } catch (error) {
+          if (this.signal?.aborted || attempt >= retries || !retryable(error)) throw error;
+        }
+      }
+      this.progress.filesDownloaded++;
+      this.progress.filesDone++;
+      this.report();
+    } catch (error) {
+      if (this.signal?.aborted) return; // cancelled, not failed: the next run picks it up
+      this.fail(task.object, task.relative, describe(error));
+      this.progress.filesDone++;
+      this.report();
+    }
+  }
+
+  private async alreadyThere(task: Task): Promise<boolean> {
+    if (!this.existing.has(task.target)) return false;
+    let info;
+    try {
+      info = await lstat(task.target);
+    } catch {
+      return false;
+    }
+    if (!info.isFile() || info.size !== task.object.size) return false;
+    return (await fileMatchesEtag(task.target, task.object.etag, this.signal)) === true;
+  }
+
+  private async fetch(task: Task): Promise<void> {
+    await this.ensureFolders(task);
+    if (this.existing.has(task.temp)) await rm(task.temp, { force: true });
+    const { object } = task;
+    const result = await this.options.s3.getObject(this.options.bucket, object.key, object.etag, this.signal);
+    const etag = parseEtag(object.etag);
+    const checkMd5 = etag && etag.parts === undefined && !/kms/i.test(result.serverSideEncryption ?? '');
+    const hash = checkMd5 ? createHash('md5') : undefined;
+    let bytes = 0;
+    const count = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        hash?.update(chunk);
+        bytes += chunk.length;
+        this.progress.bytesDone += chunk.length;
+        this.report();
+        callback(null, chunk);
+      },
+    });
+    try {
+      // "wx": create a new file, failing (rather than following) if anything is at that name.
+      await pipeline(result.body, count, createWriteStream(task.temp, { flags: 'wx' }), { signal: this.signal });
+      if (bytes !== object.size) throw new DamagedError(`received ${bytes} bytes, expected ${object.size}`);
+      if (hash && hash.digest('hex') !== etag!.md5) throw new DamagedError('the content does not match its MD5');
+      await rename(task.temp, task.target);
+      this.bytesDownloaded += bytes;
+    } catch (error) {
+      // A leftover temporary file nobody knew about: the next attempt removes it first.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') this.existing.add(task.temp);
+      this.progress.bytesDone -= bytes;
+      result.body.destroy();
+      await rm(task.temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Creates the folders above a file one at a time, refusing to go through a link or a file. */
+  private async ensureFolders(task: Task): Promise<void> {
+    let path = this.root;
+    for (const segment of task.segments.slice(0, -1)) {
+      path = join(path, segment);
+      if (this.verifiedDirs.has(path)) continue;
+      const created = await mkdir(path).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (!created) {
+        // Something is already there: only a real folder will do.
+        const info = await lstat(path);
+        if (info.isSymbolicLink()) throw new Error(`${path} is a symbolic link; not following it`);
+        if (!info.isDirectory()) throw new Error(`${path} is a file, not a folder`);
+      }
+      this.verifiedDirs.add(path);
+    }
+  }
+
+  private fail(object: S3Object, relative: string, message: string): void {
+    this.failed.push({ key: object.key, relative, message });
+  }
+
+  private report(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastReport < (this.options.progressIntervalMs ?? 100)) return;
+    this.lastReport = now;
+    this.options.onProgress?.({ ...this.progress });
+  }
+}
+
+/** Every non-folder entry below root (links are not followed). */
+async function filesUnder(root: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) found.add(join(entry.parentPath ?? entry.path, entry.name));
+  }
+  return found;
+}
+
+class DamagedError extends Error {
+  override name = 'DamagedError';
+}
+
+function retryable(error: unknown): boolean {
+  const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400 && status < 500) return false;
+  return !['NoSuchKey', 'AccessDenied', 'PreconditionFailed', 'NoSuchBucket'].includes(err.name ?? '');
+}
+
+function describe(error: unknown): string {
+  const err = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (err.name === 'PreconditionFailed' || err.$metadata?.httpStatusCode === 412)
+    return 'the object changed while downloading; run Download Results again';
+  if (err.name === 'NoSuchKey') return 'the object was deleted after the listing';
+  if (err.name === 'AccessDenied') return 'access denied (s3:GetObject)';
+  const text = (err.message ?? String(error)).split('\n')[0];
+  return err.code && !text.includes(err.code) ? `${text} (${err.code})` : text;
+}

@@ -1,0 +1,54 @@
+// The slice of S3 that Download Results uses, as a plain interface, and its adapter over the AWS
+// SDK. No vscode import.
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+
+export interface S3Object {
+  key: string;
+  size: number;
+  etag: string | undefined;
+}
+
+export interface GetObjectResult {
+  body: Readable;
+  etag: string | undefined;
+  /** e.g. "aws:kms": the ETag is then not an MD5 of the content. */
+  serverSideEncryption: string | undefined;
+}
+
+export interface S3Api {
+  listObjects(
+    bucket: string,
+    prefix: string,
+    continuationToken: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ objects: S3Object[]; nextToken: string | undefined }>;
+  /** ifMatch: fail (HTTP 412) if the object changed since it was listed. */
+  getObject(bucket: string, key: string, ifMatch: string | undefined, signal?: AbortSignal): Promise<GetObjectResult>;
+}
+
+export function createS3Api(s3: Pick<S3Client, 'send'>): S3Api {
+  return {
+    async listObjects(bucket, prefix, continuationToken, signal) {
+      const out = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        { abortSignal: signal },
+      );
+      return {
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag })),
+        nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
+      };
+    },
+    async getObject(bucket, key, ifMatch, signal) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatch }), {
+        abortSignal: signal,
+      });
+      if (!out.Body) throw new Error(`S3 returned no content for ${key}`);
+      return {
+        body: out.Body as Readable,
+        etag: out.ETag,
+        serverSideEncryption: out.ServerSideEncryption,
+      };
+    },
+  };
+}
