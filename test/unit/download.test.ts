@@ -55,7 +55,7 @@ class FakeS3 implements S3Api {
     const cut = this.breakOff.get(key);
     const chunks: Buffer[] = [];
     for (let i = 0; i < data.length; i += 1000) chunks.push(data.subarray(i, i + 1000));
-    const self = this;
+    const done = () => this.inFlight--;
     async function* stream() {
       try {
         let sent = 0;
@@ -70,7 +70,7 @@ class FakeS3 implements S3Api {
           yield chunk;
         }
       } finally {
-        self.inFlight--;
+        done();
       }
     }
     const result: GetObjectResult = { body: Readable.from(stream()), etag: undefined, serverSideEncryption: undefined };
