@@ -23,7 +23,7 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.openQueuesInConsole': openQueuesInConsole,
   'awsBatch.showOutput': (services) => () => services.output.show(),
   'awsBatch.copyArn': copyArn,
-  'awsBatch.refreshJobs': (services) => () => services.jobs.refresh(),
+  'awsBatch.refreshJobs': (services) => () => services.jobs.refresh(true),
   'awsBatch.jobs.filterStatus': filterJobsByStatus,
   'awsBatch.jobs.filterName': filterJobsByName,
   'awsBatch.jobs.clearFilter': clearJobsFilter,

@@ -14,6 +14,9 @@ export const RUN_TAGS = {
   runUri: 'batch-runner:run-uri',
 } as const;
 
+/** Queues change rarely; re-listing them on every poll would cost a call per refresh. */
+export const QUEUE_LIST_MAX_AGE_MS = 60_000;
+
 /** Beyond this, a status group shows its newest jobs and a hint to filter. */
 export const MAX_JOBS_PER_GROUP = 500;
 
@@ -95,6 +98,7 @@ interface QueueData {
 export class JobsTreeModel {
   private queues: JobsQueueNode[] = [];
   private queueList: { name: string; arn: string }[] | undefined;
+  private queueListAt = 0;
   private readonly queueData = new Map<string, QueueData>();
   private readonly details = new Map<string, JobDetail>();
   private readonly jobChildren = new Map<string, JobSummary[]>();
@@ -115,6 +119,7 @@ export class JobsTreeModel {
   constructor(
     private readonly source: JobsSource,
     private readonly explain: (error: unknown) => AwsProblem,
+    private readonly now: () => number = Date.now,
   ) {}
 
   onDidChange(listener: (changed: JobsChange) => void): () => void {
@@ -192,8 +197,12 @@ export class JobsTreeModel {
     return false;
   }
 
-  /** Concurrent calls share one refresh. Never rejects: failures land in `problem`. */
-  refresh(): Promise<void> {
+  /**
+   * Concurrent calls share one refresh. Never rejects: failures land in `problem`.
+   * @param relistQueues fetch the queue list now instead of at most once a minute (Refresh button).
+   */
+  refresh(relistQueues = false): Promise<void> {
+    if (relistQueues) this.queueListAt = 0;
     this.inFlight ??= this.run(() => this.reloadAll()).finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
@@ -241,10 +250,11 @@ export class JobsTreeModel {
   }
 
   private async reloadAll(): Promise<void> {
-    this.queueList = await this.counted(this.source.listQueues());
-    const names = new Set(this.queueList.map((queue) => queue.name));
+    const fresh = this.queueList && this.now() - this.queueListAt <= QUEUE_LIST_MAX_AGE_MS;
+    const queueList = fresh && this.queueList ? this.queueList : await this.loadQueueList();
+    const names = new Set(queueList.map((queue) => queue.name));
     for (const name of [...this.queueData.keys()]) if (!names.has(name)) this.queueData.delete(name);
-    const expandedQueues = this.queueList.filter((queue) => this.expanded.has(queueId(queue.name)));
+    const expandedQueues = queueList.filter((queue) => this.expanded.has(queueId(queue.name)));
     await Promise.all(expandedQueues.map((queue) => this.loadQueue(queue.name)));
     // With fresh summaries, re-describe what is shown and reload expanded jobs' children.
     const shown: (JobNode | MoreNode)[] = [];
@@ -261,8 +271,14 @@ export class JobsTreeModel {
     await Promise.all(expandedJobs.map((job) => this.loadJobChildren(job)));
   }
 
+  private async loadQueueList(): Promise<{ name: string; arn: string }[]> {
+    this.queueList = await this.counted(this.source.listQueues());
+    this.queueListAt = this.now();
+    return this.queueList;
+  }
+
   private async loadQueue(queue: string): Promise<void> {
-    if (!this.queueList) this.queueList = await this.counted(this.source.listQueues());
+    if (!this.queueList) await this.loadQueueList();
     const lists = await Promise.all(JOB_STATUSES.map((status) => this.counted(this.source.listJobs(queue, status))));
     const byStatus = new Map<string, JobSummary[]>();
     JOB_STATUSES.forEach((status, i) => {
