@@ -63,6 +63,10 @@ function queueItem(queue: QueueNode): vscode.TreeItem {
 }
 
 export function vcpuSummary(ce: Pick<ComputeEnvironmentNode, 'minvCpus' | 'desiredvCpus' | 'maxvCpus'>): string {
+  // Fargate environments only have a maximum.
+  if (ce.minvCpus === undefined && ce.desiredvCpus === undefined) {
+    return ce.maxvCpus === undefined ? 'vCPUs –' : `max ${ce.maxvCpus} vCPUs`;
+  }
   const show = (n: number | undefined) => (n === undefined ? '–' : String(n));
   return `${show(ce.minvCpus)}/${show(ce.desiredvCpus)}/${show(ce.maxvCpus)} vCPUs`;
 }
