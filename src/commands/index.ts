@@ -1,6 +1,15 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
 import { copyArn } from './copyArn';
+import {
+  deregisterDefinition,
+  describeDefinition,
+  hideInactiveDefinitions,
+  showInactiveDefinitions,
+  submitFromDefinition,
+} from './definitionActions';
+import { cancelJob, copyJobId, describeJob, openJobInConsole, terminateJob } from './jobActions';
+import { clearJobsFilter, filterJobsByName, filterJobsByStatus } from './jobFilters';
 import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
@@ -14,4 +23,19 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.openQueuesInConsole': openQueuesInConsole,
   'awsBatch.showOutput': (services) => () => services.output.show(),
   'awsBatch.copyArn': copyArn,
+  'awsBatch.refreshJobs': (services) => () => services.jobs.refresh(true),
+  'awsBatch.jobs.filterStatus': filterJobsByStatus,
+  'awsBatch.jobs.filterName': filterJobsByName,
+  'awsBatch.jobs.clearFilter': clearJobsFilter,
+  'awsBatch.job.describe': describeJob,
+  'awsBatch.job.copyId': copyJobId,
+  'awsBatch.job.cancel': cancelJob,
+  'awsBatch.job.terminate': terminateJob,
+  'awsBatch.job.openInConsole': openJobInConsole,
+  'awsBatch.refreshDefinitions': (services) => () => services.definitions.refresh(),
+  'awsBatch.definitions.describe': describeDefinition,
+  'awsBatch.definitions.deregister': deregisterDefinition,
+  'awsBatch.definitions.submitJob': submitFromDefinition,
+  'awsBatch.definitions.showInactive': showInactiveDefinitions,
+  'awsBatch.definitions.hideInactive': hideInactiveDefinitions,
 };

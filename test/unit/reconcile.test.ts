@@ -1,36 +1,50 @@
 import * as assert from 'node:assert/strict';
-import { LiveReconciler } from '../../src/logs/reconcile';
+import { reconcile, TreeNode } from '../../src/views/reconcile';
 
-const event = (timestamp: number, message: string, ingestionTime = timestamp) => ({
-  timestamp,
-  message,
-  ingestionTime,
-});
+interface N extends TreeNode {
+  value: number;
+  tags?: Record<string, string>;
+  children?: N[];
+}
 
-suite('LiveReconciler', () => {
-  test('whichever copy comes first is shown, the other is swallowed', () => {
-    const r = new LiveReconciler(60_000);
-    assert.equal(r.acceptLive(event(1, 'a'), 10), true);
-    assert.equal(r.acceptCursor(event(1, 'a'), 20), false);
-    assert.equal(r.acceptCursor(event(2, 'b'), 20), true);
-    assert.equal(r.acceptLive(event(2, 'b'), 30), false);
-    assert.deepEqual(r.pending, { live: 0, cursor: 0 });
-  });
+suite('reconcile', () => {
+  test('keeps identity, reports changed fields and changed child lists only', () => {
+    const a: N = { id: 'a', value: 1, children: [{ id: 'a1', value: 1 }] };
+    const b: N = { id: 'b', value: 1, tags: { k: 'v' } };
+    const changed: TreeNode[] = [];
+    const first = reconcile(
+      [a, b],
+      [
+        { id: 'a', value: 1, children: [{ id: 'a1', value: 2 }] },
+        { id: 'b', value: 1, tags: { k: 'v' } },
+      ],
+      changed,
+    );
+    assert.equal(first.listChanged, false);
+    assert.equal(first.nodes[0], a);
+    assert.equal(first.nodes[0].children?.[0].value, 2);
+    assert.deepEqual(
+      changed.map((n) => n.id),
+      ['a1'],
+      'equal tag maps are not a change',
+    );
 
-  test('identical lines in the same millisecond are counted, not merged', () => {
-    const r = new LiveReconciler(60_000);
-    assert.equal(r.acceptLive(event(5, 'tick'), 0), true);
-    assert.equal(r.acceptCursor(event(5, 'tick'), 0), false);
-    assert.equal(r.acceptCursor(event(5, 'tick'), 0), true, 'the second copy is a second line');
-    assert.equal(r.acceptLive(event(5, 'tick'), 0), false);
-  });
+    changed.length = 0;
+    const second = reconcile(
+      first.nodes,
+      [
+        { id: 'a', value: 1, children: [] },
+        { id: 'b', value: 1, tags: { k: 'w' } },
+      ],
+      changed,
+    );
+    assert.deepEqual(
+      changed.map((n) => n.id),
+      ['a', 'b'],
+    );
+    assert.equal(second.listChanged, false);
 
-  test('old cursor events are not remembered, so a later identical line is not swallowed', () => {
-    const r = new LiveReconciler(1000);
-    assert.equal(r.acceptCursor(event(1, 'x', 1), 5000), true);
-    assert.equal(r.pending.cursor, 0);
-    assert.equal(r.acceptCursor(event(4900, 'y', 4900), 5000), true);
-    r.prune(7000);
-    assert.equal(r.pending.cursor, 0);
+    const third = reconcile(second.nodes, [{ id: 'b', value: 1 }], []);
+    assert.equal(third.listChanged, true);
   });
 });
