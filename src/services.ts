@@ -9,6 +9,7 @@ import { JobQueuesModel } from './views/jobQueuesModel';
 import { JobDefinitionsModel } from './views/jobDefinitionsModel';
 import { JobsTreeModel } from './views/jobsModel';
 import { batchJobsSource } from './views/jobsSource';
+import { LogFollowing } from './views/logFollowing';
 import { FailedAction, loadQueues, step } from './views/loadQueues';
 
 export const SETTINGS_SECTION = 'awsBatch';
@@ -44,11 +45,16 @@ export class Services implements vscode.Disposable {
   /** Read-only JSON documents opened by the Describe actions. */
   readonly documents = new JsonDocuments();
 
+  /** Followed job logs, full-log documents and the GetLogEvents rate limiter they share. */
+  readonly logs: LogFollowing;
+
   constructor(readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
+    this.logs = new LogFollowing(this);
     this.disposables.push(
       this.output,
       this.documents,
+      this.logs,
       this.targetChanged,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (TARGET_SETTINGS.some((key) => event.affectsConfiguration(key))) this.resetClients();

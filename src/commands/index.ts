@@ -1,6 +1,7 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
 import { copyArn } from './copyArn';
+import { downloadResults } from './downloadResults';
 import {
   deregisterDefinition,
   describeDefinition,
@@ -10,11 +11,15 @@ import {
 } from './definitionActions';
 import { cancelJob, copyJobId, describeJob, openJobInConsole, terminateJob } from './jobActions';
 import { clearJobsFilter, filterJobsByName, filterJobsByStatus } from './jobFilters';
+import { loadOlderLogEvents } from './loadOlderLogEvents';
+import { openFullLog } from './openFullLog';
 import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
 import type { CommandFactory } from './runCommand';
 import { selectProfile } from './selectProfile';
+import { showLogs } from './showLogs';
+import { stopFollowing } from './stopFollowing';
 
 export const commands: Record<string, CommandFactory> = {
   'awsBatch.refreshQueues': refreshQueues,
@@ -38,4 +43,9 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.definitions.submitJob': submitFromDefinition,
   'awsBatch.definitions.showInactive': showInactiveDefinitions,
   'awsBatch.definitions.hideInactive': hideInactiveDefinitions,
+  'awsBatch.showLogs': showLogs,
+  'awsBatch.stopFollowing': stopFollowing,
+  'awsBatch.openFullLog': openFullLog,
+  'awsBatch.loadOlderLogEvents': loadOlderLogEvents,
+  'awsBatch.downloadResults': downloadResults,
 };

@@ -1,0 +1,90 @@
+// The job a log or results command works on: the Jobs view passes its node (any object with a string
+// `jobId`, and maybe `jobName`); the Submit command passes { jobId, jobName }; from the palette the
+// user picks one of the recent jobs or types a job ID.
+import type { JobSummary } from '@aws-sdk/client-batch';
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { JobRef } from '../views/logFollowing';
+
+/** How far back the pickers look. */
+const RECENT_DAYS = 14;
+const MAX_PICKS = 60;
+const JOB_ID = /^[\w-]{1,128}(:\d+)?(#\d+)?$/;
+
+export function jobArgument(arg: unknown): JobRef | undefined {
+  if (typeof arg === 'string' && arg.trim()) return { jobId: arg.trim() };
+  const candidate = arg as { jobId?: unknown; jobName?: unknown } | undefined;
+  if (candidate && typeof candidate.jobId === 'string' && candidate.jobId) {
+    return { jobId: candidate.jobId, jobName: typeof candidate.jobName === 'string' ? candidate.jobName : undefined };
+  }
+  return undefined;
+}
+
+/** Jobs created in the last days on every queue, newest first (array children left out). */
+export async function recentJobs(services: Services): Promise<JobSummary[]> {
+  const clients = await services.aws();
+  const [{ listJobQueues }, { createBatchJobsApi }] = await Promise.all([
+    import('../aws/batchQueues'),
+    import('../aws/jobLookup'),
+  ]);
+  const api = createBatchJobsApi(clients.batch);
+  const queues = await listJobQueues(clients.batch);
+  const since = Date.now() - RECENT_DAYS * 86_400_000;
+  const pages = await Promise.all(
+    queues.map((queue) =>
+      api.listJobs({ jobQueue: queue.jobQueueArn ?? queue.jobQueueName, createdAfter: since }).then(
+        (page) => page.jobs,
+        () => [] as JobSummary[],
+      ),
+    ),
+  );
+  return pages
+    .flat()
+    .filter((job) => job.jobId && !job.jobId.includes(':') && (job.createdAt ?? 0) >= since)
+    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+}
+
+export async function pickJob(services: Services, title: string): Promise<JobRef | undefined> {
+  const enter: vscode.QuickPickItem = { label: '$(edit) Enter a job ID…', alwaysShow: true };
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { job?: JobRef }>();
+  pick.title = title;
+  pick.placeholder = 'Loading recent jobs…';
+  pick.busy = true;
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.items = [enter];
+  pick.show();
+  void recentJobs(services).then(
+    (jobs) => {
+      pick.items = [
+        ...jobs.slice(0, MAX_PICKS).map((job) => ({
+          label: job.jobName ?? job.jobId!,
+          description: job.status,
+          detail: `${job.jobId} · ${job.createdAt ? new Date(job.createdAt).toLocaleString() : ''}`,
+          job: { jobId: job.jobId!, jobName: job.jobName },
+        })),
+        enter,
+      ];
+      pick.placeholder = jobs.length ? 'Choose a job' : `No jobs in the last ${RECENT_DAYS} days; enter a job ID`;
+      pick.busy = false;
+    },
+    (error: unknown) => {
+      pick.placeholder = `Could not list jobs (${services.explain(error, 'batch:ListJobs').message}); enter a job ID`;
+      pick.busy = false;
+    },
+  );
+  const chosen = await new Promise<(vscode.QuickPickItem & { job?: JobRef }) | undefined>((resolve) => {
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+    pick.onDidHide(() => resolve(undefined));
+  });
+  pick.dispose();
+  if (!chosen) return undefined;
+  if (chosen.job) return chosen.job;
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: 'AWS Batch job ID',
+    placeHolder: 'e.g. 4f1d2c3b-5a6e-4b7c-8d9e-0f1a2b3c4d5e',
+    validateInput: (value) => (JOB_ID.test(value.trim()) ? undefined : 'A job ID looks like 4f1d2c3b-…'),
+  });
+  return typed ? { jobId: typed.trim() } : undefined;
+}

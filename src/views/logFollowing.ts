@@ -1,0 +1,318 @@
+// Thin VS Code side of the log followers: an output channel per followed job, named after it, fed by
+// a JobLogSession (src/logs); the read-only "full log" documents with their "load older events"
+// action; and the one rate limiter that every GetLogEvents call of the extension goes through.
+import * as vscode from 'vscode';
+import type { AwsClients } from '../aws/clients';
+import type { BatchJobsApi } from '../aws/jobLookup';
+import type { AwsLogsApi } from '../logs/awsLogsApi';
+import { formatLines } from '../logs/format';
+import type { FullLog, FullLogSource } from '../logs/fullLog';
+import { RateLimiter } from '../logs/rateLimiter';
+import type { Services } from '../services';
+
+export const LOG_SCHEME = 'aws-batch-log';
+const FOLLOWING_CONTEXT = 'awsBatch.following';
+/** What the transcript of a followed job keeps (for tests and "copy"); the channel keeps everything. */
+const TRANSCRIPT_LIMIT = 2_000_000;
+
+export interface JobRef {
+  jobId: string;
+  jobName?: string;
+}
+
+export interface FollowedJob {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly channel: vscode.OutputChannel;
+  /** Resolves when following ended (the job finished and its streams drained, or Stop Following). */
+  readonly done: Promise<void>;
+  active: boolean;
+  /** The text written to the channel, up to TRANSCRIPT_LIMIT characters. */
+  transcript: string;
+  stop(): void;
+}
+
+interface LogDocument {
+  log: FullLog;
+  jobName: string;
+}
+
+export class LogFollowing implements vscode.Disposable {
+  readonly limiter: RateLimiter;
+  private readonly followed = new Map<string, FollowedJob>();
+  private readonly apis = new WeakMap<AwsClients, AwsLogsApi>();
+  private readonly documents = new Map<string, LogDocument>();
+  private readonly documentChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.limiter = new RateLimiter({ ratePerSecond: this.requestsPerSecond() });
+    this.disposables.push(
+      this.documentChanged,
+      this.lensesChanged,
+      vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, {
+        onDidChange: this.documentChanged.event,
+        provideTextDocumentContent: (uri) => this.content(uri),
+      }),
+      vscode.languages.registerCodeLensProvider(
+        { scheme: LOG_SCHEME },
+        {
+          onDidChangeCodeLenses: this.lensesChanged.event,
+          provideCodeLenses: (document) => this.lenses(document.uri),
+        },
+      ),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('awsBatch.logs.maxRequestsPerSecond'))
+          this.limiter.setRate(this.requestsPerSecond());
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === LOG_SCHEME) this.documents.delete(document.uri.toString());
+      }),
+      services.onDidChangeAwsTarget(() => {
+        for (const job of this.followed.values()) {
+          if (!job.active) continue;
+          job.stop();
+          job.channel.appendLine('── The AWS profile, region or endpoint changed: run Show Logs again to follow.');
+        }
+      }),
+    );
+  }
+
+  /** Jobs whose logs are (or were) followed in this window, most recent last. */
+  all(): FollowedJob[] {
+    return [...this.followed.values()];
+  }
+
+  active(): FollowedJob[] {
+    return this.all().filter((job) => job.active);
+  }
+
+  get(jobId: string): FollowedJob | undefined {
+    return this.followed.get(jobId);
+  }
+
+  /** Starts following a job into its own output channel (or shows the channel if already following). */
+  async follow(ref: JobRef): Promise<FollowedJob> {
+    const existing = this.followed.get(ref.jobId);
+    if (existing?.active) {
+      existing.channel.show(true);
+      return existing;
+    }
+    const clients = await this.services.aws();
+    const [{ createBatchJobsApi }, { LogFollower }, { JobLogSession, JobNotFoundError, summaryLine }] =
+      await Promise.all([import('../aws/jobLookup'), import('../logs/follower'), import('../logs/jobSession')]);
+    const jobs = createBatchJobsApi(clients.batch);
+    const [detail] = await jobs.describeJobs([ref.jobId]);
+    if (!detail) {
+      throw new JobNotFoundError(
+        `There is no job ${ref.jobId} in this account and region (Batch forgets finished jobs after about 7 days).`,
+      );
+    }
+    const jobName = detail.jobName ?? ref.jobName ?? ref.jobId;
+    const channel = existing?.channel ?? vscode.window.createOutputChannel(this.channelName(jobName, ref.jobId), 'log');
+    channel.clear();
+
+    const config = vscode.workspace.getConfiguration('awsBatch.logs');
+    const timestamps = config.get<boolean>('timestamps', false);
+    let pending = '';
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      flushTimer = undefined;
+      if (!pending) return;
+      channel.append(pending);
+      if (followed.transcript.length < TRANSCRIPT_LIMIT) followed.transcript += pending;
+      pending = '';
+    };
+    const write = (text: string) => {
+      pending += text;
+      flushTimer ??= setTimeout(flush, 100);
+    };
+    const notice = (text: string) => write(`── ${text}\n`);
+
+    const follower = new LogFollower({
+      api: await this.logsApi(clients),
+      liveTail: config.get<boolean>('liveTail', true),
+      onLines: (lines) => write(formatLines(lines, { timestamps })),
+      onNotice: notice,
+      onProblem: (problem) => notice(problem ? problem.message : 'Reading the log works again.'),
+    });
+    const session = new JobLogSession({
+      jobs,
+      follower,
+      jobId: ref.jobId,
+      onNotice: notice,
+      statusIntervalMs: Math.min(5000, this.services.pollIntervalMs()),
+    });
+
+    const followed: FollowedJob = {
+      jobId: ref.jobId,
+      jobName,
+      channel,
+      active: true,
+      transcript: '',
+      done: Promise.resolve(),
+      stop: () => session.stop(),
+    };
+    notice(`Following ${jobName} (${ref.jobId}), ${detail.status} on ${shortQueue(detail.jobQueue)}.`);
+    (followed as { done: Promise<void> }).done = session
+      .run()
+      .then(
+        (summary) => write(`${summaryLine(summary, follower.stats.lines)}\n`),
+        (error: unknown) => {
+          const problem = this.services.explain(error, 'batch:DescribeJobs');
+          notice(`Following stopped: ${problem.message}`);
+          this.services.output.error(problem.detail);
+        },
+      )
+      .finally(() => {
+        if (flushTimer) clearTimeout(flushTimer);
+        flush();
+        followed.active = false;
+        this.updateContext();
+      });
+    this.followed.delete(ref.jobId);
+    this.followed.set(ref.jobId, followed);
+    this.updateContext();
+    channel.show(true);
+    return followed;
+  }
+
+  /** Stops following; the channel stays with what it has. */
+  stop(jobId: string): boolean {
+    const job = this.followed.get(jobId);
+    if (!job?.active) return false;
+    job.stop();
+    return true;
+  }
+
+  // ---- full log documents ----
+
+  /** Opens the whole log of a job as a read-only document. */
+  async openFullLog(ref: JobRef): Promise<vscode.TextEditor> {
+    const clients = await this.services.aws();
+    const [{ createBatchJobsApi }, { FullLog }] = await Promise.all([
+      import('../aws/jobLookup'),
+      import('../logs/fullLog'),
+    ]);
+    const jobs = createBatchJobsApi(clients.batch);
+    const [detail] = await jobs.describeJobs([ref.jobId]);
+    if (!detail) throw new Error(`There is no job ${ref.jobId} in this account and region.`);
+    const sources = await fullLogSources(jobs, detail);
+    const jobName = detail.jobName ?? ref.jobId;
+    const log = new FullLog(await this.logsApi(clients), sources);
+    await log.load();
+    const uri = vscode.Uri.from({
+      scheme: LOG_SCHEME,
+      path: `/${jobName.replace(/[\\/:*?"<>|]/g, '_')}.log`,
+      query: `jobId=${encodeURIComponent(ref.jobId)}`,
+    });
+    this.documents.set(uri.toString(), { log, jobName });
+    this.documentChanged.fire(uri);
+    this.lensesChanged.fire();
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(document, 'log');
+    return vscode.window.showTextDocument(document, { preview: false });
+  }
+
+  /** Reads one more page of every stream of the document and shows it. */
+  async loadOlder(uri: vscode.Uri): Promise<boolean> {
+    const entry = this.documents.get(uri.toString());
+    if (!entry) return false;
+    if (!entry.log.hasOlder) {
+      vscode.window.setStatusBarMessage(`The whole log of ${entry.jobName} is shown.`, 3000);
+      return false;
+    }
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Loading older events of ${entry.jobName}` },
+      () => entry.log.loadOlder(),
+    );
+    this.documentChanged.fire(uri);
+    this.lensesChanged.fire();
+    return true;
+  }
+
+  isLogDocument(uri: vscode.Uri | undefined): boolean {
+    return !!uri && this.documents.has(uri.toString());
+  }
+
+  private content(uri: vscode.Uri): string {
+    const entry = this.documents.get(uri.toString());
+    if (entry) return entry.log.render();
+    const jobId = new URLSearchParams(uri.query).get('jobId');
+    return jobId
+      ? `This log was opened in an earlier window. Run "AWS Batch: Open Full Log" again for job ${jobId}.\n`
+      : '';
+  }
+
+  private lenses(uri: vscode.Uri): vscode.CodeLens[] {
+    const entry = this.documents.get(uri.toString());
+    if (!entry?.log.hasOlder) return [];
+    return [
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title: '$(fold-up) Load older events',
+        command: 'awsBatch.loadOlderLogEvents',
+        arguments: [uri],
+      }),
+    ];
+  }
+
+  // ---- plumbing ----
+
+  private async logsApi(clients: AwsClients): Promise<AwsLogsApi> {
+    let api = this.apis.get(clients);
+    if (!api) {
+      const { AwsLogsApi } = await import('../logs/awsLogsApi');
+      api = new AwsLogsApi(clients.logs, this.limiter);
+      this.apis.set(clients, api);
+    }
+    return api;
+  }
+
+  private requestsPerSecond(): number {
+    const value = vscode.workspace.getConfiguration('awsBatch.logs').get<number>('maxRequestsPerSecond', 4);
+    return value > 0 ? value : 4;
+  }
+
+  private channelName(jobName: string, jobId: string): string {
+    const name = `AWS Batch: ${jobName}`;
+    const taken = [...this.followed.values()].some((job) => job.channel.name === name && job.jobId !== jobId);
+    return taken ? `${name} (${jobId.slice(0, 8)})` : name;
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', FOLLOWING_CONTEXT, this.active().length > 0);
+  }
+
+  dispose(): void {
+    for (const job of this.followed.values()) {
+      job.stop();
+      job.channel.dispose();
+    }
+    this.followed.clear();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+function shortQueue(arn: string | undefined): string {
+  return arn?.split('/').pop() ?? 'its queue';
+}
+
+/** The streams of "the whole log" of a job: its own attempts', or an array job's children's. */
+async function fullLogSources(
+  jobs: BatchJobsApi,
+  job: import('@aws-sdk/client-batch').JobDetail,
+): Promise<FullLogSource[]> {
+  const [{ isArrayParent }, { logGroupOf, streamsOf }] = await Promise.all([
+    import('../aws/jobLookup'),
+    import('../logs/jobStreams'),
+  ]);
+  const own = (detail: typeof job, label?: string): FullLogSource[] => {
+    const group = logGroupOf(detail);
+    return group ? streamsOf(detail).map((logStreamName) => ({ label, logGroupName: group, logStreamName })) : [];
+  };
+  if (!isArrayParent(job)) return own(job);
+  const size = job.arrayProperties?.size ?? 0;
+  const children = await jobs.describeJobs(Array.from({ length: size }, (_, i) => `${job.jobId}:${i}`));
+  return children.flatMap((child) => own(child, `child ${child.jobId?.split(':').pop()}`));
+}
