@@ -34,6 +34,25 @@ export interface AwsLogsApiOptions {
 
 type Middleware = Parameters<GetLogEventsCommand['middlewareStack']['addRelativeTo']>[0];
 
+/**
+ * A CloudWatch Logs client for the followers: same region, endpoint and credentials as the shared
+ * one, but without the SDK's own retries, so that every request passes the rate limiter once and a
+ * throttled or failed read is retried by the follower (which keeps its place) instead of being
+ * replayed by the SDK behind the limiter's back.
+ */
+export function createFollowerLogsClient(
+  shared: CloudWatchLogsClient,
+  target: { region: string; endpoint: string | undefined },
+): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({
+    region: target.region,
+    endpoint: target.endpoint,
+    credentials: shared.config.credentials,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 60_000 },
+  });
+}
+
 export class AwsLogsApi implements LogsApi {
   private liveTailDown: { reason: string; until: number } | undefined;
   private readonly groupArns = new Map<string, Promise<string>>();

@@ -287,13 +287,15 @@ export class LogFollower {
     source.dueAt = this.clock.now() + backoff * (0.8 + Math.random() * 0.4);
     if (kind === 'fatal') {
       this.setProblem({ kind: 'fatal', message: explained.message });
-    } else {
-      const message =
-        kind === 'throttled'
-          ? 'CloudWatch Logs is throttling reads; slowing down and retrying.'
-          : `${explained.message} Retrying…`;
-      this.setProblem({ kind: kind === 'throttled' ? 'throttled' : 'transient', message });
+      return;
     }
+    // One failed read is retried quietly; a problem that lasts is said once (and once more when it ends).
+    if (source.failures < (kind === 'throttled' ? 3 : 2)) return;
+    const message =
+      kind === 'throttled'
+        ? 'CloudWatch Logs is throttling reads; slowing down and retrying.'
+        : `${explained.message} Retrying…`;
+    this.setProblem({ kind: kind === 'throttled' ? 'throttled' : 'transient', message });
   }
 
   private setProblem(problem: FollowProblem | undefined): void {

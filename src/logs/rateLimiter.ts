@@ -9,7 +9,7 @@ export interface RateLimiterOptions {
   clock?: Clock;
   /** The rate never drops below this after throttling. */
   minRatePerSecond?: number;
-  /** After this long without throttling, the rate grows by `ratePerSecond / 8`, up to `ratePerSecond`. */
+  /** After this long without throttling, the rate grows by `ratePerSecond / 8`, up to `ratePerSecond` (default 2 s). */
   recoverStepMs?: number;
 }
 
@@ -22,6 +22,7 @@ export class RateLimiter {
   /** Earliest instant at which the next request may start. */
   private nextSlot = -Infinity;
   private lastAdjust = -Infinity;
+  private lastDecrease = -Infinity;
   private grantedCount = 0;
   private throttledCount = 0;
 
@@ -30,7 +31,7 @@ export class RateLimiter {
     this.maxRate = positive(options.ratePerSecond);
     this.rate = this.maxRate;
     this.minRate = Math.min(this.maxRate, options.minRatePerSecond ?? 0.5);
-    this.recoverStepMs = options.recoverStepMs ?? 5000;
+    this.recoverStepMs = options.recoverStepMs ?? 2000;
   }
 
   /** Waits for this caller's turn. An aborted wait gives up its turn (the slot stays used). */
@@ -44,12 +45,17 @@ export class RateLimiter {
     this.grantedCount++;
   }
 
-  /** The service answered "throttled": slow everyone down. */
+  /**
+   * The service answered "throttled": slow everyone down. Answers to requests that were already on
+   * their way count once: the rate is halved at most once a second.
+   */
   throttled(): void {
     const now = this.clock.now();
     this.throttledCount++;
-    this.rate = Math.max(this.minRate, this.rate / 2);
     this.lastAdjust = now;
+    if (now - this.lastDecrease < 1000) return;
+    this.rate = Math.max(this.minRate, this.rate / 2);
+    this.lastDecrease = now;
     this.nextSlot = Math.max(this.nextSlot, now + 1000);
   }
 

@@ -41,6 +41,8 @@ export class LogFollowing implements vscode.Disposable {
   readonly limiter: RateLimiter;
   private readonly followed = new Map<string, FollowedJob>();
   private readonly apis = new WeakMap<AwsClients, AwsLogsApi>();
+  /** The retry-less Logs clients made for the followers, destroyed with the shared clients. */
+  private ownClients: { destroy(): void }[] = [];
   private readonly documents = new Map<string, LogDocument>();
   private readonly documentChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly lensesChanged = new vscode.EventEmitter<void>();
@@ -75,6 +77,7 @@ export class LogFollowing implements vscode.Disposable {
           job.stop();
           job.channel.appendLine('── The AWS profile, region or endpoint changed: run Show Logs again to follow.');
         }
+        this.destroyClients();
       }),
     );
   }
@@ -262,8 +265,10 @@ export class LogFollowing implements vscode.Disposable {
   private async logsApi(clients: AwsClients): Promise<AwsLogsApi> {
     let api = this.apis.get(clients);
     if (!api) {
-      const { AwsLogsApi } = await import('../logs/awsLogsApi');
-      api = new AwsLogsApi(clients.logs, this.limiter);
+      const { AwsLogsApi, createFollowerLogsClient } = await import('../logs/awsLogsApi');
+      const client = createFollowerLogsClient(clients.logs, clients.target);
+      this.ownClients.push(client);
+      api = new AwsLogsApi(client, this.limiter);
       this.apis.set(clients, api);
     }
     return api;
@@ -290,7 +295,12 @@ export class LogFollowing implements vscode.Disposable {
       job.channel.dispose();
     }
     this.followed.clear();
+    this.destroyClients();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+
+  private destroyClients(): void {
+    for (const client of this.ownClients.splice(0)) client.destroy();
   }
 }
 
