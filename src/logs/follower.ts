@@ -107,6 +107,7 @@ export class LogFollower {
   private started = false;
   private outcome: Promise<FollowOutcome> | undefined;
   private linesDelivered = 0;
+  private liveTailReason: string | undefined;
 
   constructor(options: FollowerOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & FollowerOptions;
@@ -115,9 +116,15 @@ export class LogFollower {
     this.liveState = options.liveTail !== false && options.api.startLiveTail ? 'starting' : 'off';
   }
 
-  get stats(): { lines: number; sources: number; open: number; liveTail: string } {
+  get stats(): { lines: number; sources: number; open: number; liveTail: string; liveTailReason?: string } {
     const open = [...this.sources.values()].filter((s) => !s.retired).length;
-    return { lines: this.linesDelivered, sources: this.sources.size, open, liveTail: this.liveState };
+    return {
+      lines: this.linesDelivered,
+      sources: this.sources.size,
+      open,
+      liveTail: this.liveState,
+      liveTailReason: this.liveTailReason,
+    };
   }
 
   /** Starts following a stream from its first event. Adding a known id again changes nothing. */
@@ -386,7 +393,8 @@ export class LogFollower {
         if (this.signal.aborted) return;
         if (error instanceof LiveTailUnavailable) {
           this.liveState = 'unavailable';
-          this.notice(`Live Tail is not available here (${error.message}); reading with GetLogEvents.`);
+          this.liveTailReason = error.message;
+          this.notice('Live Tail is not available here; reading the log with GetLogEvents.');
           return;
         }
         if (!session.signal.aborted) {

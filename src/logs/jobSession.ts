@@ -247,7 +247,8 @@ export function summaryLine(summary: SessionSummary, lines: number): string {
   const exit = exitCodeOf(job);
   if (exit !== undefined) parts.push(`exit code ${exit}`);
   const w = summary.workers;
-  if (w) {
+  if (w && w.total === 0) parts.push('no worker jobs');
+  else if (w) {
     const counts = [`${w.succeeded} succeeded`];
     if (w.failed) counts.push(`${w.failed} failed`);
     if (w.unfinished) counts.push(`${w.unfinished} unfinished`);

@@ -161,7 +161,11 @@ export class LogFollowing implements vscode.Disposable {
     (followed as { done: Promise<void> }).done = session
       .run()
       .then(
-        (summary) => write(`${summaryLine(summary, follower.stats.lines)}\n`),
+        (summary) => {
+          write(`${summaryLine(summary, follower.stats.lines)}\n`);
+          const reason = follower.stats.liveTailReason;
+          if (reason) this.services.output.info(`Live Tail unavailable while following ${jobName}: ${reason}`);
+        },
         (error: unknown) => {
           const problem = this.services.explain(error, 'batch:DescribeJobs');
           notice(`Following stopped: ${problem.message}`);

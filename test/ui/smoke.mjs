@@ -274,6 +274,9 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
       },
       { needs: [palette] },
     );
+    // Show Logs and Download Results (test/ui/logs.mjs): screenshots of a followed log and a download summary.
+    const { logsChecks } = await import('./logs.mjs');
+    await logsChecks({ page, check, shotDir, needs: [listed] });
   } finally {
     if (ctx) await ctx.close().catch(() => {});
   }

@@ -151,10 +151,11 @@ suite('LogFollower', () => {
     f.finishSource('s');
     await f.end();
     assert.ok(
-      notices.some((n) => /Live Tail is not available here \(not here\)/.test(n)),
+      notices.includes('Live Tail is not available here; reading the log with GetLogEvents.'),
       notices.join('|'),
     );
     assert.equal(f.stats.liveTail, 'unavailable');
+    assert.equal(f.stats.liveTailReason, 'not here');
   });
 
   test('with Live Tail: lines come from the session, the cursor fills what was sampled away, nothing twice', async () => {
