@@ -45,6 +45,7 @@ async function waitForJob(batch, DescribeJobsCommand, jobId) {
 export async function logsChecks({ page, check, shotDir, needs = [] }) {
   const {
     BatchClient,
+    DeregisterJobDefinitionCommand,
     DescribeJobsCommand,
     RegisterJobDefinitionCommand,
     SubmitJobCommand,
