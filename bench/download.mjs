@@ -14,7 +14,8 @@ const log = (...args) => console.error('[bench download]', ...args);
 execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const { S3Client, PutObjectCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
 const { downloadPrefix } = await import(join(root, 'out/src/results/download.js'));
-const { createS3Api } = await import(join(root, 'out/src/results/s3Api.js'));
+const { createDownloadS3Client, createS3Api } = await import(join(root, 'out/src/results/s3Api.js'));
+const { createAwsClients } = await import(join(root, 'out/src/aws/clients.js'));
 
 const endpoint = process.env.AWS_ENDPOINT_URL;
 if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: eval "$(bash scripts/backend.sh env)"');
@@ -70,9 +71,14 @@ function verify(dir) {
 }
 
 async function ours(dir) {
+  // As the Download Results command does it: a download client made from the extension's clients.
+  const clients = await createAwsClients({});
   const t0 = performance.now();
-  const summary = await downloadPrefix({ s3: createS3Api(s3), bucket, prefix, destination: dir, concurrency: 16 });
+  const client = createDownloadS3Client(clients.s3, clients.target, 16);
+  const summary = await downloadPrefix({ s3: createS3Api(client), bucket, prefix, destination: dir, concurrency: 16 });
   const s = (performance.now() - t0) / 1000;
+  client.destroy();
+  clients.destroy();
   if (summary.failed.length || summary.downloaded !== expected.size)
     throw new Error(`ours: ${summary.downloaded} downloaded, failed ${JSON.stringify(summary.failed.slice(0, 3))}`);
   return s;

@@ -45,42 +45,48 @@ export const downloadResults: CommandFactory = (services) => {
 };
 
 async function download(services: Services, run: RunRef, destination: string): Promise<DownloadSummary> {
-  const [{ s3 }, { downloadPrefix }, { createS3Api }, { formatS3Uri }] = await Promise.all([
+  const [clients, { downloadPrefix }, { createDownloadS3Client, createS3Api }, { formatS3Uri }] = await Promise.all([
     services.aws(),
     import('../results/download'),
     import('../results/s3Api'),
     import('../results/s3Uri'),
   ]);
-  const concurrency = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
+  const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
+  const concurrency = Math.max(1, Math.min(64, Math.floor(setting) || 16));
+  const s3 = createDownloadS3Client(clients.s3, clients.target, concurrency);
   services.output.info(`Downloading ${formatS3Uri(run.location)} to ${destination}`);
-  return vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Downloading the results of ${run.label}`,
-      cancellable: true,
-    },
-    async (progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      let reported = 0;
-      return downloadPrefix({
-        s3: createS3Api(s3),
-        bucket: run.location.bucket,
-        prefix: run.location.prefix,
-        destination,
-        concurrency: Math.max(1, Math.min(64, Math.floor(concurrency))),
-        signal: controller.signal,
-        exclude: (relative) => NOT_RESULTS.has(relative),
-        progressIntervalMs: 250,
-        onProgress: (p: DownloadProgress) => {
-          const fraction = p.bytesTotal ? p.bytesDone / p.bytesTotal : p.filesTotal ? p.filesDone / p.filesTotal : 0;
-          const increment = Math.max(0, fraction * 100 - reported);
-          reported += increment;
-          progress.report({ message: progressText(p), increment });
-        },
-      });
-    },
-  );
+  try {
+    return await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Downloading the results of ${run.label}`,
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        return downloadPrefix({
+          s3: createS3Api(s3),
+          bucket: run.location.bucket,
+          prefix: run.location.prefix,
+          destination,
+          concurrency,
+          signal: controller.signal,
+          exclude: (relative) => NOT_RESULTS.has(relative),
+          progressIntervalMs: 250,
+          onProgress: (p: DownloadProgress) => {
+            const fraction = p.bytesTotal ? p.bytesDone / p.bytesTotal : p.filesTotal ? p.filesDone / p.filesTotal : 0;
+            const increment = Math.max(0, fraction * 100 - reported);
+            reported += increment;
+            progress.report({ message: progressText(p), increment });
+          },
+        });
+      },
+    );
+  } finally {
+    s3.destroy();
+  }
 }
 
 function progressText(p: DownloadProgress): string {

@@ -262,8 +262,14 @@ class Download {
     await this.ensureFolders(task);
     if (this.existing.has(task.temp)) await rm(task.temp, { force: true });
     const { object } = task;
-    const result = await this.options.s3.getObject(this.options.bucket, object.key, object.etag, this.signal);
     const etag = parseEtag(object.etag);
+    const result = await this.options.s3.getObject(
+      this.options.bucket,
+      object.key,
+      object.etag,
+      this.signal,
+      !etag || etag.parts !== undefined,
+    );
     const checkMd5 = etag && etag.parts === undefined && !/kms/i.test(result.serverSideEncryption ?? '');
     const hash = checkMd5 ? createHash('md5') : undefined;
     let bytes = 0;
