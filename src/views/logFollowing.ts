@@ -14,6 +14,8 @@ export const LOG_SCHEME = 'aws-batch-log';
 const FOLLOWING_CONTEXT = 'awsBatch.following';
 /** What the transcript of a followed job keeps (for tests and "copy"); the channel keeps everything. */
 const TRANSCRIPT_LIMIT = 2_000_000;
+/** Output channels of finished follows kept; older ones are closed so the Output list stays short. */
+const FINISHED_CHANNELS_KEPT = 10;
 
 export interface JobRef {
   jobId: string;
@@ -180,9 +182,18 @@ export class LogFollowing implements vscode.Disposable {
       });
     this.followed.delete(ref.jobId);
     this.followed.set(ref.jobId, followed);
+    this.pruneFinished();
     this.updateContext();
     channel.show(true);
     return followed;
+  }
+
+  private pruneFinished(): void {
+    const finished = this.all().filter((job) => !job.active);
+    for (const job of finished.slice(0, Math.max(0, finished.length - FINISHED_CHANNELS_KEPT))) {
+      job.channel.dispose();
+      this.followed.delete(job.jobId);
+    }
   }
 
   /** Stops following; the channel stays with what it has. */
