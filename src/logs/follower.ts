@@ -6,7 +6,7 @@
 // sampled or dropped session loses nothing. A stream is retired once its producer is done and a read
 // that started at least settleMs later reached its end. No vscode import.
 import { explainAwsError } from '../aws/errors';
-import { Clock, isAbort, systemClock } from './clock';
+import { AbortError, Clock, isAbort, systemClock } from './clock';
 import { classifyLogsError, LiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from './logsApi';
 import { MergeBuffer } from './merge';
 import { LiveReconciler } from './reconcile';
@@ -98,7 +98,8 @@ export class LogFollower {
   private readonly sources = new Map<string, Source>();
   private readonly merge: MergeBuffer<FollowedLine>;
   private readonly controller = new AbortController();
-  private wakeController = new AbortController();
+  private currentWait: AbortController | undefined;
+  private pendingWake = false;
   private sessionController: AbortController | undefined;
   private liveState: 'off' | 'starting' | 'active' | 'unavailable';
   private liveEverActive = false;
@@ -183,6 +184,7 @@ export class LogFollower {
 
   stop(): void {
     this.controller.abort();
+    this.currentWait?.abort();
   }
 
   private get signal(): AbortSignal {
@@ -334,22 +336,28 @@ export class LogFollower {
   }
 
   private wake(): void {
-    this.wakeController.abort();
+    if (this.currentWait) this.currentWait.abort();
+    else this.pendingWake = true;
   }
 
+  /** Sleeps until `at`, or until wake() or stop(). */
   private async waitUntil(at: number): Promise<void> {
-    if (this.wakeController.signal.aborted) {
-      this.wakeController = new AbortController();
+    if (this.pendingWake) {
+      this.pendingWake = false;
       return;
     }
     const ms = at === Infinity ? 3_600_000 : at - this.clock.now();
     if (ms <= 0) return;
+    const wait = new AbortController();
+    this.currentWait = wait;
     try {
-      await this.clock.sleep(ms, AbortSignal.any([this.signal, this.wakeController.signal]));
-    } catch (error) {
-      if (this.signal.aborted) throw error;
+      await this.clock.sleep(ms, wait.signal);
+    } catch {
+      // woken early
+    } finally {
+      this.currentWait = undefined;
     }
-    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    if (this.signal.aborted) throw new AbortError();
   }
 
   // ---- Live Tail ----
@@ -363,7 +371,7 @@ export class LogFollower {
       // Start once the history is read, so that live lines come after it.
       if (!open.length || open.some((s) => !s.caughtUpOnce && !s.retired)) {
         if (this.ending && !open.length) return;
-        await this.clock.sleep(this.options.fastIntervalMs, this.signal).catch(() => undefined);
+        await this.clock.sleep(this.options.fastIntervalMs * 5, this.signal).catch(() => undefined);
         continue;
       }
       const group = open[0].spec.logGroupName;
