@@ -18,12 +18,24 @@ export function awsConfig(
   };
 }
 
-export async function createBatchClient(env?: NodeJS.ProcessEnv) {
-  const { BatchClient } = await import('@aws-sdk/client-batch');
-  return new BatchClient(awsConfig('BATCH', env));
+/**
+ * The runtime ships its own SDK and runs on Node 20 by design; the SDK's warning about future Node
+ * versions would only clutter every job log. It is silenced while a client is built (that is when it
+ * is checked) without changing the environment the tasks inherit.
+ */
+export function quietly<T>(build: () => T): T {
+  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const before = process.env[name];
+  process.env[name] = 'true';
+  try {
+    return build();
+  } finally {
+    if (before === undefined) delete process.env[name];
+    else process.env[name] = before;
+  }
 }
 
-export async function createS3Client(env?: NodeJS.ProcessEnv) {
-  const { S3Client } = await import('@aws-sdk/client-s3');
-  return new S3Client(awsConfig('S3', env));
+export async function createBatchClient(env?: NodeJS.ProcessEnv) {
+  const { BatchClient } = await import('@aws-sdk/client-batch');
+  return quietly(() => new BatchClient(awsConfig('BATCH', env)));
 }

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const RUNTIME = join(ROOT, 'dist/runtime.js');
@@ -141,4 +142,17 @@ export function assertExit(result: { code: number | null; signal: string | null 
     code,
     `exit ${result.code ?? result.signal}, expected ${code}\n--- output ---\n${output.slice(-6000)}`,
   );
+}
+
+/** Removes every object under an S3 prefix (what a test put into moto). */
+export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  let token: string | undefined;
+  do {
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+    token = listed.NextContinuationToken;
+  } while (token);
 }

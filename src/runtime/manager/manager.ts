@@ -240,7 +240,8 @@ function watchLaunch(
       busy = false;
     }
   };
-  const timer = setInterval(() => void check(), launcher.pollMs);
+  // Short launch timeouts (tests, impatient users) are checked more often than the launcher's default.
+  const timer = setInterval(() => void check(), Math.min(launcher.pollMs, Math.max(1000, timeoutMs / 4)));
   timer.unref();
   void check();
   return timer;

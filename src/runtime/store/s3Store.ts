@@ -12,7 +12,7 @@ import {
   UploadPartCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { awsConfig } from '../aws';
+import { awsConfig, quietly } from '../aws';
 import type { RunStore, S3Location } from './store';
 
 /** S3 parts must be at least 5 MiB (except the last); 16 MiB keeps part counts low for big outputs. */
@@ -27,7 +27,7 @@ export class S3Store implements RunStore {
     private readonly partBytes = PART_BYTES,
     client?: S3Client,
   ) {
-    this.client = client ?? new S3Client(awsConfig('S3'));
+    this.client = client ?? quietly(() => new S3Client(awsConfig('S3')));
   }
 
   async read(key: string): Promise<Buffer | undefined> {
