@@ -44,9 +44,9 @@ usage:
       Coordinate the run stored at $${ENV.runUri}. The launcher defaults to "batch" inside an
       AWS Batch job ($AWS_BATCH_JOB_ID set): the workers become one array job on the manager's queue.
       "local" starts N worker processes here; "none" waits for workers started by someone else.
-  node runtime.js worker --manager HOST:PORT [--run URI] [--index N]
+  node runtime.js worker --manager HOST:PORT [--run URI] [--index N] [--noop]
       Serve the manager at HOST:PORT. The run store is --run or $${ENV.runUri}; the run secret is
-      read from there.
+      read from there. --noop (for benchmarks) completes every task at once without running it.
   node runtime.js local [--workers N] RUN_DIR
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
@@ -54,7 +54,7 @@ usage:
 Environment (all optional except the run location):
   ${ENV.runUri}  the run store: s3://bucket/prefix/<runId>/ or a folder
   ${ENV.heartbeat}=5   ${ENV.managerTimeout}=60   ${ENV.handshake}=10
-  ${ENV.progress}=2   ${ENV.killGrace}=5
+  ${ENV.progress}=2   ${ENV.killGrace}=5   ${ENV.overdueGrace}=900
   ${ENV.port}=0 (any free port)   ${ENV.advertise} (else ECS metadata, else a network interface)
   ${ENV.bind} (default: the advertised address)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.

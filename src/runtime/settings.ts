@@ -10,6 +10,8 @@ export interface Settings {
   progressMs: number;
   /** Grace between SIGTERM and SIGKILL when a task or command is stopped. */
   killGraceMs: number;
+  /** Manager: a task with a time limit and no result this long after the limit is given up on (safety net). */
+  overdueGraceMs: number;
   /** Port the manager listens on; 0 picks a free one. */
   port: number;
   /** Address the manager advertises to workers (and a worker to cluster commands); discovered if unset. */
@@ -25,6 +27,7 @@ export const ENV = {
   handshake: 'BATCH_RUNNER_HANDSHAKE_SECONDS',
   progress: 'BATCH_RUNNER_PROGRESS_SECONDS',
   killGrace: 'BATCH_RUNNER_KILL_GRACE_SECONDS',
+  overdueGrace: 'BATCH_RUNNER_OVERDUE_GRACE_SECONDS',
   port: 'BATCH_RUNNER_PORT',
   advertise: 'BATCH_RUNNER_ADVERTISE_ADDRESS',
   bind: 'BATCH_RUNNER_BIND_ADDRESS',
@@ -49,6 +52,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     handshakeMs: seconds(env, ENV.handshake, 10),
     progressMs: seconds(env, ENV.progress, 2),
     killGraceMs: seconds(env, ENV.killGrace, 5),
+    overdueGraceMs: seconds(env, ENV.overdueGrace, 900),
     port,
     advertiseAddress: env[ENV.advertise] || undefined,
     bindAddress: env[ENV.bind] || undefined,

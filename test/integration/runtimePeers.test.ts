@@ -17,6 +17,7 @@ import {
   readResults,
   runtime,
   trackDir,
+  waitUntil,
 } from './runtimeSupport';
 
 interface Client {
@@ -158,5 +159,74 @@ suite('runtime: peers that fail the handshake or misbehave are dropped', functio
       assert.match(output, reason);
     }
     assert.match(output, /worker rogue is gone \(frame is not JSON\); tasks \d+ go back to the queue/);
+  });
+  test('an authenticated worker that goes silent is dropped; one that holds a task past its limit gets a cancel', async function () {
+    this.timeout(60_000);
+    const dir = trackDir(
+      makeRun({
+        name: 'stuck',
+        runId: 'stuck-1',
+        workers: 1,
+        tasks: {
+          command: ['sh', '-c', 'echo "{\\"i\\":$TASK_INDEX}" > "$TASK_OUTPUT_DIR/output.json"'],
+          count: 3,
+          retries: 1,
+          timeoutSeconds: 1,
+        },
+      }),
+    );
+    // No workers of its own at first: the simulated ones below get the tasks.
+    const run = runtime(['manager', '--launcher', 'none'], {
+      BATCH_RUNNER_RUN_URI: dir,
+      BATCH_RUNNER_ADVERTISE_ADDRESS: '127.0.0.1',
+      BATCH_RUNNER_HEARTBEAT_SECONDS: '0.5',
+      BATCH_RUNNER_OVERDUE_GRACE_SECONDS: '1',
+    });
+    const port = Number((await run.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+    const secret = parseSecret(readFileSync(join(dir, 'secret')));
+    const join_ = (workerId: string) =>
+      connectToManager({
+        host: '127.0.0.1',
+        port,
+        secret,
+        identity: { workerId, label: workerId, address: '127.0.0.1' },
+        handshakeMs: 3000,
+      });
+
+    // Silent: authenticated, then never a heartbeat. Dropped after 3 intervals (1.5 s).
+    const silent = await join_('silent');
+    const silentSince = Date.now();
+    const silentClosed = new Promise<number>((resolve) =>
+      silent.peer.setHandlers({ onMessage: () => undefined, onClose: () => resolve(Date.now() - silentSince) }),
+    );
+    const silentMs = await within(5000, silentClosed);
+    assert.ok(silentMs >= 1400, `dropped after ${silentMs} ms, before 3 heartbeats were missed`);
+    await run.waitFor(/worker silent is gone \(silent for more than 2 s\)/);
+
+    // Stuck: heartbeats flow, it takes one task and never reports. After the 1 s limit plus the 1 s
+    // grace the manager gives up on that attempt and tells it to cancel.
+    const stuck = await join_('stuck');
+    stuck.peer.authenticated(1 << 20, 500, 1500);
+    const received: Record<string, unknown>[] = [];
+    stuck.peer.setHandlers({ onMessage: (m) => received.push(m), onClose: () => undefined });
+    stuck.peer.send({ t: 'want', n: 1 });
+    await within(
+      10_000,
+      waitUntil('a cancel', () => received.some((m) => m.t === 'cancel'), 10_000),
+    );
+    const task = received.find((m) => m.t === 'task')!;
+    const cancel = received.find((m) => m.t === 'cancel')!;
+    assert.deepEqual([cancel.index, cancel.attempt], [task.index, task.attempt]);
+    assert.match(run.output(), /no result 2 s after the task started/);
+
+    // A real worker finishes the run, the stuck task included (its second attempt).
+    const worker = runtime(['worker', '--manager', `127.0.0.1:${port}`, '--index', '0'], { BATCH_RUNNER_RUN_URI: dir });
+    assertExit(await run.exited, 0, run.output());
+    assertExit(await worker.exited, 0, worker.output());
+    stuck.peer.close('test over');
+    assert.deepEqual(
+      readResults(dir).map((r) => r.index),
+      [0, 1, 2],
+    );
   });
 });

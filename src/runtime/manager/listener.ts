@@ -67,7 +67,7 @@ export class WorkerListener {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const { secret, runId, handshakeMs, log } = this.options;
-    const peer = new Peer(socket, HANDSHAKE_MAX_FRAME_BYTES, handshakeMs);
+    const peer = new Peer(socket, HANDSHAKE_MAX_FRAME_BYTES);
     const handshake = new ManagerHandshake(secret, runId);
     let authenticated = false;
     // An absolute deadline: a peer that trickles bytes must not hold the connection open.

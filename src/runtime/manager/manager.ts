@@ -53,12 +53,13 @@ export async function runManager(options: ManagerOptions): Promise<number> {
 
   const connected = new Map<string, ConnectedWorker>();
   const everConnected = new Set<string>();
+  let ended = false;
   let launcher: Launcher | undefined;
   let launch: LaunchStatus | undefined;
   let managerAddress = '';
   const progress = new ProgressWriter(store, settings.progressMs, () => snapshot(), log);
   const controller: Controller = spec.tasks
-    ? new TaskRun(spec.tasks, log, () => progress.changed())
+    ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
     : new ClusterRun({
         cluster: spec.cluster!,
         range,
@@ -95,6 +96,12 @@ export async function runManager(options: ManagerOptions): Promise<number> {
     log,
     onWorker: (worker) => {
       log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+      if (ended) {
+        // Too late for this run: let it exit cleanly rather than be terminated.
+        worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
+        worker.peer.end('run over');
+        return;
+      }
       connected.get(worker.id)?.peer.close('replaced by a new connection');
       connected.set(worker.id, worker);
       everConnected.add(worker.id);
@@ -129,6 +136,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
   }
 
   const outcome = await controller.outcome;
+  ended = true;
   clearInterval(monitor);
   log(`run ${outcome.status}: ${outcome.reason ?? ''}`);
 

@@ -9,8 +9,6 @@ import type { Controller, RunOutcome } from './controller';
 import type { ConnectedWorker } from './listener';
 import { Scheduler } from './scheduler';
 
-/** A result later than the task's time limit plus this is given up on (the worker enforces the limit itself). */
-const OVERDUE_GRACE_MS = 15 * 60_000;
 /** summary.json lists at most this many failed tasks. */
 const FAILURES_IN_SUMMARY = 100;
 
@@ -35,16 +33,22 @@ export class TaskRun implements Controller {
   private lastTaskAt?: number;
   private readonly overdueTimer?: NodeJS.Timeout;
 
+  /**
+   * `overdueGraceMs`: the worker enforces a task's time limit itself; the manager gives up on an
+   * attempt only when there is still no result this long after the limit (a stuck upload, a hung
+   * worker that still answers heartbeats).
+   */
   constructor(
     private readonly tasks: TaskSpec,
     private readonly log: Log,
     private readonly changed: () => void,
+    overdueGraceMs: number,
   ) {
     this.outcome = new Promise((resolve) => (this.resolve = resolve));
     this.scheduler = new Scheduler(taskCount(tasks), (tasks.retries ?? 0) + 1);
     if (tasks.timeoutSeconds) {
-      const limit = tasks.timeoutSeconds * 1000 + OVERDUE_GRACE_MS;
-      this.overdueTimer = setInterval(() => this.giveUpOverdue(limit), 5000);
+      const limit = tasks.timeoutSeconds * 1000 + overdueGraceMs;
+      this.overdueTimer = setInterval(() => this.giveUpOverdue(limit), Math.min(5000, overdueGraceMs / 2));
       this.overdueTimer.unref();
     }
   }

@@ -21,22 +21,30 @@ export class Peer {
   private handlers?: PeerHandlers;
   private backlog: Record<string, unknown>[] = [];
 
-  /** `silenceMs`: how long the peer may stay silent before it is dropped (the handshake deadline at first). */
+  private knownRemote?: string;
+  private silenceMs = 0;
+
+  /** Until authenticated() the owner enforces a handshake deadline; no heartbeats flow yet. */
   constructor(
     readonly socket: Socket,
     maxFrameBytes: number,
-    private silenceMs: number,
   ) {
     this.decoder = new FrameDecoder(maxFrameBytes);
+    this.remember();
+    socket.once('connect', () => this.remember());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.close(`connection error: ${error.message}`));
     socket.on('close', () => this.close('connection closed'));
-    this.arm(Math.min(silenceMs, 1000));
   }
 
+  /** Who is at the other end, kept once known (a destroyed socket no longer knows). */
   get remote(): string {
-    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+    return this.knownRemote ?? '?';
+  }
+
+  private remember(): void {
+    if (this.socket.remoteAddress) this.knownRemote = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
   }
 
   get isOpen(): boolean {
@@ -67,7 +75,8 @@ export class Peer {
   authenticated(maxFrameBytes: number, heartbeatMs: number, silenceMs: number): void {
     this.decoder.maxFrameBytes = maxFrameBytes;
     this.silenceMs = silenceMs;
-    this.arm(heartbeatMs, true);
+    this.lastHeard = Date.now();
+    this.arm(heartbeatMs);
   }
 
   send(message: object): void {
@@ -112,12 +121,12 @@ export class Peer {
     }
   }
 
-  private arm(everyMs: number, beat = false): void {
+  private arm(everyMs: number): void {
     clearInterval(this.timer);
     this.timer = setInterval(() => {
       if (Date.now() - this.lastHeard > this.silenceMs) {
         this.close(`silent for more than ${Math.round(this.silenceMs / 1000)} s`);
-      } else if (beat) {
+      } else {
         this.send({ t: 'beat' });
       }
     }, everyMs);

@@ -23,7 +23,7 @@ export interface LinkOptions {
 export function connectToManager(options: LinkOptions): Promise<Link> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: options.host, port: options.port });
-    const peer = new Peer(socket, MAX_FRAME_BYTES, options.handshakeMs);
+    const peer = new Peer(socket, MAX_FRAME_BYTES);
     const handshake = new WorkerHandshake(options.secret, options.identity);
     let settled = false;
     const deadline = setTimeout(() => peer.close('no handshake in time'), options.handshakeMs);

@@ -2,6 +2,7 @@
 // slots, runs them, uploads their outputs and reports. It exits when the manager says so, and on
 // its own when it has not heard from the manager for the manager timeout, stopping everything it
 // started: a lost manager never leaves a paid container running.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +49,13 @@ export class Worker {
   private resolveExit!: (code: number) => void;
   private readonly exited = new Promise<number>((resolve) => (this.resolveExit = resolve));
   private watchdog?: NodeJS.Timeout;
+  /** Task folders live under one folder per worker, removed when the worker ends. */
+  private readonly scratch = mkdtempSync(join(tmpdir(), 'batch-runner-worker-'));
+  private readonly inflight = new Set<Promise<void>>();
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    process.once('exit', () => rmSync(this.scratch, { recursive: true, force: true }));
+  }
 
   async run(): Promise<number> {
     const { settings, log } = this.options;
@@ -81,6 +87,9 @@ export class Worker {
     this.options.log(`stopping: ${reason}`);
     for (const handle of this.tasks.values()) handle.abandoned = true;
     await stopAll(reason);
+    // Let stopped tasks clean up their folders (bounded: an upload may be stuck).
+    await Promise.race([Promise.allSettled(this.inflight), new Promise((r) => setTimeout(r, 5000))]);
+    await rm(this.scratch, { recursive: true, force: true });
     this.link?.peer.close('worker stopping');
     this.options.store.close();
     this.resolveExit(code);
@@ -140,7 +149,7 @@ export class Worker {
           this.lastContact = Date.now();
           const message = asToWorker(raw);
           if (!message) peer.close(`unexpected message from the manager: ${String(raw.t)}`);
-          else if (message.t === 'task') void this.runTask(message, link);
+          else if (message.t === 'task') this.track(this.runTask(message, link));
           else if (message.t === 'cancel') this.cancel(message.index, message.attempt);
           else if (message.t === 'start') this.startCluster(message, link);
           else if (message.t === 'shutdown') void this.finish(EXIT.ok, `the manager said: ${message.reason}`);
@@ -157,6 +166,11 @@ export class Worker {
     });
   }
 
+  private track(task: Promise<void>): void {
+    this.inflight.add(task);
+    void task.finally(() => this.inflight.delete(task));
+  }
+
   private cancel(index: number, attempt?: number): void {
     const handle = this.tasks.get(index);
     if (!handle || (attempt !== undefined && handle.attempt !== attempt)) return;
@@ -167,24 +181,28 @@ export class Worker {
 
   private async runTask(task: Assign, link: Link): Promise<void> {
     const started = Date.now();
-    const report = (result: Omit<Result, 't' | 'index' | 'attempt' | 'ms'>) => {
+    // The result, unless the manager no longer wants it; either way the slot is free again (on this
+    // connection: after a reconnect the worker asks for all its slots anew).
+    const report = (handle: TaskHandle | undefined, result: Omit<Result, 't' | 'index' | 'attempt' | 'ms'>) => {
       if (!link.peer.isOpen) return;
-      link.peer.send({ t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result });
+      if (!handle?.abandoned) {
+        link.peer.send({ t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result });
+      }
       link.peer.send({ t: 'want', n: 1 });
     };
     if (this.options.noop) {
-      report({ ok: true, exitCode: 0, signal: null });
+      report(undefined, { ok: true, exitCode: 0, signal: null });
       return;
     }
+    // The same task again while an older attempt still runs here: the older one is no longer wanted.
+    this.cancel(task.index);
     const handle: TaskHandle = { attempt: task.attempt, abandoned: false };
-    this.tasks.get(task.index)?.running?.stop('superseded');
     this.tasks.set(task.index, handle);
-    const dir = await mkdtemp(join(tmpdir(), `batch-runner-task-${task.index}-`));
+    const dir = await mkdtemp(join(this.scratch, `task-${task.index}-`));
     try {
-      const result = await this.execute(task, handle, dir);
-      if (!handle.abandoned) report(result);
+      report(handle, await this.execute(task, handle, dir));
     } catch (error) {
-      if (!handle.abandoned) report({ ok: false, exitCode: null, signal: null, reason: describeError(error) });
+      report(handle, { ok: false, exitCode: null, signal: null, reason: describeError(error) });
     } finally {
       if (this.tasks.get(task.index) === handle) this.tasks.delete(task.index);
       await rm(dir, { recursive: true, force: true });
