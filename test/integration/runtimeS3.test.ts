@@ -42,6 +42,9 @@ suite('runtime: S3 run store against moto', function () {
       assert.equal(await readSecret(store), undefined);
       const secret = await ensureSecret(store);
       assert.deepEqual(await readSecret(store), secret);
+      // A second manager start (or a secret Submit wrote) keeps the stored one: the conditional PUT is refused.
+      assert.deepEqual(await ensureSecret(store), secret);
+      assert.equal(await store.create('secret', 'other'), false);
       assert.match((await store.read('secret'))!.toString(), /^[0-9a-f]{64}\n$/);
     } finally {
       store.close();

@@ -1,7 +1,7 @@
 // Run store in a local folder. Writes go to a temporary file and are renamed into place, so a
 // reader (the sidebar, a test) never sees half a progress.json.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,22 @@ export class FsStore implements RunStore {
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
+    }
+  }
+
+  async create(key: string, data: string | Buffer, options: { private?: boolean } = {}): Promise<boolean> {
+    const target = this.path(key);
+    const temp = await this.tempFor(target);
+    try {
+      await writeFile(temp, data, { mode: options.private ? 0o600 : 0o644 });
+      // link() refuses an existing target, so two writers cannot both win, and nobody sees half a file.
+      await link(temp, target);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
   }
 

@@ -52,6 +52,21 @@ export class S3Store implements RunStore {
     );
   }
 
+  async create(key: string, data: string | Buffer): Promise<boolean> {
+    try {
+      // A conditional write: S3 refuses it when the key exists (no read of a missing key needed,
+      // which a role without s3:ListBucket would see as "access denied").
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.where.bucket, Key: this.key(key), Body: data, IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (error) {
+      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) return false;
+      throw error;
+    }
+  }
+
   async upload(key: string, file: string): Promise<void> {
     const { size } = await stat(file);
     if (size <= this.partBytes) {

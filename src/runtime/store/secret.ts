@@ -5,11 +5,11 @@ import { KEYS, type RunStore } from './store';
 
 /** Manager: the run's secret, created and stored when absent (Submit may have written one). */
 export async function ensureSecret(store: RunStore): Promise<Buffer> {
-  const existing = await store.read(KEYS.secret);
-  if (existing !== undefined) return parseSecret(existing);
   const secret = newSecret();
-  await store.write(KEYS.secret, formatSecret(secret), { private: true });
-  return secret;
+  if (await store.create(KEYS.secret, formatSecret(secret), { private: true })) return secret;
+  const existing = await store.read(KEYS.secret);
+  if (existing === undefined) throw new Error('the run secret exists but cannot be read');
+  return parseSecret(existing);
 }
 
 /** Worker: the secret the manager stored, or undefined while it is not there yet. */

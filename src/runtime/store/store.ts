@@ -24,6 +24,8 @@ export interface RunStore {
   /** The object's bytes, or undefined when it does not exist. */
   read(key: string): Promise<Buffer | undefined>;
   write(key: string, data: string | Buffer, options?: { private?: boolean }): Promise<void>;
+  /** Writes only if the key does not exist yet (atomically); false when it already did. */
+  create(key: string, data: string | Buffer, options?: { private?: boolean }): Promise<boolean>;
   /** Streams a local file into the store (large files never sit in memory). */
   upload(key: string, file: string): Promise<void>;
   /** Releases clients and sockets. */

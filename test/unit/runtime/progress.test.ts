@@ -10,6 +10,7 @@ function memoryStore() {
     location: 'memory',
     read: async () => undefined,
     write: async (key, data) => void writes.push({ key, body: JSON.parse(String(data)) }),
+    create: async () => true,
     upload: async () => undefined,
     close: () => undefined,
   };
