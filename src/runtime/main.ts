@@ -15,6 +15,10 @@
 //    batch-runner:role = manager.
 //  * Store layout (./store/store.ts): run.json, secret, tasks/<i>/..., progress.json, summary.json,
 //    results.jsonl (one line {"index":i,"output":<output.json>} per task that wrote one, by index).
+//    progress.json and summary.json have the types RunProgress and RunSummary in ./runFiles.ts.
+//  * Tasks get TASK_INDEX, TASK_ATTEMPT, TASK_OUTPUT_DIR, TASK_INPUT (inputs runs), BATCH_RUN_ID and
+//    run.json's environment; cluster commands get BATCH_MANAGER_HOST, BATCH_WORKER_HOST(S),
+//    BATCH_WORKER_INDEX, BATCH_WORKER_COUNT and BATCH_WORKER_HOSTFILE.
 //  * Exit codes: see ./exitCodes.ts and `node runtime.js --help`.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';

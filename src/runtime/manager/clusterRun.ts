@@ -9,6 +9,7 @@ import { EXIT } from '../exitCodes';
 import type { Log } from '../log';
 import { asToManager } from '../protocol/messages';
 import { describeOutcome, exitStatus, startCommand, type Running } from '../processes';
+import type { RunProgress, RunSummary } from '../runFiles';
 import type { ClusterSpec, WorkerRange } from '../runSpec';
 import type { Controller, RunOutcome } from './controller';
 import type { ConnectedWorker } from './listener';
@@ -89,7 +90,7 @@ export class ClusterRun implements Controller {
     return !this.done && this.members === undefined;
   }
 
-  report(): Record<string, unknown> {
+  report(): Pick<RunProgress, 'cluster'> {
     return {
       cluster: {
         state: this.command ? 'running' : this.members ? 'starting' : 'waiting for workers',
@@ -100,7 +101,7 @@ export class ClusterRun implements Controller {
     };
   }
 
-  async finish(): Promise<Record<string, unknown>> {
+  async finish(): Promise<Pick<RunSummary, 'cluster'>> {
     clearTimeout(this.startTimer);
     if (this.command) {
       this.command.stop('the run is ending');

@@ -1,5 +1,6 @@
 // What the manager needs from a mode (tasks or cluster): it hands over authenticated workers and
 // waits for the outcome; the mode decides what the workers do.
+import type { RunProgress, RunSummary } from '../runFiles';
 import type { RunStore } from '../store/store';
 import type { ConnectedWorker } from './listener';
 
@@ -16,8 +17,8 @@ export interface Controller {
   abort(outcome: RunOutcome): void;
   /** True while the run cannot finish without (more) workers. */
   needsWorkers(): boolean;
-  /** Fields for progress.json. */
-  report(): Record<string, unknown>;
-  /** After the outcome: stop what the mode started, write its results, return fields for summary.json. */
-  finish(store: RunStore): Promise<Record<string, unknown>>;
+  /** The mode's fields of progress.json. */
+  report(): Pick<RunProgress, 'tasks' | 'cluster'>;
+  /** After the outcome: stop what the mode started, write its results, return its fields of summary.json. */
+  finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing' | 'cluster'>>;
 }

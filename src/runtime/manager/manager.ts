@@ -5,6 +5,7 @@
 import { EXIT, UsageError } from '../exitCodes';
 import { discoverAddress, formatHostPort } from '../address';
 import { describeError, type Log } from '../log';
+import type { RunProgress, RunSummary } from '../runFiles';
 import { DEFAULT_LAUNCH_TIMEOUT_SECONDS, parseRunSpec, workerRange, type RunSpec, type WorkerRange } from '../runSpec';
 import { silenceMs, type Settings } from '../settings';
 import { ensureSecret } from '../store/secret';
@@ -70,7 +71,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         log,
         changed: () => progress.changed(),
       });
-  const snapshot = () => ({
+  const snapshot = (): Omit<RunProgress, 'updatedAt'> => ({
     runId: spec.runId,
     name: spec.name,
     mode: spec.tasks ? 'tasks' : 'cluster',
@@ -147,7 +148,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
     worker.peer.end('run over');
   }
   let exitCode = outcome.exitCode;
-  const results = await controller.finish(store).catch((error) => {
+  const results: Partial<RunSummary> = await controller.finish(store).catch((error) => {
     log(`could not write the run's results: ${describeError(error)}`);
     if (exitCode === EXIT.ok) exitCode = EXIT.internal;
     return {};
@@ -160,7 +161,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
   await listener.close();
 
   const finishedAt = new Date();
-  const summary = {
+  const summary: RunSummary = {
     runId: spec.runId,
     name: spec.name,
     mode: spec.tasks ? 'tasks' : 'cluster',

@@ -11,7 +11,7 @@ export class ProgressWriter {
   constructor(
     private readonly store: RunStore,
     private readonly intervalMs: number,
-    private readonly snapshot: () => Record<string, unknown>,
+    private readonly snapshot: () => object,
     private readonly log: Log,
   ) {}
 

@@ -149,10 +149,6 @@ export class Scheduler {
     };
   }
 
-  isSucceeded(index: number): boolean {
-    return this.state[index] === State.Succeeded;
-  }
-
   failures(limit = Infinity): TaskFailure[] {
     return [...this.reasons]
       .map(([index, reason]) => ({ index, attempts: this.attempts[index], reason }))

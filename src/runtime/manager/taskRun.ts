@@ -3,6 +3,7 @@
 import { EXIT } from '../exitCodes';
 import type { Log } from '../log';
 import { asToManager, type Assign, type Result } from '../protocol/messages';
+import type { RunProgress, RunSummary } from '../runFiles';
 import { taskCommand, taskCount, type TaskSpec } from '../runSpec';
 import { KEYS, type RunStore } from '../store/store';
 import type { Controller, RunOutcome } from './controller';
@@ -79,15 +80,11 @@ export class TaskRun implements Controller {
     return !this.done && !this.scheduler.finished;
   }
 
-  connected(): number {
-    return this.slots.size;
-  }
-
-  report(): Record<string, unknown> {
+  report(): Pick<RunProgress, 'tasks'> {
     return { tasks: this.scheduler.counts() };
   }
 
-  async finish(store: RunStore): Promise<Record<string, unknown>> {
+  async finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing'>> {
     clearInterval(this.overdueTimer);
     const lines: string[] = [];
     for (let index = 0; index < this.scheduler.total; index++) {
@@ -102,8 +99,8 @@ export class TaskRun implements Controller {
       tasks: this.scheduler.counts(),
       failures: this.scheduler.failures(FAILURES_IN_SUMMARY),
       timing: {
-        firstTaskAt: this.firstTaskAt && new Date(this.firstTaskAt).toISOString(),
-        lastTaskAt: this.lastTaskAt && new Date(this.lastTaskAt).toISOString(),
+        firstTaskAt: iso(this.firstTaskAt),
+        lastTaskAt: iso(this.lastTaskAt),
         firstTaskAtMs: this.firstTaskAt,
         lastTaskAtMs: this.lastTaskAt,
       },
@@ -208,6 +205,10 @@ export class TaskRun implements Controller {
 async function readStoredOutput(store: RunStore, index: number): Promise<string | undefined> {
   const data = await store.read(`${KEYS.taskPrefix(index)}output.json`);
   return data === undefined ? undefined : compact(data.toString('utf8'));
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 /** One line of JSON, or undefined when the text is not JSON. */
