@@ -2,6 +2,8 @@
 export const TAG_RUN_ID = 'batch-runner:run-id';
 export const TAG_ROLE = 'batch-runner:role';
 export const TAG_MANAGER_JOB_ID = 'batch-runner:manager-job-id';
+/** On the manager job: the run's store location, s3://bucket/prefix/<runId>/ (Submit sets it). */
+export const TAG_RUN_URI = 'batch-runner:run-uri';
 
 export const ROLE_MANAGER = 'manager';
 export const ROLE_WORKER = 'worker';

@@ -4,14 +4,15 @@
 import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
 import type { AwsProblem } from '../aws/errors';
 import { JOB_STATUSES, TERMINAL_STATUSES } from '../aws/jobStatus';
+import { TAG_MANAGER_JOB_ID, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI, workerJobName } from '../runtime/tags';
 import { reconcile, TreeNode } from './reconcile';
 
-/** The link the runtime leaves on a run's jobs (src/runtime/tags.ts writes the same names). */
+/** The link the runtime and Submit leave on a run's jobs. */
 export const RUN_TAGS = {
-  runId: 'batch-runner:run-id',
-  role: 'batch-runner:role',
-  managerJobId: 'batch-runner:manager-job-id',
-  runUri: 'batch-runner:run-uri',
+  runId: TAG_RUN_ID,
+  role: TAG_ROLE,
+  managerJobId: TAG_MANAGER_JOB_ID,
+  runUri: TAG_RUN_URI,
 } as const;
 
 /** Queues change rarely; re-listing them on every poll would cost a call per refresh. */
@@ -425,10 +426,6 @@ export class JobsTreeModel {
 
 export function queueId(name: string): string {
   return `jobs|${name}`;
-}
-
-export function workerJobName(managerJobName: string): string {
-  return `${managerJobName}-workers`.slice(0, 128);
 }
 
 /** Array children's ids end in ":<index>", which is all some responses say about the index. */
