@@ -14,7 +14,7 @@ const log = (...args) => console.error('[bench download]', ...args);
 execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const { S3Client, PutObjectCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
 const { downloadPrefix } = await import(join(root, 'out/src/results/download.js'));
-const { createDownloadS3Client, createS3Api } = await import(join(root, 'out/src/results/s3Api.js'));
+const { createDownloadS3Client, createS3Api } = await import(join(root, 'out/src/aws/s3Results.js'));
 const { createAwsClients } = await import(join(root, 'out/src/aws/clients.js'));
 
 const endpoint = process.env.AWS_ENDPOINT_URL;

@@ -19,7 +19,7 @@ const {
   PutLogEventsCommand,
 } = await import('@aws-sdk/client-cloudwatch-logs');
 const { createAwsClients } = await import(join(root, 'out/src/aws/clients.js'));
-const { AwsLogsApi, createFollowerLogsClient } = await import(join(root, 'out/src/logs/awsLogsApi.js'));
+const { AwsLogsApi, createFollowerLogsClient } = await import(join(root, 'out/src/aws/logsFollowApi.js'));
 const { LogFollower } = await import(join(root, 'out/src/logs/follower.js'));
 const { RateLimiter } = await import(join(root, 'out/src/logs/rateLimiter.js'));
 

@@ -4,3 +4,6 @@
 export * from './batchJobs';
 export * from './batchQueues';
 export * from './clients';
+export * from './batchJobsApi';
+export * from './logsFollowApi';
+export * from './s3Results';

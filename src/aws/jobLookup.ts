@@ -1,13 +1,7 @@
-// What the log followers and Download Results need from AWS Batch: DescribeJobs in chunks of 100,
-// ListJobs pages, and the tags that tie a run's manager and worker jobs together. No vscode import.
-import {
-  DescribeJobsCommand,
-  ListJobsCommand,
-  type BatchClient,
-  type JobDetail,
-  type JobSummary,
-  type KeyValuesPair,
-} from '@aws-sdk/client-batch';
+// What the log followers and Download Results need from AWS Batch, as a plain interface (the SDK
+// adapter is ./batchJobsApi.ts, in the lazily loaded SDK bundle), and the tags that tie a run's
+// manager and worker jobs together. No vscode import, no SDK code.
+import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
 
 // Contract with the runtime (src/runtime/tags.ts on the runtime branch) and the Submit command.
 export const TAG_RUN_ID = 'batch-runner:run-id';
@@ -15,9 +9,6 @@ export const TAG_RUN_URI = 'batch-runner:run-uri';
 export const TAG_ROLE = 'batch-runner:role';
 export const TAG_MANAGER_JOB_ID = 'batch-runner:manager-job-id';
 export const ENV_RUN_URI = 'BATCH_RUNNER_RUN_URI';
-
-/** DescribeJobs accepts at most 100 job ids per call. */
-const DESCRIBE_CHUNK = 100;
 
 export interface ListJobsRequest {
   jobQueue?: string;
@@ -30,39 +21,6 @@ export interface ListJobsRequest {
 export interface BatchJobsApi {
   describeJobs(jobIds: readonly string[], signal?: AbortSignal): Promise<JobDetail[]>;
   listJobs(request: ListJobsRequest, signal?: AbortSignal): Promise<{ jobs: JobSummary[]; nextToken?: string }>;
-}
-
-export function createBatchJobsApi(batch: Pick<BatchClient, 'send'>): BatchJobsApi {
-  return {
-    async describeJobs(jobIds, signal) {
-      const unique = [...new Set(jobIds)];
-      const found: JobDetail[] = [];
-      for (let i = 0; i < unique.length; i += DESCRIBE_CHUNK) {
-        const out = await batch.send(new DescribeJobsCommand({ jobs: unique.slice(i, i + DESCRIBE_CHUNK) }), {
-          abortSignal: signal,
-        });
-        found.push(...(out.jobs ?? []));
-      }
-      return found;
-    },
-    async listJobs(request, signal) {
-      const filters: KeyValuesPair[] | undefined =
-        request.createdAfter !== undefined && !request.arrayJobId
-          ? [{ name: 'AFTER_CREATED_AT', values: [String(Math.floor(request.createdAfter))] }]
-          : undefined;
-      const out = await batch.send(
-        new ListJobsCommand({
-          jobQueue: request.arrayJobId ? undefined : request.jobQueue,
-          arrayJobId: request.arrayJobId,
-          filters,
-          nextToken: request.nextToken,
-          maxResults: 100,
-        }),
-        { abortSignal: signal },
-      );
-      return { jobs: out.jobSummaryList ?? [], nextToken: out.nextToken };
-    },
-  };
 }
 
 export function isTerminal(status: string | undefined): boolean {

@@ -48,7 +48,7 @@ async function download(services: Services, run: RunRef, destination: string): P
   const [clients, { downloadPrefix }, { createDownloadS3Client, createS3Api }, { formatS3Uri }] = await Promise.all([
     services.aws(),
     import('../results/download'),
-    import('../results/s3Api'),
+    import('../aws/api'),
     import('../results/s3Uri'),
   ]);
   const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
@@ -156,8 +156,9 @@ async function resolveRun(services: Services, arg: unknown): Promise<RunRef | un
 }
 
 async function runOfJob(services: Services, jobId: string): Promise<RunRef> {
-  const [{ batch }, { createBatchJobsApi, runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
+  const [{ batch }, { createBatchJobsApi }, { runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
     services.aws(),
+    import('../aws/api'),
     import('../aws/jobLookup'),
     import('../results/s3Uri'),
   ]);
@@ -239,8 +240,9 @@ async function pickRun(services: Services): Promise<RunRef | undefined> {
 }
 
 async function findRuns(services: Services): Promise<{ run: RunRef; status: string; createdAt?: number }[]> {
-  const [{ batch }, { createBatchJobsApi, runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
+  const [{ batch }, { createBatchJobsApi }, { runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
     services.aws(),
+    import('../aws/api'),
     import('../aws/jobLookup'),
     import('../results/s3Uri'),
   ]);

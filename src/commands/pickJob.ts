@@ -23,10 +23,7 @@ export function jobArgument(arg: unknown): JobRef | undefined {
 /** Jobs created in the last days on every queue, newest first (array children left out). */
 export async function recentJobs(services: Services): Promise<JobSummary[]> {
   const clients = await services.aws();
-  const [{ listJobQueues }, { createBatchJobsApi }] = await Promise.all([
-    import('../aws/batchQueues'),
-    import('../aws/jobLookup'),
-  ]);
+  const { listJobQueues, createBatchJobsApi } = await import('../aws/api');
   const api = createBatchJobsApi(clients.batch);
   const queues = await listJobQueues(clients.batch);
   const since = Date.now() - RECENT_DAYS * 86_400_000;

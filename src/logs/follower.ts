@@ -7,7 +7,7 @@
 // that started at least settleMs later reached its end. No vscode import.
 import { explainAwsError } from '../aws/errors';
 import { AbortError, Clock, isAbort, systemClock } from './clock';
-import { classifyLogsError, LiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from './logsApi';
+import { classifyLogsError, isLiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from './logsApi';
 import { MergeBuffer } from './merge';
 import { LiveReconciler } from './reconcile';
 import { StreamCursor } from './streamCursor';
@@ -399,7 +399,7 @@ export class LogFollower {
         }
       } catch (error) {
         if (this.signal.aborted) return;
-        if (error instanceof LiveTailUnavailable) {
+        if (isLiveTailUnavailable(error)) {
           this.liveState = 'unavailable';
           this.liveTailReason = error.message;
           this.notice('Live Tail is not available here; reading the log with GetLogEvents.');

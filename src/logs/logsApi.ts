@@ -58,6 +58,11 @@ export class LiveTailUnavailable extends Error {
   override name = 'LiveTailUnavailable';
 }
 
+/** By name as well: the adapter that throws it lives in the separately bundled dist/aws.js. */
+export function isLiveTailUnavailable(error: unknown): error is LiveTailUnavailable {
+  return error instanceof LiveTailUnavailable || (error as { name?: unknown } | null)?.name === 'LiveTailUnavailable';
+}
+
 export type LogsErrorKind = 'notFound' | 'invalidToken' | 'throttled' | 'aborted' | 'fatal' | 'transient';
 
 /** What a follower should do about a failed call. */

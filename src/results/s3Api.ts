@@ -1,6 +1,5 @@
-// The slice of S3 that Download Results uses, as a plain interface, and its adapter over the AWS
-// SDK. No vscode import.
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+// The slice of S3 that Download Results uses, as a plain interface; the adapter over the AWS SDK is
+// src/aws/s3Results.ts (in the lazily loaded SDK bundle). No vscode import.
 import type { Readable } from 'node:stream';
 
 export interface S3Object {
@@ -34,63 +33,4 @@ export interface S3Api {
     signal?: AbortSignal,
     verifyChecksum?: boolean,
   ): Promise<GetObjectResult>;
-}
-
-/**
- * An S3 client for one download: same region, endpoint and credentials as the shared one, enough
- * sockets for the concurrency, and response checksums validated only when asked for. Objects with an
- * MD5 ETag are checked by the download itself (native MD5 is several times faster than the SDK's
- * JavaScript CRC32); the others ask for the service's checksum.
- */
-export function createDownloadS3Client(
-  shared: S3Client,
-  target: { region: string; endpoint: string | undefined },
-  sockets: number,
-): S3Client {
-  return new S3Client({
-    region: target.region,
-    endpoint: target.endpoint,
-    forcePathStyle: target.endpoint !== undefined,
-    credentials: shared.config.credentials,
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 4,
-    requestHandler: {
-      connectionTimeout: 5000,
-      requestTimeout: 120_000,
-      httpAgent: { maxSockets: sockets },
-      httpsAgent: { maxSockets: sockets },
-    },
-  });
-}
-
-export function createS3Api(s3: Pick<S3Client, 'send'>): S3Api {
-  return {
-    async listObjects(bucket, prefix, continuationToken, signal) {
-      const out = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
-        { abortSignal: signal },
-      );
-      return {
-        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag })),
-        nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
-      };
-    },
-    async getObject(bucket, key, ifMatch, signal, verifyChecksum) {
-      const out = await s3.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          IfMatch: ifMatch,
-          ChecksumMode: verifyChecksum ? 'ENABLED' : undefined,
-        }),
-        { abortSignal: signal },
-      );
-      if (!out.Body) throw new Error(`S3 returned no content for ${key}`);
-      return {
-        body: out.Body as Readable,
-        etag: out.ETag,
-        serverSideEncryption: out.ServerSideEncryption,
-      };
-    },
-  };
 }

@@ -3,8 +3,9 @@
 // action; and the one rate limiter that every GetLogEvents call of the extension goes through.
 import * as vscode from 'vscode';
 import type { AwsClients } from '../aws/clients';
+import { UserError } from '../commands/runCommand';
 import type { BatchJobsApi } from '../aws/jobLookup';
-import type { AwsLogsApi } from '../logs/awsLogsApi';
+import type { AwsLogsApi } from '../aws/logsFollowApi';
 import { formatLines } from '../logs/format';
 import type { FullLog, FullLogSource } from '../logs/fullLog';
 import { RateLimiter } from '../logs/rateLimiter';
@@ -105,12 +106,15 @@ export class LogFollowing implements vscode.Disposable {
       return existing;
     }
     const clients = await this.services.aws();
-    const [{ createBatchJobsApi }, { LogFollower }, { JobLogSession, JobNotFoundError, summaryLine }] =
-      await Promise.all([import('../aws/jobLookup'), import('../logs/follower'), import('../logs/jobSession')]);
+    const [{ createBatchJobsApi }, { LogFollower }, { JobLogSession, summaryLine }] = await Promise.all([
+      import('../aws/api'),
+      import('../logs/follower'),
+      import('../logs/jobSession'),
+    ]);
     const jobs = createBatchJobsApi(clients.batch);
     const [detail] = await jobs.describeJobs([ref.jobId]);
     if (!detail) {
-      throw new JobNotFoundError(
+      throw new UserError(
         `There is no job ${ref.jobId} in this account and region (Batch forgets finished jobs after about 7 days).`,
       );
     }
@@ -209,13 +213,10 @@ export class LogFollowing implements vscode.Disposable {
   /** Opens the whole log of a job as a read-only document. */
   async openFullLog(ref: JobRef): Promise<vscode.TextEditor> {
     const clients = await this.services.aws();
-    const [{ createBatchJobsApi }, { FullLog }] = await Promise.all([
-      import('../aws/jobLookup'),
-      import('../logs/fullLog'),
-    ]);
+    const [{ createBatchJobsApi }, { FullLog }] = await Promise.all([import('../aws/api'), import('../logs/fullLog')]);
     const jobs = createBatchJobsApi(clients.batch);
     const [detail] = await jobs.describeJobs([ref.jobId]);
-    if (!detail) throw new Error(`There is no job ${ref.jobId} in this account and region.`);
+    if (!detail) throw new UserError(`There is no job ${ref.jobId} in this account and region.`);
     const sources = await fullLogSources(jobs, detail);
     const jobName = detail.jobName ?? ref.jobId;
     const log = new FullLog(await this.logsApi(clients), sources);
@@ -280,7 +281,7 @@ export class LogFollowing implements vscode.Disposable {
   private async logsApi(clients: AwsClients): Promise<AwsLogsApi> {
     let api = this.apis.get(clients);
     if (!api) {
-      const { AwsLogsApi, createFollowerLogsClient } = await import('../logs/awsLogsApi');
+      const { AwsLogsApi, createFollowerLogsClient } = await import('../aws/api');
       const client = createFollowerLogsClient(clients.logs, clients.target);
       this.ownClients.push(client);
       api = new AwsLogsApi(client, this.limiter);

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { downloadPrefix } from '../../src/results/download';
-import { createS3Api } from '../../src/results/s3Api';
+import { createS3Api } from '../../src/aws/s3Results';
 import { FaultProxy } from './helpers/faultProxy';
 
 const BUCKET = 'batch-runner-results';

@@ -10,7 +10,7 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
-import { AwsLogsApi, createFollowerLogsClient } from '../../src/logs/awsLogsApi';
+import { AwsLogsApi, createFollowerLogsClient } from '../../src/aws/logsFollowApi';
 import { FollowedLine, FollowerOptions, FollowProblem, LogFollower } from '../../src/logs/follower';
 import { FullLog } from '../../src/logs/fullLog';
 import { RateLimiter } from '../../src/logs/rateLimiter';

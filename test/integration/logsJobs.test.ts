@@ -10,8 +10,8 @@ import {
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
-import { createBatchJobsApi } from '../../src/aws/jobLookup';
-import { AwsLogsApi, createFollowerLogsClient } from '../../src/logs/awsLogsApi';
+import { createBatchJobsApi } from '../../src/aws/batchJobsApi';
+import { AwsLogsApi, createFollowerLogsClient } from '../../src/aws/logsFollowApi';
 import { FollowedLine, LogFollower } from '../../src/logs/follower';
 import { formatLines } from '../../src/logs/format';
 import { JobLogSession, summaryLine } from '../../src/logs/jobSession';

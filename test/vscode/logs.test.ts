@@ -102,6 +102,8 @@ suite('Logs and results (extension host)', function () {
     assert.match(text, new RegExp(`^── ${name} SUCCEEDED · 6 lines ──$`, 'm'));
     assert.equal(followed.active, false);
     assert.equal(text.match(/^line 3 of the job$/gm)?.length, 1, 'no line twice');
+    // moto has no Live Tail: said once, then the log is read with GetLogEvents.
+    assert.equal(text.match(/^── Live Tail is not available here; reading the log with GetLogEvents\.$/gm)?.length, 1);
   });
 
   test('Open Full Log shows the whole stream as a read-only document', async () => {

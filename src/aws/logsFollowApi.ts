@@ -10,9 +10,9 @@ import {
   StartLiveTailCommand,
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { explainAwsError } from '../aws/errors';
-import type { Clock } from './clock';
-import { systemClock } from './clock';
+import { explainAwsError } from './errors';
+import type { Clock } from '../logs/clock';
+import { systemClock } from '../logs/clock';
 import {
   classifyLogsError,
   GetLogEventsPage,
@@ -21,8 +21,8 @@ import {
   LiveTailRequest,
   LiveTailUnavailable,
   LogsApi,
-} from './logsApi';
-import type { RateLimiter } from './rateLimiter';
+} from '../logs/logsApi';
+import type { RateLimiter } from '../logs/rateLimiter';
 
 export interface AwsLogsApiOptions {
   /** Try Live Tail at all (default true). */
