@@ -2,12 +2,10 @@
 // adapter is ./batchJobsApi.ts, in the lazily loaded SDK bundle), and the tags that tie a run's
 // manager and worker jobs together. No vscode import, no SDK code.
 import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
+// The tags are the contract with the runtime and the Submit command.
+import { ROLE_WORKER, TAG_MANAGER_JOB_ID, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../runtime/tags';
 
-// Contract with the runtime (src/runtime/tags.ts on the runtime branch) and the Submit command.
-export const TAG_RUN_ID = 'batch-runner:run-id';
-export const TAG_RUN_URI = 'batch-runner:run-uri';
-export const TAG_ROLE = 'batch-runner:role';
-export const TAG_MANAGER_JOB_ID = 'batch-runner:manager-job-id';
+/** The manager container's variable with the run URI (src/runtime/settings.ts). */
 export const ENV_RUN_URI = 'BATCH_RUNNER_RUN_URI';
 
 export interface ListJobsRequest {
@@ -54,7 +52,7 @@ export function runInfo(job: JobDetail): RunInfo {
   const runId = tags[TAG_RUN_ID] || undefined;
   const managerJobId = tags[TAG_MANAGER_JOB_ID] || undefined;
   let role: JobRole = 'plain';
-  if (tags[TAG_ROLE] === 'worker' || managerJobId) role = 'worker';
+  if (tags[TAG_ROLE] === ROLE_WORKER || managerJobId) role = 'worker';
   else if (runId || runUri) role = 'manager';
   else if (isArrayParent(job)) role = 'arrayParent';
   return { runId, runUri, role, managerJobId };
