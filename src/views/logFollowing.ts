@@ -43,6 +43,7 @@ interface LogDocument {
 export class LogFollowing implements vscode.Disposable {
   readonly limiter: RateLimiter;
   private readonly followed = new Map<string, FollowedJob>();
+  private readonly starting = new Map<string, Promise<FollowedJob>>();
   private readonly apis = new WeakMap<AwsClients, AwsLogsApi>();
   /** The retry-less Logs clients made for the followers, destroyed with the shared clients. */
   private ownClients: { destroy(): void }[] = [];
@@ -99,7 +100,17 @@ export class LogFollowing implements vscode.Disposable {
   }
 
   /** Starts following a job into its own output channel (or shows the channel if already following). */
-  async follow(ref: JobRef): Promise<FollowedJob> {
+  follow(ref: JobRef): Promise<FollowedJob> {
+    // A second Show Logs while the first is still starting joins it instead of opening another channel.
+    let starting = this.starting.get(ref.jobId);
+    if (!starting) {
+      starting = this.startFollowing(ref).finally(() => this.starting.delete(ref.jobId));
+      this.starting.set(ref.jobId, starting);
+    }
+    return starting;
+  }
+
+  private async startFollowing(ref: JobRef): Promise<FollowedJob> {
     const existing = this.followed.get(ref.jobId);
     if (existing?.active) {
       existing.channel.show(true);
