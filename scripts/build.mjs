@@ -26,6 +26,14 @@ const builds = [
     banner: { js: 'globalThis.__awsBatchLoadStart = performance.now();' },
   },
   {
+    // dockerode (with ssh2 and gRPC) on its own: loaded by Services.docker() on first use, so it
+    // neither weighs on activation nor on dist/extension.js. ssh2's optional native addons stay out.
+    ...common,
+    entryPoints: ['src/docker/dockerodeBundle.ts'],
+    outfile: 'dist/dockerode.js',
+    external: ['*.node', 'cpu-features'],
+  },
+  {
     ...common,
     entryPoints: ['src/runtime/main.ts'],
     outfile: 'dist/runtime.js',
