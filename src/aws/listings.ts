@@ -1,6 +1,9 @@
-// What the Create Run Configuration wizard offers: repositories and buckets of the account.
+// What the Create Run Configuration wizard offers: the account's queues, repositories and buckets.
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { WizardSources } from '../config/wizard';
+import { listJobQueues } from './batchQueues';
+import type { AwsClients } from './clients';
 
 export async function listRepositories(ecr: Pick<ECRClient, 'send'>): Promise<string[]> {
   const names: string[] = [];
@@ -22,4 +25,24 @@ export async function listBuckets(s3: Pick<S3Client, 'send'>): Promise<string[]>
     token = page.ContinuationToken;
   } while (token);
   return names.sort();
+}
+
+/** The wizard's choices from the live account: queues, repositories, buckets. */
+export function wizardSources(clients: () => Promise<AwsClients>): WizardSources {
+  return {
+    queues: async () => {
+      const queues = await listJobQueues((await clients()).batch);
+      return queues
+        .map((queue) => ({
+          name: queue.jobQueueName ?? '',
+          state: queue.state,
+          status: queue.status,
+          priority: queue.priority,
+        }))
+        .filter((queue) => queue.name)
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    repositories: async () => listRepositories((await clients()).ecr),
+    buckets: async () => listBuckets((await clients()).s3),
+  };
 }

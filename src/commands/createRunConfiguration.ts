@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../config/fileName';
 import type { Prompter } from '../config/wizard';
-import type { Services } from '../services';
 import { UserError, type CommandFactory } from './runCommand';
 import { pickFolder } from './submitSupport';
 
@@ -21,26 +20,6 @@ const prompter: Prompter = {
     );
   },
 };
-
-function sources(services: Services) {
-  return {
-    queues: async () => {
-      const { listJobQueues } = await import('../aws/batchQueues');
-      const queues = await listJobQueues((await services.aws()).batch);
-      return queues
-        .map((queue) => ({
-          name: queue.jobQueueName ?? '',
-          state: queue.state,
-          status: queue.status,
-          priority: queue.priority,
-        }))
-        .filter((queue) => queue.name)
-        .sort((a, b) => a.name.localeCompare(b.name));
-    },
-    repositories: async () => (await import('../aws/listings')).listRepositories((await services.aws()).ecr),
-    buckets: async () => (await import('../aws/listings')).listBuckets((await services.aws()).s3),
-  };
-}
 
 export const createRunConfiguration: CommandFactory = (services) => async (resource?: unknown) => {
   const folder = await pickFolder(resource);
@@ -58,10 +37,17 @@ export const createRunConfiguration: CommandFactory = (services) => async (resou
     if (picked === open) await vscode.window.showTextDocument(vscode.Uri.file(file));
     if (picked !== replace) return undefined;
   }
-  const { WizardError, renderConfig, runWizard } = await import('../config/wizard');
+  const [{ WizardError, renderConfig, runWizard }, { wizardSources }] = await Promise.all([
+    import('../config/wizard'),
+    import('../aws/listings'),
+  ]);
   let config: Record<string, unknown> | undefined;
   try {
-    config = await runWizard(prompter, sources(services), folder.name);
+    config = await runWizard(
+      prompter,
+      wizardSources(() => services.aws()),
+      folder.name,
+    );
   } catch (error) {
     if (error instanceof WizardError) throw new UserError(error.message);
     throw error;

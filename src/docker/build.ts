@@ -119,7 +119,9 @@ export class BuildStreamParser {
     const where = this.step ? ` at step ${this.step.index}/${this.step.total} (${this.step.instruction})` : '';
     const lines = this.lastLines.filter((line) => !line.startsWith('ERROR: '));
     const stepStart = lines.map((line) => /^Step \d+\/\d+ : /.test(line)).lastIndexOf(true);
-    const own = lines.slice(stepStart + 1).filter((line) => !line.startsWith(' ---> '));
+    const own = lines
+      .slice(stepStart + 1)
+      .filter((line) => !line.startsWith(' ---> ') && !line.startsWith('Removing intermediate container'));
     const tail = (own.length ? own : lines).slice(-5);
     const last = tail.length ? ` Last lines:\n${tail.join('\n')}` : '';
     return new SubmitError(

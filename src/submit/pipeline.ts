@@ -16,7 +16,7 @@ import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec'
 import { buildImage, stepProgress } from '../docker/build';
 import { listBuildContext, packBuildContext } from '../docker/context';
 import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
-import { pushImage } from '../docker/push';
+import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
 import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
 import { throwIfCancelled } from './errors';
@@ -48,6 +48,8 @@ export interface ImageResult {
   /** How the job starts the runtime ("node" or /opt/batch-runner/node). */
   node: string;
   pushed: boolean;
+  /** Layers uploaded and found in the registry, when a push happened. */
+  push?: PushSummary;
   repositoryCreated: boolean;
   build: { steps: number; cachedSteps: number; files: number; bytes: number; excluded: number };
   runtimeLayerReused: boolean;
@@ -177,6 +179,7 @@ export class SubmitPipeline {
     const remote = await manifestDigest(registry, config.repository, runtime.contentTag, this.signal);
     let digest: string;
     let pushed = false;
+    let push: PushSummary | undefined;
     if (remote && localDigests.includes(remote)) {
       digest = remote;
       this.log(`Push skipped: ${registry.host} already has ${config.repository}:${runtime.contentTag} (${remote})`);
@@ -192,6 +195,7 @@ export class SubmitPipeline {
       });
       digest = summary.digest;
       pushed = true;
+      push = summary;
       this.log(
         `Pushed ${runtime.ref} (${digest}): ${summary.uploaded} layers uploaded` +
           (summary.bytes ? ` (${kilobytes(summary.bytes)})` : '') +
@@ -211,6 +215,7 @@ export class SubmitPipeline {
       digest,
       node: runtime.node,
       pushed,
+      push,
       repositoryCreated: repo.created,
       build: { ...built, files: context.files, bytes: context.bytes, excluded: context.excluded },
       runtimeLayerReused: runtime.reused,
