@@ -27,6 +27,7 @@ import {
   makeWorkspace,
   newCacheDir,
   pipeline,
+  removeTempDirs,
   registryCredentials,
   registryImage,
   requireStandIns,
@@ -97,6 +98,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     (events as { destroy?: () => void } | undefined)?.destroy?.();
     if (aws) await cleanUp(aws, docker, created);
     aws?.destroy();
+    removeTempDirs();
   });
 
   test('the first Submit builds, adds the runtime layer, pushes, registers and submits the manager job', async () => {

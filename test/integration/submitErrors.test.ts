@@ -22,6 +22,7 @@ import {
   makeWorkspace,
   newCacheDir,
   pipeline,
+  removeTempDirs,
   requireStandIns,
   suffix,
 } from './submitFixture';
@@ -130,6 +131,7 @@ suite('Submit to Batch: every bad input gives one message naming the fix, and cr
     }
     if (aws) await cleanUp(aws, docker, created);
     aws?.destroy();
+    removeTempDirs();
   });
 
   test('no aws-batch.json: points at Create Run Configuration', async () => {

@@ -3,7 +3,7 @@
 // that removes exactly what a test created.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -43,8 +43,16 @@ export function suffix(): string {
   return `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 }
 
+/** Temporary folders made by makeWorkspace and newCacheDir; removeTempDirs deletes them. */
+const tempDirs: string[] = [];
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function makeWorkspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'submit-ws-'));
+  tempDirs.push(dir);
   writeFiles(dir, files);
   return dir;
 }
@@ -251,5 +259,7 @@ export async function cleanUp(
 }
 
 export function newCacheDir(): string {
-  return mkdtempSync(join(tmpdir(), 'submit-cache-'));
+  const dir = mkdtempSync(join(tmpdir(), 'submit-cache-'));
+  tempDirs.push(dir);
+  return dir;
 }

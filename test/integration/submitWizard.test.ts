@@ -6,7 +6,7 @@ import type { AwsClients } from '../../src/aws/clients';
 import { wizardSources } from '../../src/aws/listings';
 import { loadRunConfig } from '../../src/config/loadConfig';
 import { PickItem, Prompter, renderConfig, runWizard } from '../../src/config/wizard';
-import { BUCKET, QUEUE, clients, makeWorkspace, requireStandIns } from './submitFixture';
+import { BUCKET, QUEUE, clients, makeWorkspace, removeTempDirs, requireStandIns } from './submitFixture';
 
 suite('Create Run Configuration against moto', () => {
   let aws: AwsClients;
@@ -16,7 +16,10 @@ suite('Create Run Configuration against moto', () => {
     aws = await clients();
   });
 
-  suiteTeardown(() => aws?.destroy());
+  suiteTeardown(() => {
+    aws?.destroy();
+    removeTempDirs();
+  });
 
   test('the quick picks list the live queues, repositories and buckets, and the file loads', async () => {
     const offered = new Map<string, string[]>();
