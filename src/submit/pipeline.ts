@@ -204,8 +204,15 @@ export class SubmitPipeline {
     }
     const latest = await manifestDigest(registry, config.repository, 'latest', this.signal);
     if (latest !== digest) {
-      await putTag(registry, config.repository, digest, 'latest', this.signal);
-      this.log(`Tagged ${config.repository}:latest = ${runtime.contentTag}`);
+      // "latest" is a convenience: a repository with immutable tags refuses to move it, and the
+      // definition uses the content tag anyway.
+      try {
+        await putTag(registry, config.repository, digest, 'latest', this.signal);
+        this.log(`Tagged ${config.repository}:latest = ${runtime.contentTag}`);
+      } catch (error) {
+        throwIfCancelled(this.signal);
+        this.log(`Left ${config.repository}:latest as it was: ${(error as Error).message}`);
+      }
     }
     return {
       image: runtime.ref,
