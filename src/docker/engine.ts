@@ -51,16 +51,17 @@ export function engineUnavailable(docker: Docker, error: unknown): SubmitError {
   );
 }
 
-/** Pings the engine; a SubmitError('docker') names the fix when it is not there. */
-export async function checkEngine(docker: Docker, signal?: AbortSignal): Promise<EngineInfo> {
+/** Pings the engine; a SubmitError('docker') names the fix when it is not there (or does not answer in time). */
+export async function checkEngine(docker: Docker, signal?: AbortSignal, timeoutMs = 10_000): Promise<EngineInfo> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const version = (await (docker.version as (options: object) => Promise<unknown>).call(docker, {
-      abortSignal: signal,
+      abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     })) as { Arch?: string; Os?: string; Version?: string };
     return { arch: version.Arch ?? 'amd64', os: version.Os ?? 'linux', version: version.Version ?? '?' };
   } catch (error) {
     if (signal?.aborted) throw cancelled();
-    throw engineUnavailable(docker, error);
+    throw engineUnavailable(docker, timeout.aborted ? { code: `no answer in ${timeoutMs / 1000} s` } : error);
   }
 }
 

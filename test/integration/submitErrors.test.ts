@@ -11,6 +11,7 @@ import Docker from 'dockerode';
 import type { AwsClients } from '../../src/aws/clients';
 import { ConfigMissingError, loadRunConfig } from '../../src/config/loadConfig';
 import { ConfigError } from '../../src/config/runConfig';
+import { checkEngine } from '../../src/docker/engine';
 import { SubmitError } from '../../src/submit/errors';
 import {
   BUCKET,
@@ -173,6 +174,27 @@ suite('Submit to Batch: every bad input gives one message naming the fix, and cr
       new RegExp(`Docker is not running or cannot be reached at ${socket} \\(ENOENT\\)\\. Start Docker`),
     );
     await assertNothingCreated(aws, name, repository);
+  });
+
+  test('a Docker socket that never answers: the same message, after a timeout instead of a hang', async () => {
+    const socket = join(tmpdir(), `silent-docker-${id}.sock`);
+    const server = createServer(() => undefined).listen(socket);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const started = Date.now();
+      const error = await checkEngine(new Docker({ socketPath: socket }), undefined, 500).then(
+        () => assert.fail('the silent engine answered'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof SubmitError && error.kind === 'docker', String(error));
+      assert.match(
+        error.message,
+        /Docker is not running or cannot be reached at .*silent-docker.*\(no answer in 0\.5 s\)/,
+      );
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      server.close();
+    }
   });
 
   test('a registry that refuses the ECR credentials: said before anything is built', async () => {
