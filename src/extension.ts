@@ -1,15 +1,23 @@
 // Wiring only: one Services object, the views, the command table.
 import * as vscode from 'vscode';
 import { commands } from './commands';
+import { JSON_SCHEME } from './commands/jsonDocuments';
 import { wrapCommand } from './commands/runCommand';
 import { Services } from './services';
+import type { JobDefinitionsProvider } from './views/jobDefinitionsProvider';
 import type { JobQueuesProvider } from './views/jobQueuesProvider';
+import type { JobsProvider } from './views/jobsProvider';
+import { registerDefinitionsView } from './views/registerDefinitionsView';
+import { registerJobsView } from './views/registerJobsView';
 import { registerQueuesView } from './views/registerQueuesView';
+import { registerStatusBar } from './views/statusBar';
 
 /** What activate() returns; the extension-host tests and the activation benchmark use it. */
 export interface ExtensionApi {
   readonly services: Services;
   readonly queuesProvider: JobQueuesProvider;
+  readonly jobsProvider: JobsProvider;
+  readonly definitionsProvider: JobDefinitionsProvider;
   /** Milliseconds from the first line of the bundle to the end of activate(). */
   readonly activationMs: number;
 }
@@ -18,14 +26,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // scripts/build.mjs stamps the bundle's first line with the time it started evaluating.
   const started = (globalThis as { __awsBatchLoadStart?: number }).__awsBatchLoadStart ?? performance.now();
   const services = new Services(context);
-  context.subscriptions.push(services);
+  context.subscriptions.push(
+    services,
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, services.documents),
+  );
   const queuesProvider = registerQueuesView(services);
+  const jobsProvider = registerJobsView(services);
+  const definitionsProvider = registerDefinitionsView(services);
+  registerStatusBar(services);
   for (const [id, factory] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(id, factory(services), services)));
   }
   const activationMs = performance.now() - started;
   services.output.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { services, queuesProvider, activationMs };
+  return { services, queuesProvider, jobsProvider, definitionsProvider, activationMs };
 }
 
 export function deactivate(): void {

@@ -6,9 +6,13 @@ import * as vscode from 'vscode';
 import type { AwsClients } from './aws/clients';
 import { AwsProblem, explainAwsError } from './aws/errors';
 import type { AwsSettings, AwsTarget } from './aws/target';
+import { JsonDocuments } from './commands/jsonDocuments';
 import type { SubmittedRun } from './submit/types';
 import { JobQueuesModel } from './views/jobQueuesModel';
-import { FailedAction, loadQueues } from './views/loadQueues';
+import { JobDefinitionsModel } from './views/jobDefinitionsModel';
+import { JobsTreeModel } from './views/jobsModel';
+import { batchJobsSource } from './views/jobsSource';
+import { FailedAction, loadQueues, step } from './views/loadQueues';
 
 export const SETTINGS_SECTION = 'awsBatch';
 const TARGET_SETTINGS = ['profile', 'region', 'endpointUrl'].map((key) => `${SETTINGS_SECTION}.${key}`);
@@ -28,13 +32,31 @@ export class Services implements vscode.Disposable {
   private buildChannel: vscode.OutputChannel | undefined;
   readonly queues = new JobQueuesModel(
     () => loadQueues(() => this.aws()),
-    (error) => (error instanceof FailedAction ? this.explain(error.error, error.action) : this.explain(error, 'AWS')),
+    (error) => this.explainFailure(error),
   );
+  readonly jobs = new JobsTreeModel(
+    batchJobsSource(() => this.aws()),
+    (error) => this.explainFailure(error),
+  );
+  readonly definitions = new JobDefinitionsModel(
+    {
+      list: (status) =>
+        step('batch:DescribeJobDefinitions', async () => {
+          const { listJobDefinitions } = await import('./aws/batchJobs');
+          return listJobDefinitions((await this.aws()).batch, status);
+        }),
+    },
+    (error) => this.explainFailure(error),
+  );
+
+  /** Read-only JSON documents opened by the Describe actions. */
+  readonly documents = new JsonDocuments();
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
     this.disposables.push(
       this.output,
+      this.documents,
       this.targetChanged,
       this.runSubmitted,
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -119,6 +141,11 @@ export class Services implements vscode.Disposable {
 
   explain(error: unknown, action: string): AwsProblem {
     return explainAwsError(error, action, this.resolvedTarget);
+  }
+
+  /** Errors from the view sources name the IAM action that failed. */
+  explainFailure(error: unknown): AwsProblem {
+    return error instanceof FailedAction ? this.explain(error.error, error.action) : this.explain(error, 'AWS');
   }
 
   private resetClients(): void {

@@ -5,8 +5,8 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { AwsSettings, AwsTarget, SharedProfiles, resolveAwsTarget } from './target';
+import { loadSharedProfiles } from './sharedProfiles';
+import { AwsSettings, AwsTarget, resolveAwsTarget } from './target';
 
 export interface AwsClients {
   readonly target: AwsTarget;
@@ -23,15 +23,6 @@ export interface ClientOptions {
   /** Milliseconds to wait for a TCP connection; an unreachable endpoint should fail fast, not hang a view. */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
-}
-
-export async function loadSharedProfiles(): Promise<SharedProfiles> {
-  // A missing or unreadable file is the normal case for environment-only setups.
-  const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => ({
-    configFile: {},
-    credentialsFile: {},
-  }));
-  return { config: files.configFile, credentials: files.credentialsFile };
 }
 
 export async function createAwsClients(

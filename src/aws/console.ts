@@ -11,3 +11,7 @@ export function consoleHost(region: string): string {
 export function consoleUrl(region: string, page: ConsolePage): string {
   return `https://${consoleHost(region)}/batch/home?region=${encodeURIComponent(region)}#${page}`;
 }
+
+export function jobConsoleUrl(region: string, jobId: string): string {
+  return `${consoleUrl(region, 'jobs')}/detail/${encodeURIComponent(jobId)}`;
+}

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { QueuesViewNode } from '../views/jobQueuesModel';
 import { CommandFactory, UserError } from './runCommand';
 
+/** Any node with an ARN: queue, compute environment, job, job definition revision. */
 export const copyArn: CommandFactory = () => async (node: unknown) => {
-  const arn = (node as QueuesViewNode | undefined)?.arn;
-  if (!arn)
-    throw new UserError('Right-click a job queue or compute environment in the AWS Batch view to copy its ARN.');
-  await vscode.env.clipboard.writeText(arn);
-  vscode.window.setStatusBarMessage(`Copied ${arn}`, 3000);
+  const { arn, jobArn } = (node ?? {}) as { arn?: string; jobArn?: string };
+  const value = arn || jobArn;
+  if (!value) throw new UserError('Right-click an item in the AWS Batch views to copy its ARN.');
+  await vscode.env.clipboard.writeText(value);
+  vscode.window.setStatusBarMessage(`Copied ${value}`, 3000);
 };

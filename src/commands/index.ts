@@ -3,6 +3,15 @@
 import { buildAndPushImage } from './buildAndPushImage';
 import { copyArn } from './copyArn';
 import { createRunConfiguration } from './createRunConfiguration';
+import {
+  deregisterDefinition,
+  describeDefinition,
+  hideInactiveDefinitions,
+  showInactiveDefinitions,
+  submitFromDefinition,
+} from './definitionActions';
+import { cancelJob, copyJobId, describeJob, openJobInConsole, terminateJob } from './jobActions';
+import { clearJobsFilter, filterJobsByName, filterJobsByStatus } from './jobFilters';
 import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
@@ -18,6 +27,21 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.openQueuesInConsole': openQueuesInConsole,
   'awsBatch.showOutput': (services) => () => services.output.show(),
   'awsBatch.copyArn': copyArn,
+  'awsBatch.refreshJobs': (services) => () => services.jobs.refresh(true),
+  'awsBatch.jobs.filterStatus': filterJobsByStatus,
+  'awsBatch.jobs.filterName': filterJobsByName,
+  'awsBatch.jobs.clearFilter': clearJobsFilter,
+  'awsBatch.job.describe': describeJob,
+  'awsBatch.job.copyId': copyJobId,
+  'awsBatch.job.cancel': cancelJob,
+  'awsBatch.job.terminate': terminateJob,
+  'awsBatch.job.openInConsole': openJobInConsole,
+  'awsBatch.refreshDefinitions': (services) => () => services.definitions.refresh(),
+  'awsBatch.definitions.describe': describeDefinition,
+  'awsBatch.definitions.deregister': deregisterDefinition,
+  'awsBatch.definitions.submitJob': submitFromDefinition,
+  'awsBatch.definitions.showInactive': showInactiveDefinitions,
+  'awsBatch.definitions.hideInactive': hideInactiveDefinitions,
   'awsBatch.submit': submitToBatch,
   'awsBatch.buildAndPushImage': buildAndPushImage,
   'awsBatch.registerJobDefinition': registerJobDefinition,

@@ -2,14 +2,12 @@
 // instead of a stack trace.
 import type { Services } from '../services';
 import { reportProblem } from './reportProblem';
+import { UserError } from './userError';
+
+export { UserError };
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 export type CommandFactory = (services: Services) => CommandHandler;
-
-/** An error whose message is already written for the user (bad input, a missing file...). */
-export class UserError extends Error {
-  override name = 'UserError';
-}
 
 export function wrapCommand(id: string, handler: CommandHandler, services: Services): CommandHandler {
   return async (...args: unknown[]) => {

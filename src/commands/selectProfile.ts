@@ -1,16 +1,20 @@
-// Lets the user pick a profile from the shared config and credentials files.
+// Picks a profile from the shared config and credentials files, then a region. Switching
+// refreshes every view (Services fires onDidChangeAwsTarget when the settings change).
 import * as vscode from 'vscode';
+import { AWS_REGIONS } from '../aws/regions';
 import { SETTINGS_SECTION } from '../services';
 import type { CommandFactory } from './runCommand';
 
 const DEFAULT_CHAIN = '$(key) Default credential chain';
+const PROFILE_REGION = '$(settings) Region of the profile / AWS_REGION';
 
 export const selectProfile: CommandFactory = (services) => async () => {
-  const { loadSharedProfiles } = await import('../aws/clients');
+  const { loadSharedProfiles } = await import('../aws/sharedProfiles');
   const profiles = await loadSharedProfiles();
   const names = [...new Set([...Object.keys(profiles.config), ...Object.keys(profiles.credentials)])].sort();
-  const current = services.settings().profile || undefined;
-  const items: vscode.QuickPickItem[] = [
+  const settings = services.settings();
+  const current = settings.profile || undefined;
+  const profileItems: vscode.QuickPickItem[] = [
     {
       label: DEFAULT_CHAIN,
       description: current ? undefined : 'current',
@@ -22,15 +26,29 @@ export const selectProfile: CommandFactory = (services) => async () => {
       detail: profiles.config[name]?.sso_session || profiles.config[name]?.sso_start_url ? 'SSO' : undefined,
     })),
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'AWS profile for AWS Batch',
+  const pickedProfile = await vscode.window.showQuickPick(profileItems, {
+    title: 'AWS Batch: profile (1/2)',
     placeHolder: names.length
       ? 'Choose a profile from ~/.aws/config and ~/.aws/credentials'
       : 'No profiles found in ~/.aws; run `aws configure` to create one',
   });
-  if (!picked) return;
-  const profile = picked.label === DEFAULT_CHAIN ? undefined : picked.label;
-  await vscode.workspace
-    .getConfiguration(SETTINGS_SECTION)
-    .update('profile', profile, vscode.ConfigurationTarget.Global);
+  if (!pickedProfile) return;
+  const profile = pickedProfile.label === DEFAULT_CHAIN ? undefined : pickedProfile.label;
+
+  const currentRegion = settings.region || undefined;
+  const profileRegion = profiles.config[profile ?? 'default']?.region;
+  const regionItems: vscode.QuickPickItem[] = [
+    { label: PROFILE_REGION, description: profileRegion ?? process.env.AWS_REGION ?? 'none set' },
+    ...AWS_REGIONS.map((region) => ({ label: region, description: region === currentRegion ? 'current' : undefined })),
+  ];
+  const pickedRegion = await vscode.window.showQuickPick(regionItems, {
+    title: 'AWS Batch: region (2/2)',
+    placeHolder: 'Choose a region',
+  });
+  if (!pickedRegion) return;
+  const region = pickedRegion.label === PROFILE_REGION ? undefined : pickedRegion.label;
+
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  await config.update('profile', profile, vscode.ConfigurationTarget.Global);
+  await config.update('region', region, vscode.ConfigurationTarget.Global);
 };

@@ -2,6 +2,7 @@
 // nodes that changed are re-rendered (expanded nodes and the selection survive). No vscode import.
 import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
 import type { AwsProblem } from '../aws/errors';
+import { reconcile, TreeNode } from './reconcile';
 
 export interface QueueNode {
   readonly kind: 'queue';
@@ -12,7 +13,7 @@ export interface QueueNode {
   status: string;
   statusReason: string;
   priority: number;
-  computeEnvironments: ComputeEnvironmentNode[];
+  children: ComputeEnvironmentNode[];
 }
 
 export interface ComputeEnvironmentNode {
@@ -78,7 +79,7 @@ export class JobQueuesModel {
 
   children(node?: QueuesViewNode): readonly QueuesViewNode[] {
     if (!node) return this.queues;
-    return node.kind === 'queue' ? node.computeEnvironments : [];
+    return node.kind === 'queue' ? node.children : [];
   }
 
   /** Fires with the nodes whose content changed, or undefined when the list of queues changed. */
@@ -128,32 +129,10 @@ export class JobQueuesModel {
 
   /** Updates existing node objects in place so the view keeps their identity; returns what changed. */
   private apply(next: QueueNode[]): ChangedNodes {
-    const previous = new Map(this.queues.map((queue) => [queue.id, queue]));
-    const sameQueues = next.length === this.queues.length && next.every((queue, i) => queue.id === this.queues[i].id);
-    const changed: QueuesViewNode[] = [];
-    const merged = next.map((queue) => {
-      const old = previous.get(queue.id);
-      if (!old) return queue;
-      const oldChildren = new Map(old.computeEnvironments.map((ce) => [ce.id, ce]));
-      const sameChildren =
-        queue.computeEnvironments.length === old.computeEnvironments.length &&
-        queue.computeEnvironments.every((ce, i) => ce.id === old.computeEnvironments[i].id);
-      const children = queue.computeEnvironments.map((ce) => {
-        const oldCe = oldChildren.get(ce.id);
-        if (!oldCe) return ce;
-        if (!sameFields(oldCe, ce)) {
-          Object.assign(oldCe, ce);
-          if (sameChildren) changed.push(oldCe);
-        }
-        return oldCe;
-      });
-      const queueChanged = !sameFields(old, queue, ['computeEnvironments']);
-      Object.assign(old, queue, { computeEnvironments: children });
-      if (queueChanged || !sameChildren) changed.push(old);
-      return old;
-    });
-    this.queues = merged;
-    return sameQueues ? changed : undefined;
+    const changed: TreeNode[] = [];
+    const { nodes, listChanged } = reconcile(this.queues, next, changed);
+    this.queues = nodes;
+    return listChanged ? undefined : (changed as QueuesViewNode[]);
   }
 
   private setState(state: QueuesLoadState, problem: AwsProblem | undefined): void {
@@ -166,11 +145,6 @@ export class JobQueuesModel {
   private emit(changed: ChangedNodes): void {
     for (const listener of this.changeListeners) listener(changed);
   }
-}
-
-function sameFields(a: object, b: object, skip: string[] = []): boolean {
-  const keys = Object.keys(b).filter((key) => !skip.includes(key));
-  return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]);
 }
 
 export function buildQueueNodes(snapshot: QueuesSnapshot): QueueNode[] {
@@ -189,7 +163,7 @@ export function buildQueueNodes(snapshot: QueuesSnapshot): QueueNode[] {
         status: queue.status ?? '',
         statusReason: queue.statusReason ?? '',
         priority: queue.priority ?? 0,
-        computeEnvironments: order.map((entry): ComputeEnvironmentNode => {
+        children: order.map((entry): ComputeEnvironmentNode => {
           const ref = entry.computeEnvironment ?? '';
           const ce = environments.get(ref) ?? byName.get(ref);
           return {

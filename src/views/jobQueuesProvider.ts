@@ -1,5 +1,6 @@
 // Thin adapter from JobQueuesModel to VS Code's tree API: labels, icons, tooltips, context values.
 import * as vscode from 'vscode';
+import { escapeMarkdown } from './markdown';
 import type { ComputeEnvironmentNode, JobQueuesModel, QueueNode, QueuesViewNode } from './jobQueuesModel';
 
 export class JobQueuesProvider implements vscode.TreeDataProvider<QueuesViewNode>, vscode.Disposable {
@@ -22,7 +23,7 @@ export class JobQueuesProvider implements vscode.TreeDataProvider<QueuesViewNode
 
   getParent(node: QueuesViewNode): QueuesViewNode | undefined {
     if (node.kind === 'queue') return undefined;
-    return this.model.roots().find((queue) => queue.computeEnvironments.includes(node));
+    return this.model.roots().find((queue) => queue.children.includes(node));
   }
 
   dispose(): void {
@@ -42,7 +43,7 @@ function health(state: string, status: string): { icon: string; color: string | 
 function queueItem(queue: QueueNode): vscode.TreeItem {
   const item = new vscode.TreeItem(
     queue.name,
-    queue.computeEnvironments.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    queue.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = queue.id;
   item.description = `${queue.state}/${queue.status} · priority ${queue.priority}`;
@@ -50,11 +51,11 @@ function queueItem(queue: QueueNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon || 'layers', color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = 'jobQueue';
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${escape(queue.name)}** — job queue\n\n`);
+  tooltip.appendMarkdown(`**${escapeMarkdown(queue.name)}** — job queue\n\n`);
   tooltip.appendMarkdown(`State: ${queue.state} · Status: ${queue.status} · Priority: ${queue.priority}\n\n`);
-  if (queue.statusReason) tooltip.appendMarkdown(`${escape(queue.statusReason)}\n\n`);
+  if (queue.statusReason) tooltip.appendMarkdown(`${escapeMarkdown(queue.statusReason)}\n\n`);
   tooltip.appendMarkdown(
-    `Compute environments, in order: ${queue.computeEnvironments.map((ce) => escape(ce.name)).join(', ') || 'none'}\n\n`,
+    `Compute environments, in order: ${queue.children.map((ce) => escapeMarkdown(ce.name)).join(', ') || 'none'}\n\n`,
   );
   tooltip.appendCodeblock(queue.arn, 'text');
   item.tooltip = tooltip;
@@ -62,6 +63,10 @@ function queueItem(queue: QueueNode): vscode.TreeItem {
 }
 
 export function vcpuSummary(ce: Pick<ComputeEnvironmentNode, 'minvCpus' | 'desiredvCpus' | 'maxvCpus'>): string {
+  // Fargate environments only have a maximum.
+  if (ce.minvCpus === undefined && ce.desiredvCpus === undefined) {
+    return ce.maxvCpus === undefined ? 'vCPUs –' : `max ${ce.maxvCpus} vCPUs`;
+  }
   const show = (n: number | undefined) => (n === undefined ? '–' : String(n));
   return `${show(ce.minvCpus)}/${show(ce.desiredvCpus)}/${show(ce.maxvCpus)} vCPUs`;
 }
@@ -79,19 +84,15 @@ function computeEnvironmentItem(ce: ComputeEnvironmentNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon || 'server-environment', color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = 'computeEnvironment';
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${escape(ce.name)}** — compute environment (order ${ce.order})\n\n`);
+  tooltip.appendMarkdown(`**${escapeMarkdown(ce.name)}** — compute environment (order ${ce.order})\n\n`);
   tooltip.appendMarkdown(`Type: ${kind} · State: ${ce.state || '–'} · Status: ${ce.status || '–'}\n\n`);
   if (ce.type === 'MANAGED') {
     tooltip.appendMarkdown(
       `vCPUs: min ${ce.minvCpus ?? '–'}, desired ${ce.desiredvCpus ?? '–'}, max ${ce.maxvCpus ?? '–'}\n\n`,
     );
   }
-  if (ce.statusReason) tooltip.appendMarkdown(`${escape(ce.statusReason)}\n\n`);
+  if (ce.statusReason) tooltip.appendMarkdown(`${escapeMarkdown(ce.statusReason)}\n\n`);
   tooltip.appendCodeblock(ce.arn, 'text');
   item.tooltip = tooltip;
   return item;
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,7 +1,6 @@
 // Fetches what the Job Queues view shows. The error carries the IAM action that failed so the
-// message can name the missing permission.
+// message can name the missing permission. The SDK-backed modules load on first use, not at activation.
 import type { AwsClients } from '../aws/clients';
-import { describeComputeEnvironments, listJobQueues } from '../aws/batchQueues';
 import type { QueuesSnapshot } from './jobQueuesModel';
 
 export class FailedAction extends Error {
@@ -14,7 +13,7 @@ export class FailedAction extends Error {
   }
 }
 
-async function step<T>(action: string, call: () => Promise<T>): Promise<T> {
+export async function step<T>(action: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -24,6 +23,7 @@ async function step<T>(action: string, call: () => Promise<T>): Promise<T> {
 
 export async function loadQueues(clients: () => Promise<AwsClients>): Promise<QueuesSnapshot> {
   const { batch } = await clients();
+  const { describeComputeEnvironments, listJobQueues } = await import('../aws/batchQueues');
   const queues = await step('batch:DescribeJobQueues', () => listJobQueues(batch));
   const arns = queues.flatMap((queue) => (queue.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? ''));
   const computeEnvironments = await step('batch:DescribeComputeEnvironments', () =>

@@ -23,11 +23,13 @@ export class Poller {
     this.timer = undefined;
   }
 
+  /** Applies from the next scheduled tick; a pending wait is restarted with the new interval. */
   setInterval(intervalMs: number): void {
+    if (intervalMs === this.intervalMs) return;
     this.intervalMs = intervalMs;
-    if (this.running) {
-      this.stop();
-      this.start();
+    if (this.running && this.timer) {
+      clearTimeout(this.timer);
+      this.schedule();
     }
   }
 

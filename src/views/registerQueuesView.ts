@@ -1,10 +1,9 @@
-// Creates the Job Queues tree view and keeps it fresh: polls only while visible, reloads after an
-// account/region switch, and reports a failure once (not once per poll).
+// Creates the Job Queues tree view; reports a failure once (not once per poll).
 import * as vscode from 'vscode';
 import { reportProblem } from '../commands/reportProblem';
 import type { Services } from '../services';
-import { Poller } from './poller';
 import { JobQueuesProvider } from './jobQueuesProvider';
+import { pollWhileVisible } from './viewPolling';
 
 export const QUEUES_VIEW_ID = 'awsBatch.queues';
 
@@ -12,7 +11,6 @@ export function registerQueuesView(services: Services): JobQueuesProvider {
   const model = services.queues;
   const provider = new JobQueuesProvider(model);
   const view = vscode.window.createTreeView(QUEUES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  const poller = new Poller(() => model.refresh(), services.pollIntervalMs());
 
   const showState = () => {
     // viewsWelcome entries are chosen by this context key when the tree is empty.
@@ -25,26 +23,8 @@ export function registerQueuesView(services: Services): JobQueuesProvider {
   };
   showState();
 
-  const followVisibility = () => (view.visible ? poller.start() : poller.stop());
-  followVisibility();
-
   const unsubscribe = model.onDidChangeState(showState);
-  services.context.subscriptions.push(
-    provider,
-    view,
-    poller,
-    { dispose: unsubscribe },
-    view.onDidChangeVisibility(() => {
-      followVisibility();
-      if (view.visible) void model.refresh();
-    }),
-    services.onDidChangeAwsTarget(() => {
-      model.reset();
-      if (view.visible) void model.refresh();
-    }),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('awsBatch.pollIntervalSeconds')) poller.setInterval(services.pollIntervalMs());
-    }),
-  );
+  services.context.subscriptions.push(provider, view, { dispose: unsubscribe });
+  pollWhileVisible(services, view, model);
   return provider;
 }

@@ -56,14 +56,14 @@ suite('Job Queues against moto', () => {
     assert.deepEqual([research.state, research.status, research.priority], ['ENABLED', 'VALID', 10]);
     assert.equal(priority.priority, 100);
     assert.deepEqual(
-      research.computeEnvironments.map((ce) => ce.name),
+      research.children.map((ce) => ce.name),
       ['research-ec2'],
     );
     assert.deepEqual(
-      priority.computeEnvironments.map((ce) => ce.name),
+      priority.children.map((ce) => ce.name),
       ['research-fargate', 'research-ec2'],
     );
-    const ec2 = research.computeEnvironments[0];
+    const ec2 = research.children[0];
     assert.deepEqual([ec2.type, ec2.provisioning, ec2.maxvCpus], ['MANAGED', 'EC2', 64]);
     assert.equal(ec2.minvCpus, 0);
   });

@@ -73,7 +73,7 @@ suite('JobQueuesModel', () => {
       model.children(zeta).map((c) => c.name),
       ['b', 'a'],
     );
-    const [b, a] = zeta.computeEnvironments;
+    const [b, a] = zeta.children;
     assert.deepEqual([a.type, a.provisioning, a.minvCpus, a.desiredvCpus, a.maxvCpus], ['MANAGED', 'EC2', 0, 2, 64]);
     assert.deepEqual([b.type, b.maxvCpus], ['UNMANAGED', undefined]);
   });
@@ -82,7 +82,7 @@ suite('JobQueuesModel', () => {
     const { source, model } = setup();
     source.next = { queues: [queue('q1', ['gone'])], computeEnvironments: [] };
     await model.refresh();
-    const [gone] = model.roots()[0].computeEnvironments;
+    const [gone] = model.roots()[0].children;
     assert.equal(gone.name, 'gone');
     assert.equal(gone.type, '');
     assert.match(gone.statusReason, /deleted/);
@@ -94,7 +94,7 @@ suite('JobQueuesModel', () => {
     await model.refresh();
     assert.deepEqual(changes, [undefined]);
     const before = model.roots()[0];
-    const beforeCe = before.computeEnvironments[0];
+    const beforeCe = before.children[0];
 
     await model.refresh();
     assert.equal(changes.length, 1, 'no event for an identical snapshot');
@@ -107,7 +107,7 @@ suite('JobQueuesModel', () => {
     const last = changes.at(-1) as ChangedNodes;
     assert.ok(last, 'a partial change names its nodes');
     assert.equal(model.roots()[0], before, 'node identity survives a refresh');
-    assert.equal(model.roots()[0].computeEnvironments[0], beforeCe);
+    assert.equal(model.roots()[0].children[0], beforeCe);
     assert.equal(beforeCe.desiredvCpus, 8);
     assert.deepEqual(last.map((n) => `${n.kind}:${n.name}`).sort(), [
       'computeEnvironment:a',

@@ -1,0 +1,89 @@
+// Actions on the Job Definitions view: Describe, Deregister, Submit Job, INACTIVE toggle.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { RevisionNode } from '../views/jobDefinitionsModel';
+import { parseCommandOverride, validateJobName } from './jobInput';
+import { CommandFactory, UserError } from './runCommand';
+
+function asRevision(node: unknown): RevisionNode {
+  const revision = node as Partial<RevisionNode> | undefined;
+  if (revision?.kind !== 'revision' || !revision.arn) {
+    throw new UserError('Run this from a job definition revision in the AWS Batch Job Definitions view.');
+  }
+  return revision as RevisionNode;
+}
+
+export const describeDefinition: CommandFactory = (services) => async (node) => {
+  const revision = asRevision(node);
+  const definition = services.definitions.definition(revision.arn);
+  if (!definition) throw new UserError(`${revision.name}:${revision.revision} is no longer listed; refresh the view.`);
+  await services.documents.show(`/job-definitions/${revision.name}-${revision.revision}.json`, definition);
+};
+
+export const deregisterDefinition: CommandFactory = (services) => async (node) => {
+  const revision = asRevision(node);
+  if (revision.status !== 'ACTIVE') throw new UserError(`${revision.name}:${revision.revision} is already inactive.`);
+  const answer = await vscode.window.showWarningMessage(
+    `Deregister ${revision.name}:${revision.revision}?`,
+    { modal: true, detail: 'New jobs cannot use an inactive revision. Jobs already submitted are not affected.' },
+    'Deregister',
+  );
+  if (answer !== 'Deregister') return;
+  const [{ batch }, { deregisterJobDefinition }] = await Promise.all([services.aws(), import('../aws/batchJobs')]);
+  await deregisterJobDefinition(batch, revision.arn);
+  services.output.info(`Deregistered ${revision.arn}`);
+  await services.definitions.refresh();
+};
+
+export const submitFromDefinition: CommandFactory = (services: Services) => async (node) => {
+  const revision = asRevision(node);
+  if (revision.status !== 'ACTIVE')
+    throw new UserError(`${revision.name}:${revision.revision} is inactive; pick an active revision.`);
+  const [{ batch }, api, queuesApi] = await Promise.all([
+    services.aws(),
+    import('../aws/batchJobs'),
+    import('../aws/batchQueues'),
+  ]);
+  const queues = (await queuesApi.listJobQueues(batch)).filter((queue) => queue.state === 'ENABLED');
+  if (!queues.length) throw new UserError('There is no enabled job queue in this account and region.');
+  const queue = await vscode.window.showQuickPick(
+    queues.map((q) => ({ label: q.jobQueueName ?? '', description: `priority ${q.priority ?? 0}` })),
+    { title: `Submit ${revision.name}:${revision.revision} (1/3): job queue` },
+  );
+  if (!queue) return;
+  const jobName = await vscode.window.showInputBox({
+    title: `Submit ${revision.name}:${revision.revision} (2/3): job name`,
+    value: `${revision.name}-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`.slice(0, 128),
+    validateInput: validateJobName,
+  });
+  if (jobName === undefined) return;
+  const commandText = await vscode.window.showInputBox({
+    title: `Submit ${revision.name}:${revision.revision} (3/3): command override (optional)`,
+    placeHolder: 'Empty: the definition\'s command. Or: python run.py --seed 1, or ["python","run.py"]',
+  });
+  if (commandText === undefined) return;
+  const command = parseCommandOverride(commandText);
+  const submitted = await api.submitJobFromDefinition(batch, {
+    jobName,
+    jobQueue: queue.label,
+    jobDefinition: revision.arn,
+    command,
+  });
+  services.output.info(`Submitted ${submitted.jobName} (${submitted.jobId}) to ${queue.label}`);
+  void services.jobs.refresh();
+  const copy = await vscode.window.showInformationMessage(
+    `Submitted ${submitted.jobName} to ${queue.label}.`,
+    'Copy Job ID',
+  );
+  if (copy) await vscode.env.clipboard.writeText(submitted.jobId);
+};
+
+export const showInactiveDefinitions: CommandFactory = (services) => async () => {
+  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', true);
+  await services.definitions.setShowInactive(true);
+};
+
+export const hideInactiveDefinitions: CommandFactory = (services) => async () => {
+  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', false);
+  await services.definitions.setShowInactive(false);
+};

@@ -1,0 +1,47 @@
+// Creates the Jobs tree view: polls faster while shown jobs can still change, remembers the filter
+// per workspace and shows it in the view's title, reports a failure once and keeps the last tree.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { JobsFilter } from './jobsModel';
+import { JobsProvider } from './jobsProvider';
+import { pollWhileVisible, showProblems } from './viewPolling';
+
+export const JOBS_VIEW_ID = 'awsBatch.jobs';
+const FILTER_KEY = 'awsBatch.jobs.filter';
+/** How often a view with waiting or running jobs refreshes. */
+export const ACTIVE_POLL_MS = 2000;
+
+export function describeFilter(filter: JobsFilter): string | undefined {
+  const parts: string[] = [];
+  if (filter.statuses.length) parts.push(filter.statuses.join(', '));
+  if (filter.name) parts.push(`name contains "${filter.name}"`);
+  return parts.length ? `Filtered: ${parts.join(' · ')}` : undefined;
+}
+
+export function registerJobsView(services: Services): JobsProvider {
+  const model = services.jobs;
+  const provider = new JobsProvider(model);
+  const view = vscode.window.createTreeView(JOBS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+
+  const showFilter = (filter: JobsFilter) => {
+    view.description = describeFilter(filter);
+    void vscode.commands.executeCommand('setContext', 'awsBatch.jobs.filtered', view.description !== undefined);
+  };
+  const unsubscribeFilter = model.onDidChangeFilter((filter) => {
+    showFilter(filter);
+    void services.context.workspaceState.update(FILTER_KEY, filter);
+  });
+  const saved = services.context.workspaceState.get<JobsFilter>(FILTER_KEY);
+  if (saved) model.setFilter(saved);
+  showFilter(model.getFilter());
+
+  showProblems(services, view, model);
+  services.context.subscriptions.push(
+    provider,
+    view,
+    { dispose: unsubscribeFilter },
+    view.onDidCollapseElement((event) => model.collapse(event.element)),
+  );
+  pollWhileVisible(services, view, model, () => (model.hasActiveJobs() ? ACTIVE_POLL_MS : services.pollIntervalMs()));
+  return provider;
+}

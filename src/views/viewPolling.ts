@@ -1,0 +1,61 @@
+// Shared life cycle of the AWS Batch tree views: poll only while visible, refresh on becoming
+// visible, start over after an account/region switch, follow the poll-interval setting.
+import * as vscode from 'vscode';
+import type { AwsProblem } from '../aws/errors';
+import { reportProblem } from '../commands/reportProblem';
+import type { Services } from '../services';
+import { Poller } from './poller';
+
+export interface PolledModel {
+  refresh(): Promise<void>;
+  reset(): void;
+}
+
+export function pollWhileVisible(
+  services: Services,
+  view: vscode.TreeView<unknown>,
+  model: PolledModel,
+  /** Called after each refresh; returns the next interval (e.g. faster while jobs run). */
+  nextIntervalMs: () => number = () => services.pollIntervalMs(),
+): void {
+  const poller = new Poller(async () => {
+    await model.refresh();
+    poller.setInterval(nextIntervalMs());
+  }, nextIntervalMs());
+  const followVisibility = () => (view.visible ? poller.start() : poller.stop());
+  followVisibility();
+  services.context.subscriptions.push(
+    poller,
+    view.onDidChangeVisibility(() => {
+      followVisibility();
+      if (view.visible) void model.refresh();
+    }),
+    services.onDidChangeAwsTarget(() => {
+      model.reset();
+      if (view.visible) void model.refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('awsBatch.pollIntervalSeconds')) poller.setInterval(nextIntervalMs());
+    }),
+  );
+}
+
+export interface ProblemModel {
+  readonly problem: AwsProblem | undefined;
+  readonly loaded: boolean;
+  onDidChangeProblem(listener: () => void): () => void;
+}
+
+/** Shows a model's problem above its tree and as one notification per distinct problem. */
+export function showProblems(services: Services, view: vscode.TreeView<unknown>, model: ProblemModel): void {
+  const unsubscribe = model.onDidChangeProblem(() => {
+    const problem = model.problem;
+    view.message = problem
+      ? model.loaded
+        ? `Showing the last good data. ${problem.message}`
+        : problem.message
+      : undefined;
+    if (problem) void reportProblem(problem, services);
+  });
+  services.context.subscriptions.push({ dispose: unsubscribe });
+}
