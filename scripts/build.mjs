@@ -22,6 +22,8 @@ const builds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow.
+    alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
     // Activation time includes evaluating this bundle, so the clock starts at the bundle's first line.
     banner: { js: 'globalThis.__awsBatchLoadStart = performance.now();' },
   },
