@@ -46,4 +46,5 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.buildAndPushImage': buildAndPushImage,
   'awsBatch.registerJobDefinition': registerJobDefinition,
   'awsBatch.createRunConfiguration': createRunConfiguration,
+  'awsBatch.showBuildOutput': (services) => () => services.buildOutput().show(true),
 };

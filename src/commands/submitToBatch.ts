@@ -1,6 +1,7 @@
 // "AWS Batch: Submit to Batch": build, push, register, write the run and submit its manager job.
 import * as vscode from 'vscode';
 import type { SubmittedRun } from '../submit/types';
+import { JOBS_VIEW_ID } from '../views/registerJobsView';
 import type { CommandFactory } from './runCommand';
 import { pickFolder, withPipeline } from './submitSupport';
 
@@ -24,7 +25,11 @@ export const submitToBatch: CommandFactory = (services) => async (resource?: unk
   };
   services.output.info(`Submitted run ${run.runId}: job ${run.jobId} on ${run.queue}, files in ${run.runUri}`);
   services.notifyRunSubmitted(run);
+  // The Jobs (and Job Definitions) views would show the new job on their next refresh; do it now.
+  void services.jobs.refresh();
+  if (result.definition.registered) void services.definitions.refresh();
   const copy = 'Copy Job ID';
+  const show = 'Show in Jobs View';
   const details = [
     result.imageResult.pushed ? 'image pushed' : 'image unchanged',
     result.definition.registered
@@ -32,7 +37,11 @@ export const submitToBatch: CommandFactory = (services) => async (resource?: unk
       : 'definition unchanged',
   ].join(', ');
   void vscode.window
-    .showInformationMessage(`Submitted ${run.jobName} (job ${run.jobId}) to ${run.queue}: ${details}.`, copy)
-    .then((picked) => (picked === copy ? vscode.env.clipboard.writeText(run.jobId) : undefined));
+    .showInformationMessage(`Submitted ${run.jobName} (job ${run.jobId}) to ${run.queue}: ${details}.`, copy, show)
+    .then((picked) => {
+      if (picked === copy) return vscode.env.clipboard.writeText(run.jobId);
+      if (picked === show) return vscode.commands.executeCommand(`${JOBS_VIEW_ID}.focus`);
+      return undefined;
+    });
   return run;
 };
