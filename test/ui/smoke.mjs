@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
+import { prepareSubmitWorkspace, submitChecks } from './submitSmoke.mjs';
 
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
 export const QUEUES = ['research-queue', 'priority-queue'];
@@ -152,6 +153,7 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
   }
 
   console.log('UI smoke test');
+  const submitWorkspace = prepareSubmitWorkspace(folder);
   try {
     await check(
       'workbench loads with the extension under development',
@@ -274,8 +276,10 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
       },
       { needs: [palette] },
     );
+    await submitChecks({ page, check, shotDir, needs: [palette] });
   } finally {
     if (ctx) await ctx.close().catch(() => {});
+    await submitWorkspace.cleanup().catch((e) => console.log(`  (Submit clean-up: ${e.message})`));
   }
   const noise = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
   const relevant = errors.filter((e) => !noise.test(e));
