@@ -25,7 +25,8 @@ needs_backend() { for t in "${tiers[@]}"; do [ "$t" != unit ] && return 0; done;
 if needs_backend; then
   step "stand-ins (Docker engine, registry, moto)"
   # Leave a backend that was already running (e.g. `npm run backend up` by a developer) as it was.
-  if ! bash scripts/backend.sh status 2>/dev/null | grep -q '^moto: up'; then started_backend=1; fi
+  # Read the whole status first: with pipefail, `status | grep -q` fails on SIGPIPE even when moto is up.
+  if ! grep -q '^moto: up' <<<"$(bash scripts/backend.sh status 2>/dev/null)"; then started_backend=1; fi
   bash scripts/backend.sh up || { echo "backend: 0 passed, 1 failed"; exit 1; }
   eval "$(bash scripts/backend.sh env)"
 fi
