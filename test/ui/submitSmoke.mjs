@@ -56,7 +56,7 @@ export function prepareSubmitWorkspace(folder) {
 }
 
 async function cleanUp(name) {
-  const { BatchClient, DescribeJobDefinitionsCommand, DeregisterJobDefinitionCommand } =
+  const { BatchClient, DescribeJobDefinitionsCommand, DeregisterJobDefinitionCommand, ListJobsCommand } =
     await import('@aws-sdk/client-batch');
   const { ECRClient, DeleteRepositoryCommand } = await import('@aws-sdk/client-ecr');
   const { S3Client, ListObjectsV2Command, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
@@ -65,6 +65,17 @@ async function cleanUp(name) {
   const ecr = new ECRClient({});
   const s3 = new S3Client({ forcePathStyle: true });
   try {
+    // The manager container runs from the image; let it end before the image is removed.
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      // moto lists every status when none is given
+      const listed = await batch
+        .send(new ListJobsCommand({ jobQueue: 'research-queue' }))
+        .catch(() => ({ jobSummaryList: [] }));
+      const mine = (listed.jobSummaryList ?? []).filter((job) => job.jobName?.startsWith(`${name}-`));
+      if (mine.every((job) => job.status === 'SUCCEEDED' || job.status === 'FAILED')) break;
+      await sleep(1000);
+    }
     const found = await batch
       .send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }))
       .catch(() => ({ jobDefinitions: [] }));

@@ -34,6 +34,7 @@ suite('Submit to Batch (extension host)', function () {
   let api: ExtensionApi;
   let folder: string;
   let run: SubmittedRun | undefined;
+  const jobIds: string[] = [];
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<ExtensionApi>('aws-batch-runner.aws-batch-runner')!.activate();
@@ -98,6 +99,13 @@ suite('Submit to Batch (extension host)', function () {
         .catch(() => undefined);
     }
     s3.destroy();
+    // The manager containers run from the image; let them end before the image is removed.
+    const deadline = Date.now() + 60_000;
+    while (jobIds.length && Date.now() < deadline) {
+      const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: jobIds })).catch(() => ({ jobs: [] }));
+      if ((jobs ?? []).every((job) => job.status === 'SUCCEEDED' || job.status === 'FAILED')) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     const docker = api.services.docker();
     const registry = process.env.BATCH_RUNNER_REGISTRY ?? '127.0.0.1:5000';
     for (const image of await docker
@@ -121,6 +129,7 @@ suite('Submit to Batch (extension host)', function () {
     });
     run = (await vscode.commands.executeCommand('awsBatch.submit')) as SubmittedRun | undefined;
     assert.ok(run, 'the command returned no run: see the "AWS Batch" and "AWS Batch: Build" output');
+    jobIds.push(run.jobId);
     assert.deepEqual(await fired, run, 'onDidSubmitRun carries the same run');
     assert.equal(run.queue, QUEUE);
     assert.match(run.runUri, new RegExp(`^s3://${BUCKET}/runs/${name}-\\d{8}-\\d{6}-[0-9a-f]{6}/$`));
@@ -163,6 +172,7 @@ suite('Submit to Batch (extension host)', function () {
     assert.ok(run, 'needs the submitted run');
     const second = (await vscode.commands.executeCommand('awsBatch.submit')) as SubmittedRun | undefined;
     assert.ok(second);
+    jobIds.push(second.jobId);
     assert.notEqual(second.jobId, run.jobId);
     assert.equal(second.image, run.image);
     assert.equal(second.jobDefinitionArn, run.jobDefinitionArn);
