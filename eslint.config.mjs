@@ -15,6 +15,25 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK is loaded lazily through src/aws/api.ts (its own bundle); types are fine anywhere.
+    files: ['src/**/*.ts'],
+    ignores: ['src/aws/**', 'src/runtime/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*', '../aws/api', './aws/api', '../aws/clients', '../aws/batch*'],
+              allowTypeImports: true,
+              message: "Load the SDK lazily: await import('../aws/api').",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The layers below the UI must stay testable without VS Code.
     files: [
       'src/aws/**/*.ts',

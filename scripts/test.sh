@@ -25,8 +25,9 @@ needs_backend() { for t in "${tiers[@]}"; do [ "$t" != unit ] && return 0; done;
 if needs_backend; then
   step "stand-ins (Docker engine, registry, moto)"
   # Leave a backend that was already running (e.g. `npm run backend up` by a developer) as it was.
-  # Read the whole status first: with pipefail, `status | grep -q` fails on SIGPIPE even when moto is up.
-  if ! grep -q '^moto: up' <<<"$(bash scripts/backend.sh status 2>/dev/null)"; then started_backend=1; fi
+  # (Read the status first: `grep -q` in a pipe would end it early and, with pipefail, look like "down".)
+  status=$(bash scripts/backend.sh status 2>/dev/null || true)
+  if ! grep -q '^moto: up' <<<"$status"; then started_backend=1; fi
   bash scripts/backend.sh up || { echo "backend: 0 passed, 1 failed"; exit 1; }
   eval "$(bash scripts/backend.sh env)"
 fi

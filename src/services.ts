@@ -42,7 +42,7 @@ export class Services implements vscode.Disposable {
     {
       list: (status) =>
         step('batch:DescribeJobDefinitions', async () => {
-          const { listJobDefinitions } = await import('./aws/batchJobs');
+          const { listJobDefinitions } = await import('./aws/api');
           return listJobDefinitions((await this.aws()).batch, status);
         }),
     },
@@ -83,7 +83,7 @@ export class Services implements vscode.Disposable {
   aws(): Promise<AwsClients> {
     if (!this.clients) {
       const settings = this.settings();
-      const clients = import('./aws/clients').then(async ({ createAwsClients }) => {
+      const clients = import('./aws/api').then(async ({ createAwsClients }) => {
         const created = await createAwsClients(settings);
         this.resolvedTarget = created.target;
         this.output.info(`Using AWS ${describe(created.target)}`);

@@ -73,7 +73,7 @@ export function explainAwsError(error: unknown, action: string, target?: AwsTarg
   const profile = profileName(target);
   const problem = (kind: AwsErrorKind, message: string): AwsProblem => ({ kind, message, detail });
 
-  if (error instanceof AwsTargetError) return problem(error.kind, error.message);
+  if (isTargetError(error)) return problem(error.kind, error.message);
 
   if (/sso/i.test(text) && /(expired|invalid|refresh)/i.test(text)) {
     return problem(
@@ -147,6 +147,13 @@ export function explainAwsError(error: unknown, action: string, target?: AwsTarg
     return problem('invalidRequest', `${action} was refused: ${firstLine(text) || name}.`);
   }
   return problem('unknown', `${action} failed: ${firstLine(text) || name}.`);
+}
+
+/** By name, not only instanceof: the error may come from the separately bundled dist/aws.js. */
+function isTargetError(error: unknown): error is AwsTargetError {
+  if (error instanceof AwsTargetError) return true;
+  const candidate = error as { name?: unknown; kind?: unknown } | null;
+  return candidate?.name === 'AwsTargetError' && typeof candidate.kind === 'string';
 }
 
 function firstLine(text: string): string {

@@ -29,7 +29,7 @@ export const deregisterDefinition: CommandFactory = (services) => async (node) =
     'Deregister',
   );
   if (answer !== 'Deregister') return;
-  const [{ batch }, { deregisterJobDefinition }] = await Promise.all([services.aws(), import('../aws/batchJobs')]);
+  const [{ batch }, { deregisterJobDefinition }] = await Promise.all([services.aws(), import('../aws/api')]);
   await deregisterJobDefinition(batch, revision.arn);
   services.output.info(`Deregistered ${revision.arn}`);
   await services.definitions.refresh();
@@ -39,11 +39,7 @@ export const submitFromDefinition: CommandFactory = (services: Services) => asyn
   const revision = asRevision(node);
   if (revision.status !== 'ACTIVE')
     throw new UserError(`${revision.name}:${revision.revision} is inactive; pick an active revision.`);
-  const [{ batch }, api, queuesApi] = await Promise.all([
-    services.aws(),
-    import('../aws/batchJobs'),
-    import('../aws/batchQueues'),
-  ]);
+  const [{ batch }, api, queuesApi] = await Promise.all([services.aws(), import('../aws/api'), import('../aws/api')]);
   const queues = (await queuesApi.listJobQueues(batch)).filter((queue) => queue.state === 'ENABLED');
   if (!queues.length) throw new UserError('There is no enabled job queue in this account and region.');
   const queue = await vscode.window.showQuickPick(

@@ -15,7 +15,7 @@ function asJob(node: unknown): JobNode {
 }
 
 async function batchApi(services: Services) {
-  const [{ batch }, api] = await Promise.all([services.aws(), import('../aws/batchJobs')]);
+  const [{ batch }, api] = await Promise.all([services.aws(), import('../aws/api')]);
   return { batch, ...api };
 }
 

@@ -70,7 +70,8 @@ async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<
   const [{ ConfigMissingError, loadRunConfig }, { ConfigError }, { AwsStepError, SubmitError }] = await Promise.all([
     import('../config/loadConfig'),
     import('../config/runConfig'),
-    import('../submit/errors'),
+    // The pipeline and its error classes live in the lazily loaded AWS bundle (dist/aws.js).
+    import('../aws/api'),
   ]);
   let loaded: LoadedConfig;
   try {
@@ -98,7 +99,7 @@ async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<
 
   const channel = services.buildOutput();
   channel.appendLine(`\n=== ${run.title}: ${run.folder.name} (${new Date().toLocaleString()}) ===`);
-  const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../submit/pipeline')]);
+  const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../aws/api')]);
   const settings = services.submitSettings();
   try {
     return await vscode.window.withProgress(

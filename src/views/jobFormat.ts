@@ -37,6 +37,7 @@ export function jobTiming(
     const from = job.startedAt ?? job.createdAt;
     return from !== undefined ? `ran ${formatDuration(job.stoppedAt - from)}` : 'stopped';
   }
+  if (job.status === 'SUCCEEDED' || job.status === 'FAILED') return '';
   if (job.startedAt !== undefined) return `running since ${clock(job.startedAt)}`;
   if (job.createdAt !== undefined) return `waiting since ${clock(job.createdAt)}`;
   return '';

@@ -4,14 +4,15 @@
 import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
 import type { AwsProblem } from '../aws/errors';
 import { JOB_STATUSES, TERMINAL_STATUSES } from '../aws/jobStatus';
+import { TAG_MANAGER_JOB_ID, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI, workerJobName } from '../runtime/tags';
 import { reconcile, TreeNode } from './reconcile';
 
-/** The link the runtime leaves on a run's jobs (src/runtime/tags.ts writes the same names). */
+/** The link the runtime and Submit leave on a run's jobs. */
 export const RUN_TAGS = {
-  runId: 'batch-runner:run-id',
-  role: 'batch-runner:role',
-  managerJobId: 'batch-runner:manager-job-id',
-  runUri: 'batch-runner:run-uri',
+  runId: TAG_RUN_ID,
+  role: TAG_ROLE,
+  managerJobId: TAG_MANAGER_JOB_ID,
+  runUri: TAG_RUN_URI,
 } as const;
 
 /** Queues change rarely; re-listing them on every poll would cost a call per refresh. */
@@ -40,6 +41,8 @@ export interface JobsQueueNode {
   readonly id: string;
   name: string;
   arn: string;
+  /** Jobs shown in all groups (after the filter); undefined until the queue is expanded. */
+  total: number | undefined;
   children?: StatusGroupNode[];
 }
 
@@ -168,11 +171,13 @@ export class JobsTreeModel {
       return;
     }
     this.expanded.add(node.id);
+    // VS Code is waiting for this node's children: a change event for it now would make the tree
+    // fetch them a second time and register the same ids twice.
     await this.run(async () => {
       if (node.kind === 'jobQueue') await this.loadQueue(node.name);
       else if (node.kind === 'statusGroup') await this.describeShown(node.children);
       else await this.loadJobChildren(node);
-    });
+    }, node.id);
   }
 
   collapse(node: JobsViewNode): void {
@@ -227,7 +232,7 @@ export class JobsTreeModel {
     return this.details.get(jobId);
   }
 
-  private async run(work: () => Promise<void>): Promise<void> {
+  private async run(work: () => Promise<void>, quietUnder?: string): Promise<void> {
     const generation = this.generation;
     this.calls = 0;
     try {
@@ -241,7 +246,7 @@ export class JobsTreeModel {
     if (generation !== this.generation) return;
     this.loaded = true;
     this.setProblem(undefined);
-    this.rebuild();
+    this.rebuild(quietUnder);
   }
 
   private counted<T>(call: Promise<T>): Promise<T> {
@@ -323,10 +328,12 @@ export class JobsTreeModel {
   }
 
   /** Rebuilds nodes from the cached data and reconciles them with what the view shows. */
-  private rebuild(): void {
-    const changed: TreeNode[] = [];
-    const { nodes, listChanged } = reconcile(this.queues, this.buildTree(), changed);
+  /** @param quietUnder id of a node whose subtree VS Code is fetching right now: no events for it. */
+  private rebuild(quietUnder?: string): void {
+    const all: TreeNode[] = [];
+    const { nodes, listChanged } = reconcile(this.queues, this.buildTree(), all);
     this.queues = nodes;
+    const changed = quietUnder ? all.filter((n) => n.id !== quietUnder && !n.id.startsWith(`${quietUnder}|`)) : all;
     if (listChanged) this.emit(undefined);
     else if (changed.length) this.emit(changed as JobsViewNode[]);
   }
@@ -338,7 +345,7 @@ export class JobsTreeModel {
   private buildQueue(queue: { name: string; arn: string }): JobsQueueNode {
     const id = queueId(queue.name);
     const data = this.queueData.get(queue.name);
-    const node: JobsQueueNode = { kind: 'jobQueue', id, name: queue.name, arn: queue.arn };
+    const node: JobsQueueNode = { kind: 'jobQueue', id, name: queue.name, arn: queue.arn, total: undefined };
     if (!data) return node;
     const statuses = this.filter.statuses.length
       ? JOB_STATUSES.filter((s) => this.filter.statuses.includes(s))
@@ -355,6 +362,7 @@ export class JobsTreeModel {
         shown.push({ kind: 'more', id: `${groupId}|more`, hidden: jobs.length - MAX_JOBS_PER_GROUP });
       return { kind: 'statusGroup', id: groupId, queue: queue.name, status, count: jobs.length, children: shown };
     });
+    node.total = node.children.reduce((sum, group) => sum + group.count, 0);
     return node;
   }
 
@@ -372,9 +380,10 @@ export class JobsTreeModel {
       queue,
       status: summary.status ?? detail?.status ?? '',
       statusReason: summary.statusReason ?? detail?.statusReason ?? '',
-      createdAt: summary.createdAt ?? detail?.createdAt,
-      startedAt: summary.startedAt ?? detail?.startedAt,
-      stoppedAt: summary.stoppedAt ?? detail?.stoppedAt,
+      // 0 means "not yet" in some responses (moto's array parents).
+      createdAt: (summary.createdAt ?? detail?.createdAt) || undefined,
+      startedAt: (summary.startedAt ?? detail?.startedAt) || undefined,
+      stoppedAt: (summary.stoppedAt ?? detail?.stoppedAt) || undefined,
       exitCode: summary.container?.exitCode ?? detail?.container?.exitCode,
       jobDefinition: summary.jobDefinition ?? detail?.jobDefinition ?? '',
       described: detail !== undefined,
@@ -382,7 +391,7 @@ export class JobsTreeModel {
       image: detail?.container?.image,
       logStreamName: detail?.container?.logStreamName,
       arraySize: summary.arrayProperties?.size ?? detail?.arrayProperties?.size,
-      arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index,
+      arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index ?? arrayIndexOf(jobId),
       role: roleOf(detail),
       runId: tags[RUN_TAGS.runId],
       runUri: tags[RUN_TAGS.runUri],
@@ -419,8 +428,10 @@ export function queueId(name: string): string {
   return `jobs|${name}`;
 }
 
-export function workerJobName(managerJobName: string): string {
-  return `${managerJobName}-workers`.slice(0, 128);
+/** Array children's ids end in ":<index>", which is all some responses say about the index. */
+function arrayIndexOf(jobId: string): number | undefined {
+  const match = /:(\d+)$/.exec(jobId);
+  return match ? Number(match[1]) : undefined;
 }
 
 function roleOf(detail: JobDetail | undefined): 'manager' | 'worker' | undefined {

@@ -45,7 +45,7 @@ export class JobsProvider implements vscode.TreeDataProvider<JobsViewNode>, vsco
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('layers');
-        if (node.children) item.description = `${node.children.reduce((sum, group) => sum + group.count, 0)} jobs`;
+        if (node.total !== undefined) item.description = `${node.total} jobs`;
         item.contextValue = 'jobsQueue';
         item.tooltip = node.arn;
         return item;

@@ -6,12 +6,12 @@ import type { JobsSource } from './jobsModel';
 import { step } from './loadQueues';
 
 export function batchJobsSource(clients: () => Promise<AwsClients>): JobsSource {
-  const api = async () => ({ batch: (await clients()).batch, ...(await import('../aws/batchJobs')) });
+  const api = async () => ({ batch: (await clients()).batch, ...(await import('../aws/api')) });
   return {
     listQueues: () =>
       step('batch:DescribeJobQueues', async () => {
         const { batch } = await api();
-        const { listJobQueues } = await import('../aws/batchQueues');
+        const { listJobQueues } = await import('../aws/api');
         return (await listJobQueues(batch)).map((queue) => ({
           name: queue.jobQueueName ?? '',
           arn: queue.jobQueueArn ?? '',

@@ -23,7 +23,7 @@ export async function step<T>(action: string, call: () => Promise<T>): Promise<T
 
 export async function loadQueues(clients: () => Promise<AwsClients>): Promise<QueuesSnapshot> {
   const { batch } = await clients();
-  const { describeComputeEnvironments, listJobQueues } = await import('../aws/batchQueues');
+  const { describeComputeEnvironments, listJobQueues } = await import('../aws/api');
   const queues = await step('batch:DescribeJobQueues', () => listJobQueues(batch));
   const arns = queues.flatMap((queue) => (queue.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? ''));
   const computeEnvironments = await step('batch:DescribeComputeEnvironments', () =>

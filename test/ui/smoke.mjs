@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
+import { seedJobs, SMOKE_DEFINITION } from './seedJobs.mjs';
 import { prepareSubmitWorkspace, submitChecks } from './submitSmoke.mjs';
 
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
@@ -63,6 +64,30 @@ export async function openAwsBatch(page, timeout = TIMEOUT) {
   const selected = (await tab.count()) > 0 && (await tab.first().getAttribute('aria-selected')) === 'true';
   const sidebarVisible = await page.locator('.part.sidebar').isVisible();
   if (!selected || !sidebarVisible) await entry.click();
+}
+
+/** The header of a side-bar pane (view) by its title, e.g. "Jobs". */
+const paneHeader = (page, title) =>
+  page
+    .locator('.part.sidebar .pane-header')
+    .filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+
+/** Runs a command from the command palette by its full title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Collapses or expands a side-bar pane by clicking its header. */
+export async function setPaneExpanded(page, title, expanded) {
+  const header = paneHeader(page, title).first();
+  await header.waitFor({ timeout: TIMEOUT });
+  if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
 }
 
 /** Widens the side bar by dragging its sash (cosmetic: the queue descriptions fit in screenshots). */
@@ -153,6 +178,7 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
   }
 
   console.log('UI smoke test');
+  let seeded;
   const submitWorkspace = prepareSubmitWorkspace(folder);
   try {
     await check(
@@ -236,6 +262,68 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
       },
       { needs: [ceName] },
     );
+    const seed = 'jobs for the Jobs view are running, failed and finished in moto';
+    await check(seed, async () => {
+      seeded = await seedJobs();
+      return `${seeded.running.name}, ${seeded.failed.name}, ${seeded.array.name}`;
+    });
+    const jobsShown = 'Jobs view shows status groups with counts and an expanded array job';
+    await check(
+      jobsShown,
+      async () => {
+        await setPaneExpanded(page, 'Job Queues', false);
+        await setPaneExpanded(page, 'Job Definitions', false);
+        await setPaneExpanded(page, 'Jobs', true);
+        // The shared moto holds other tests' jobs too: filter by this run's suffix, as a user would.
+        await runCommand(page, 'AWS Batch: Filter Jobs by Name…');
+        await page.locator('.quick-input-widget input').fill(seeded.suffix);
+        await page.keyboard.press('Enter');
+        await page
+          .locator('.pane-header .monaco-count-badge, .pane-header .description', { hasText: 'name contains' })
+          .first()
+          .waitFor({ timeout: 15000 })
+          .catch(() => {
+            throw new Error('the Jobs view title does not show the active name filter');
+          });
+        await expandRow(page, 'research-queue');
+        for (const group of ['RUNNING (', 'FAILED (', 'SUCCEEDED (']) await waitRow(page, group);
+        await expandRow(page, 'RUNNING (');
+        await waitRow(page, seeded.running.name);
+        await expandRow(page, 'FAILED (');
+        await waitRow(page, seeded.failed.name);
+        await expandRow(page, 'SUCCEEDED (');
+        await expandRow(page, seeded.array.name);
+        for (const i of [0, 1, 2]) await waitRow(page, `[${i}] ${seeded.array.name}`);
+        await page.mouse.move(1300, 850);
+        await page.screenshot({ path: path.join(shotDir, '03-jobs.png') });
+        return 'screenshot 03-jobs.png';
+      },
+      { needs: [listed, seed] },
+    );
+    await check(
+      'Job Definitions view lists revisions with image and resources',
+      async () => {
+        await runCommand(page, 'AWS Batch: Clear Jobs Filter');
+        await setPaneExpanded(page, 'Jobs', false);
+        await setPaneExpanded(page, 'Job Definitions', true);
+        await expandRow(page, SMOKE_DEFINITION);
+        const revision = await waitRow(page, `${SMOKE_DEFINITION}:`);
+        const text = await revision.innerText();
+        if (!/local\/busybox:latest/.test(text) || !/1 vCPU/.test(text))
+          throw new Error(`revision row reads "${text}"`);
+        await page.screenshot({ path: path.join(shotDir, '04-definitions.png') });
+        await setPaneExpanded(page, 'Job Queues', true);
+        return 'screenshot 04-definitions.png';
+      },
+      { needs: [listed, seed] },
+    );
+    await check('no error notification while browsing the views', async () => {
+      const texts = await page
+        .locator('.notifications-toasts .notification-list-item')
+        .filter({ has: page.locator('.codicon-error') })
+        .allInnerTexts();
+      if (texts.length) throw new Error(`error notification: ${texts[0].trim().replace(/\s+/g, ' ')}`);
+    });
     const palette = `command palette offers "${REFRESH_TITLE}"`;
     await check(palette, async () => {
       await page.keyboard.press('Escape');
@@ -279,6 +367,7 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
     await submitChecks({ page, check, shotDir, needs: [palette] });
   } finally {
     if (ctx) await ctx.close().catch(() => {});
+    await seeded?.stop();
     await submitWorkspace.cleanup().catch((e) => console.log(`  (Submit clean-up: ${e.message})`));
   }
   const noise = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;

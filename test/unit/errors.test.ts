@@ -96,9 +96,14 @@ suite('explainAwsError', () => {
     assert.match(problem.message, /region "mars-north-1"/);
   });
 
-  test('target errors keep their own words', () => {
+  test('target errors keep their own words, also when thrown by the separately bundled dist/aws.js', () => {
     const problem = explainAwsError(new AwsTargetError('No AWS region is set.', 'region'), 'x');
     assert.deepEqual([problem.kind, problem.message], ['region', 'No AWS region is set.']);
+    const foreign = Object.assign(new Error('The AWS profile "x" is not in ~/.aws/config.'), {
+      name: 'AwsTargetError',
+      kind: 'profile',
+    });
+    assert.equal(explainAwsError(foreign, 'x').kind, 'profile');
   });
 
   test('anything else keeps the service message on one line, and the detail has no request data', () => {

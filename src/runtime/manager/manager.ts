@@ -1,0 +1,257 @@
+// The manager: reads run.json, makes sure the run secret exists, listens for workers, launches
+// them, hands them to the mode (tasks or cluster), watches the launch (minimum workers within the
+// launch timeout, workers that never connect), and at the end stops every worker it started
+// before writing summary.json.
+import { EXIT, UsageError } from '../exitCodes';
+import { discoverAddress, formatHostPort } from '../address';
+import { describeError, type Log } from '../log';
+import type { RunProgress, RunSummary } from '../runFiles';
+import { DEFAULT_LAUNCH_TIMEOUT_SECONDS, parseRunSpec, workerRange, type RunSpec, type WorkerRange } from '../runSpec';
+import { silenceMs, type Settings } from '../settings';
+import { ensureSecret } from '../store/secret';
+import { KEYS, readJson, type RunStore } from '../store/store';
+import type { LaunchStatus, Launcher } from '../launch/launcher';
+import { ClusterRun } from './clusterRun';
+import type { Controller, RunOutcome } from './controller';
+import { WorkerListener, type ConnectedWorker } from './listener';
+import { ProgressWriter } from './progress';
+import { TaskRun } from './taskRun';
+
+export interface ManagerOptions {
+  store: RunStore;
+  settings: Settings;
+  log: Log;
+  /** Builds the launcher once the run ID is known; undefined: workers are started by someone else. */
+  launcher?: (spec: RunSpec) => Promise<Launcher>;
+  /** Override of run.json's worker count (`local --workers N`). */
+  workers?: number;
+  /** Listen and advertise on loopback only (local runs). */
+  loopback?: boolean;
+  /** Resolves when the run should stop early (signals); the manager still stops its workers. */
+  interrupted?: Promise<RunOutcome>;
+}
+
+/** How long workers told to shut down get to exit on their own before they are terminated. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+export async function runManager(options: ManagerOptions): Promise<number> {
+  const { store, settings, log } = options;
+  const startedAt = new Date();
+  const raw = await readJson(store, KEYS.spec).catch((error) => {
+    throw new UsageError(`cannot read run.json from ${store.location}: ${describeError(error)}`);
+  });
+  if (raw === undefined) throw new UsageError(`there is no run.json in ${store.location}`);
+  const spec = parseRunSpec(raw);
+  const range = withOverride(workerRange(spec), options.workers);
+  const secret = await ensureSecret(store).catch((error) => {
+    throw new UsageError(`cannot read or create the run secret in ${store.location}: ${describeError(error)}`);
+  });
+
+  const advertised = options.loopback
+    ? { address: '127.0.0.1', source: 'loopback' as const }
+    : await discoverAddress(settings.advertiseAddress);
+  const bind = settings.bindAddress ?? advertised.address;
+
+  const connected = new Map<string, ConnectedWorker>();
+  const everConnected = new Set<string>();
+  let ended = false;
+  let launcher: Launcher | undefined;
+  let launch: LaunchStatus | undefined;
+  let managerAddress = '';
+  const progress = new ProgressWriter(store, settings.progressMs, () => snapshot(), log);
+  const controller: Controller = spec.tasks
+    ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
+    : new ClusterRun({
+        cluster: spec.cluster!,
+        range,
+        runId: spec.runId,
+        managerHost: advertised.address,
+        environment: spec.environment ?? {},
+        killGraceMs: settings.killGraceMs,
+        log,
+        changed: () => progress.changed(),
+      });
+  const snapshot = (): Omit<RunProgress, 'updatedAt'> => ({
+    runId: spec.runId,
+    name: spec.name,
+    mode: spec.tasks ? 'tasks' : 'cluster',
+    state: 'running',
+    manager: managerAddress,
+    startedAt: startedAt.toISOString(),
+    workers: { min: range.min, max: range.max, connected: connected.size, everConnected: everConnected.size, launch },
+    ...controller.report(),
+  });
+
+  const listener = new WorkerListener({
+    secret,
+    runId: spec.runId,
+    welcome: {
+      mode: spec.tasks ? 'tasks' : 'cluster',
+      slots: spec.tasks?.slotsPerWorker ?? 1,
+      heartbeatMs: settings.heartbeatMs,
+      environment: spec.environment ?? {},
+    },
+    handshakeMs: settings.handshakeMs,
+    heartbeatMs: settings.heartbeatMs,
+    silenceMs: silenceMs(settings),
+    log,
+    onWorker: (worker) => {
+      log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+      if (ended) {
+        // Too late for this run: let it exit cleanly rather than be terminated.
+        worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
+        worker.peer.end('run over');
+        return;
+      }
+      connected.get(worker.id)?.peer.close('replaced by a new connection');
+      connected.set(worker.id, worker);
+      everConnected.add(worker.id);
+      worker.peer.socket.once('close', () => {
+        if (connected.get(worker.id) === worker) connected.delete(worker.id);
+      });
+      controller.addWorker(worker);
+    },
+  });
+  const port = await listener.listen(bind, settings.port);
+  managerAddress = formatHostPort(advertised.address, port);
+  log(`run ${spec.runId}: listening on ${managerAddress} (address from ${advertised.source}); store ${store.location}`);
+  await progress.flush();
+  void options.interrupted?.then((outcome) => controller.abort(outcome));
+
+  let monitor: NodeJS.Timeout | undefined;
+  if (options.launcher) {
+    try {
+      launcher = await options.launcher(spec);
+      await launcher.launch(range.max, { host: advertised.address, port });
+      monitor = watchLaunch(launcher, spec, range, controller, connected, everConnected, log, (status) => {
+        launch = status;
+        progress.changed();
+      });
+    } catch (error) {
+      controller.abort({
+        status: 'failed',
+        exitCode: EXIT.workers,
+        reason: `could not launch workers: ${describeError(error)}`,
+      });
+    }
+  }
+
+  const outcome = await controller.outcome;
+  ended = true;
+  clearInterval(monitor);
+  log(`run ${outcome.status}: ${outcome.reason ?? ''}`);
+
+  // Wind down: tell connected workers to exit, then make sure every launched one is gone.
+  const leaving = new Set(connected.keys());
+  for (const worker of connected.values()) {
+    worker.peer.send({ t: 'shutdown', reason: `the run ${outcome.status}` });
+    worker.peer.end('run over');
+  }
+  let exitCode = outcome.exitCode;
+  const results: Partial<RunSummary> = await controller.finish(store).catch((error) => {
+    log(`could not write the run's results: ${describeError(error)}`);
+    if (exitCode === EXIT.ok) exitCode = EXIT.internal;
+    return {};
+  });
+  if (launcher) {
+    await launcher
+      .stopAll(`run ${outcome.status}`, leaving, SHUTDOWN_GRACE_MS)
+      .catch((error) => log(`could not stop every worker: ${describeError(error)}`));
+  }
+  await listener.close();
+
+  const finishedAt = new Date();
+  const summary: RunSummary = {
+    runId: spec.runId,
+    name: spec.name,
+    mode: spec.tasks ? 'tasks' : 'cluster',
+    status: exitCode === outcome.exitCode ? outcome.status : 'failed',
+    exitCode,
+    reason: outcome.reason,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    ...results,
+    workers: { min: range.min, max: range.max, everConnected: everConnected.size, ...launcher?.describe() },
+    droppedConnections: listener.dropped,
+  };
+  try {
+    await store.write(KEYS.summary, JSON.stringify(summary, null, 2) + '\n');
+  } catch (error) {
+    log(`could not write summary.json: ${describeError(error)}`);
+    if (exitCode === EXIT.ok) exitCode = EXIT.internal;
+  }
+  await progress.flush({ state: summary.status, exitCode, workers: { ...snapshot().workers, connected: 0 } });
+  return exitCode;
+}
+
+function withOverride(range: WorkerRange, workers: number | undefined): WorkerRange {
+  if (workers === undefined) return range;
+  return { min: Math.min(range.min, workers), max: workers };
+}
+
+/**
+ * Polls the launcher: the launch timeout counts from the first worker reaching RUNNING; when it
+ * passes, the run fails if fewer than the minimum connected, and workers that never connected are
+ * terminated. If every launched worker has ended while the run still needs workers, it fails.
+ */
+function watchLaunch(
+  launcher: Launcher,
+  spec: RunSpec,
+  range: WorkerRange,
+  controller: Controller,
+  connected: Map<string, ConnectedWorker>,
+  everConnected: Set<string>,
+  log: Log,
+  onStatus: (status: LaunchStatus) => void,
+): NodeJS.Timeout {
+  const timeoutMs = (spec.launchTimeoutSeconds ?? DEFAULT_LAUNCH_TIMEOUT_SECONDS) * 1000;
+  let firstRunningAt: number | undefined;
+  let settled = false;
+  let busy = false;
+  let lastError = '';
+  const check = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const status = await launcher.status();
+      onStatus(status);
+      const now = Date.now();
+      if (status.running > 0 || everConnected.size > 0) firstRunningAt ??= now;
+      if (!settled && everConnected.size >= range.max) settled = true;
+      if (!settled && firstRunningAt !== undefined && now - firstRunningAt > timeoutMs) {
+        settled = true;
+        if (connected.size < range.min && controller.needsWorkers()) {
+          controller.abort({
+            status: 'failed',
+            exitCode: EXIT.workers,
+            reason: `${connected.size} of the ${range.min} workers needed connected within ${timeoutMs / 1000} s of the first worker starting`,
+          });
+          return;
+        }
+        const never = launcher.ids().filter((id) => !everConnected.has(id));
+        if (never.length > 0) {
+          log(`${never.length} workers did not connect within the launch timeout; terminating them`);
+          await launcher.terminate(never, 'did not connect to the manager within the launch timeout');
+        }
+      }
+      if (status.total > 0 && status.finished >= status.total && connected.size === 0 && controller.needsWorkers()) {
+        controller.abort({
+          status: 'failed',
+          exitCode: EXIT.workers,
+          reason: `all ${status.total} workers have ended (${everConnected.size} ever connected) and work remains`,
+        });
+      }
+    } catch (error) {
+      if (describeError(error) !== lastError) log(`could not check the workers: ${describeError(error)}`);
+      lastError = describeError(error);
+    } finally {
+      busy = false;
+    }
+  };
+  // Short launch timeouts (tests, impatient users) are checked more often than the launcher's default.
+  const timer = setInterval(() => void check(), Math.min(launcher.pollMs, Math.max(1000, timeoutMs / 4)));
+  timer.unref();
+  void check();
+  return timer;
+}

@@ -1,0 +1,221 @@
+// Task mode on the manager: workers ask for work when they have room ("want n"), the scheduler
+// picks tasks, results come back; outputs are gathered into results.jsonl in index order.
+import { EXIT } from '../exitCodes';
+import type { Log } from '../log';
+import { asToManager, type Assign, type Result } from '../protocol/messages';
+import type { RunProgress, RunSummary } from '../runFiles';
+import { taskCommand, taskCount, type TaskSpec } from '../runSpec';
+import { KEYS, type RunStore } from '../store/store';
+import type { Controller, RunOutcome } from './controller';
+import type { ConnectedWorker } from './listener';
+import { Scheduler } from './scheduler';
+
+/** summary.json lists at most this many failed tasks. */
+const FAILURES_IN_SUMMARY = 100;
+
+interface Slot {
+  worker: ConnectedWorker;
+  /** Tasks the worker asked for and has not been given yet. */
+  credit: number;
+}
+
+/** output.json was too large for the result message; read it from the store at the end. */
+const IN_STORE = Symbol('in store');
+
+export class TaskRun implements Controller {
+  readonly outcome: Promise<RunOutcome>;
+  private resolve!: (outcome: RunOutcome) => void;
+  private done = false;
+  private readonly scheduler: Scheduler;
+  private readonly slots = new Map<string, Slot>();
+  private readonly hungry = new Set<Slot>();
+  private readonly outputs = new Map<number, string | typeof IN_STORE>();
+  private firstTaskAt?: number;
+  private lastTaskAt?: number;
+  private readonly overdueTimer?: NodeJS.Timeout;
+
+  /**
+   * `overdueGraceMs`: the worker enforces a task's time limit itself; the manager gives up on an
+   * attempt only when there is still no result this long after the limit (a stuck upload, a hung
+   * worker that still answers heartbeats).
+   */
+  constructor(
+    private readonly tasks: TaskSpec,
+    private readonly log: Log,
+    private readonly changed: () => void,
+    overdueGraceMs: number,
+  ) {
+    this.outcome = new Promise((resolve) => (this.resolve = resolve));
+    this.scheduler = new Scheduler(taskCount(tasks), (tasks.retries ?? 0) + 1);
+    if (tasks.timeoutSeconds) {
+      const limit = tasks.timeoutSeconds * 1000 + overdueGraceMs;
+      this.overdueTimer = setInterval(() => this.giveUpOverdue(limit), Math.min(5000, overdueGraceMs / 2));
+      this.overdueTimer.unref();
+    }
+  }
+
+  addWorker(worker: ConnectedWorker): void {
+    const slot: Slot = { worker, credit: 0 };
+    const previous = this.slots.get(worker.id);
+    // The same worker again (it reconnected): its old connection and tasks are gone.
+    if (previous) previous.worker.peer.close('replaced by a new connection');
+    this.slots.set(worker.id, slot);
+    worker.peer.setHandlers({
+      onMessage: (raw) => {
+        const message = asToManager(raw);
+        if (!message) worker.peer.close(`unexpected message: ${String(raw.t).slice(0, 40)}`);
+        else if (message.t === 'want') this.want(slot, message.n);
+        else if (message.t === 'result') this.result(slot, message);
+      },
+      onClose: (reason) => this.lost(slot, reason),
+    });
+    this.changed();
+  }
+
+  abort(outcome: RunOutcome): void {
+    this.end(outcome);
+  }
+
+  needsWorkers(): boolean {
+    return !this.done && !this.scheduler.finished;
+  }
+
+  report(): Pick<RunProgress, 'tasks'> {
+    return { tasks: this.scheduler.counts() };
+  }
+
+  async finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing'>> {
+    clearInterval(this.overdueTimer);
+    const lines: string[] = [];
+    for (let index = 0; index < this.scheduler.total; index++) {
+      const output = this.outputs.get(index);
+      if (output === undefined) continue;
+      const text = output === IN_STORE ? await readStoredOutput(store, index) : compact(output);
+      if (text !== undefined) lines.push(`{"index":${index},"output":${text}}`);
+      else this.log(`task ${index}: its output.json could not be read; it is left out of results.jsonl`);
+    }
+    await store.write(KEYS.results, lines.length ? lines.join('\n') + '\n' : '');
+    return {
+      tasks: this.scheduler.counts(),
+      failures: this.scheduler.failures(FAILURES_IN_SUMMARY),
+      timing: {
+        firstTaskAt: iso(this.firstTaskAt),
+        lastTaskAt: iso(this.lastTaskAt),
+        firstTaskAtMs: this.firstTaskAt,
+        lastTaskAtMs: this.lastTaskAt,
+      },
+    };
+  }
+
+  private want(slot: Slot, n: number): void {
+    slot.credit += n;
+    this.hungry.add(slot);
+    this.pump();
+  }
+
+  /** Hands queued tasks to workers with room, in the order they asked. */
+  private pump(): void {
+    if (this.done) return;
+    for (const slot of this.hungry) {
+      while (slot.credit > 0) {
+        const assignment = this.scheduler.assign(slot.worker.id);
+        if (!assignment) return;
+        slot.credit--;
+        this.firstTaskAt ??= Date.now();
+        const message: Assign = {
+          t: 'task',
+          index: assignment.index,
+          attempt: assignment.attempt,
+          command: taskCommand(this.tasks, assignment.index),
+        };
+        if (this.tasks.inputs) message.input = this.tasks.inputs[assignment.index];
+        if (this.tasks.timeoutSeconds) message.timeoutMs = this.tasks.timeoutSeconds * 1000;
+        slot.worker.peer.send(message);
+      }
+      this.hungry.delete(slot);
+    }
+  }
+
+  private result(slot: Slot, result: Result): void {
+    const { index, attempt } = result;
+    if (index >= this.scheduler.total) {
+      slot.worker.peer.close(`result for task ${index}, which does not exist`);
+      return;
+    }
+    const completion = this.scheduler.complete(slot.worker.id, index, attempt, result.ok, result.reason);
+    if (completion === 'stale') return;
+    this.lastTaskAt = Date.now();
+    const where = `task ${index} (attempt ${attempt}, worker ${slot.worker.label})`;
+    if (completion === 'succeeded') {
+      if (result.output !== undefined) this.outputs.set(index, result.output);
+      else if (result.outputInStore) this.outputs.set(index, IN_STORE);
+    } else if (completion === 'retrying') {
+      this.log(`${where} failed: ${result.reason ?? 'no reason given'}; trying again`);
+    } else {
+      this.log(`${where} failed for good: ${result.reason ?? 'no reason given'}`);
+    }
+    this.changed();
+    this.checkFinished();
+    this.pump();
+  }
+
+  private lost(slot: Slot, reason: string): void {
+    this.hungry.delete(slot);
+    if (this.slots.get(slot.worker.id) === slot) this.slots.delete(slot.worker.id);
+    const { requeued, failed } = this.scheduler.workerLost(slot.worker.id);
+    if (!this.done) {
+      const handedBack = requeued.length ? `; tasks ${requeued.join(', ')} go back to the queue` : '';
+      const gaveUp = failed.length ? `; tasks ${failed.join(', ')} failed` : '';
+      this.log(`worker ${slot.worker.label} is gone (${reason})${handedBack}${gaveUp}`);
+    }
+    this.changed();
+    this.checkFinished();
+    this.pump();
+  }
+
+  private giveUpOverdue(limitMs: number): void {
+    for (const late of this.scheduler.overdue(limitMs)) {
+      const reason = `no result ${Math.round(limitMs / 1000)} s after the task started`;
+      this.scheduler.complete(late.worker, late.index, late.attempt, false, reason);
+      this.slots.get(late.worker)?.worker.peer.send({ t: 'cancel', index: late.index, attempt: late.attempt });
+      this.log(`task ${late.index} (attempt ${late.attempt}): ${reason}`);
+    }
+    this.checkFinished();
+    this.pump();
+  }
+
+  private checkFinished(): void {
+    if (!this.scheduler.finished) return;
+    const { failed, total } = this.scheduler.counts();
+    this.end(
+      failed === 0
+        ? { status: 'succeeded', exitCode: EXIT.ok, reason: `all ${total} tasks succeeded` }
+        : { status: 'failed', exitCode: EXIT.runFailed, reason: `${failed} of ${total} tasks failed` },
+    );
+  }
+
+  private end(outcome: RunOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    clearInterval(this.overdueTimer);
+    this.resolve(outcome);
+  }
+}
+
+async function readStoredOutput(store: RunStore, index: number): Promise<string | undefined> {
+  const data = await store.read(`${KEYS.taskPrefix(index)}output.json`);
+  return data === undefined ? undefined : compact(data.toString('utf8'));
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** One line of JSON, or undefined when the text is not JSON. */
+function compact(text: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
