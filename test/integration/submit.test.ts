@@ -39,6 +39,18 @@ import {
 } from './submitFixture';
 
 const BUNDLED_NODE_COMMAND = ['/opt/batch-runner/node', '/opt/batch-runner/runtime.js', 'manager'];
+/** Each task leaves an output.json, which the runtime gathers into results.jsonl. */
+const TASK_COMMAND = ['sh', '-c', 'echo "{\\"square\\": $((${index} * ${index}))}" > "$TASK_OUTPUT_DIR/output.json"'];
+/**
+ * What the job role and ECS give a container in AWS, given by hand on the stand-in: moto's job
+ * containers (host network) reach moto at the host's address and have no role credentials.
+ */
+const STAND_IN_ENV = {
+  AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? '',
+  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+};
 
 suite('Submit to Batch: Docker engine, registry and moto', function () {
   this.timeout(180_000);
@@ -88,8 +100,8 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
         jobQueue: QUEUE,
         results: { bucket: BUCKET },
         workers: 2,
-        environment: { SEED: '42' },
-        tasks: { command: ['sh', '-c', 'echo ${index}'], count: 3 },
+        environment: { SEED: '42', ...STAND_IN_ENV },
+        tasks: { command: TASK_COMMAND, count: 3 },
       }),
     });
   });
@@ -158,9 +170,9 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
       name,
       runId: first.runId,
       workers: 2,
-      tasks: { command: ['sh', '-c', 'echo ${index}'], count: 3 },
+      tasks: { command: TASK_COMMAND, count: 3 },
       launchTimeoutSeconds: 900,
-      environment: { SEED: '42' },
+      environment: { SEED: '42', ...STAND_IN_ENV },
     });
   });
 
@@ -209,8 +221,8 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     assert.ok(seconds < 10, `an unchanged Submit took ${seconds} s`);
   });
 
-  test('with Docker-backed Batch, the manager job runs the runtime from the pushed image', async () => {
-    const job = await waitForJob(aws, first.jobId, TERMINAL, 90_000);
+  test('with Docker-backed Batch, the manager runs the bundled runtime from the pushed image and completes the run', async () => {
+    const job = await waitForJob(aws, first.jobId, TERMINAL, 120_000);
     // moto runs the job as the container <job name>-<job id> and removes it when it exits.
     const mine = containerEvents.filter((event) => event.name === `${first.jobName}-${first.jobId}`);
     assert.deepEqual(
@@ -225,18 +237,32 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     assert.deepEqual(job.container?.command, BUNDLED_NODE_COMMAND);
 
     const logs = new CloudWatchLogsClient({});
+    let text: string;
     try {
       const stream = job.container?.logStreamName;
       assert.ok(stream, `job ${job.status} without a log stream`);
       const events = await logs.send(
         new GetLogEventsCommand({ logGroupName: '/aws/batch/job', logStreamName: stream, startFromHead: true }),
       );
-      const text = (events.events ?? []).map((event) => event.message).join('\n');
-      // The runtime ran: its own usage text (placeholder) or its messages about the run.
-      assert.match(text, /runtime|run\.json|BATCH_RUNNER_RUN_URI|manager/i, `the job's output was: ${text}`);
+      text = (events.events ?? []).map((event) => event.message).join('\n');
     } finally {
       logs.destroy();
     }
+    // The runtime read run.json from the run's folder (BATCH_RUNNER_RUN_URI), started the workers
+    // from the same image and definition, ran the tasks and gathered their outputs.
+    assert.equal(job.status, 'SUCCEEDED', `the manager ended ${job.status}; its output:\n${text}`);
+    assert.match(text, new RegExp(`\\[manager\\] run ${first.runId}`));
+    const results = await aws.s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${first.runId}/results.jsonl` }),
+    );
+    const lines = (await results.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      lines,
+      [0, 1, 2].map((index) => ({ index, output: { square: index * index } })),
+    );
   });
 
   test('a changed file pushes only the changed layers (not the Node binary again) and registers a new revision', async () => {
