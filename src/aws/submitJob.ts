@@ -1,11 +1,12 @@
 // The job queue check and the manager job's SubmitJob, with the tags that link the job to its run.
 import { BatchClient, DescribeJobQueuesCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { ENV } from '../runtime/settings';
+import { ROLE_MANAGER, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../runtime/tags';
 import { SubmitError, awsStep } from '../submit/errors';
 
-export const TAG_RUN_ID = 'batch-runner:run-id';
-export const TAG_ROLE = 'batch-runner:role';
-export const TAG_RUN_URI = 'batch-runner:run-uri';
-export const RUN_URI_ENV = 'BATCH_RUNNER_RUN_URI';
+// The names the runtime and the Jobs view read: one definition, in src/runtime.
+export { TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI };
+export const RUN_URI_ENV = ENV.runUri;
 
 /** Fails with a message naming the fix when the queue is missing, disabled or broken. */
 export async function checkJobQueue(batch: BatchClient, queue: string, signal?: AbortSignal): Promise<string> {
@@ -57,7 +58,7 @@ export async function submitManagerJob(batch: BatchClient, job: ManagerJob, sign
         jobQueue: job.queue,
         jobDefinition: job.definitionArn,
         containerOverrides: { environment: [{ name: RUN_URI_ENV, value: job.runUri }] },
-        tags: { [TAG_RUN_ID]: job.runId, [TAG_ROLE]: 'manager', [TAG_RUN_URI]: job.runUri },
+        tags: { [TAG_RUN_ID]: job.runId, [TAG_ROLE]: ROLE_MANAGER, [TAG_RUN_URI]: job.runUri },
       }),
       { abortSignal: signal },
     ),

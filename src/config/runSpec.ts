@@ -1,24 +1,10 @@
-// run.json, the contract with the bundled runtime (src/runtime/runSpec.ts on the runtime branch reads it):
-// the Submit command writes it to the run's S3 prefix before the manager job starts.
+// run.json, the contract with the bundled runtime (src/runtime/runSpec.ts reads and checks it): the
+// Submit command writes it to the run's S3 prefix before the manager job starts.
 import { randomBytes } from 'node:crypto';
-import type { RunConfig, WorkerRange } from './runConfig';
+import type { RunSpec } from '../runtime/runSpec';
+import type { RunConfig } from './runConfig';
 
-export interface RunSpec {
-  name: string;
-  runId: string;
-  tasks?: {
-    command: string[];
-    count?: number;
-    inputs?: unknown[];
-    retries?: number;
-    timeoutSeconds?: number;
-    slotsPerWorker?: number;
-  };
-  cluster?: { manager: string[]; worker: string[]; minWorkers?: number };
-  workers: number | WorkerRange;
-  launchTimeoutSeconds?: number;
-  environment?: Record<string, string>;
-}
+export type { RunSpec };
 
 /** `<name>-<UTC yyyymmdd-hhmmss>-<6 hex>`: sorts by time, unique, a valid Batch job name and S3 folder. */
 export function newRunId(name: string, now = new Date(), random = randomBytes(3).toString('hex')): string {

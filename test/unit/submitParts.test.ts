@@ -4,6 +4,7 @@ import { parseRunConfig } from '../../src/config/runConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../../src/config/runSpec';
 import { PickItem, Prompter, WizardSources, renderConfig, runWizard, splitCommandLine } from '../../src/config/wizard';
 import { splitReference } from '../../src/docker/engine';
+import { parseRunSpec } from '../../src/runtime/runSpec';
 import { registryBaseUrl } from '../../src/docker/registry';
 import { redactor } from '../../src/submit/pipeline';
 
@@ -46,6 +47,18 @@ suite('submit parts', () => {
     assert.deepEqual(cluster.cluster, { manager: ['m'], worker: ['w'] });
     assert.deepEqual(cluster.workers, { min: 2, max: 4 });
     assert.equal(cluster.tasks, undefined);
+  });
+
+  test("the runtime's own parser accepts what Submit writes, unchanged", () => {
+    const configs = [
+      config({ tasks: { command: ['echo', '${index}'], count: 5, retries: 2, timeoutSeconds: 60 }, workers: 3 }),
+      config({ tasks: { command: ['x'], inputsFile: 'in.jsonl', slotsPerWorker: 2 }, environment: { A: 'b' } }),
+      config({ cluster: { manager: ['m'], worker: ['w'], minWorkers: 2 }, workers: { min: 2, max: 4 } }),
+    ];
+    for (const [i, c] of configs.entries()) {
+      const spec = buildRunSpec(c, newRunId(c.name), i === 1 ? [{ a: 1 }, 'two'] : undefined);
+      assert.deepEqual(parseRunSpec(JSON.parse(JSON.stringify(spec))), spec);
+    }
   });
 
   test('credentials: the token decodes to user and password, and the redactor hides both', () => {
