@@ -161,5 +161,5 @@ async function report(services: Services, error: SubmitError | AwsStepError, tit
   const failed = error as AwsStepError;
   const problem = services.explain(failed.error, failed.action);
   channel.appendLine(`ERROR: ${problem.message}`);
-  await reportProblem(problem, services);
+  void reportProblem(problem, services);
 }
