@@ -14,6 +14,8 @@ const common = {
   minify: production,
   legalComments: 'none',
   logLevel: 'info',
+  // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 /** `import('…/aws/api')` in the extension becomes `require('./aws.js')`: a bundle of its own, loaded on first use. */
@@ -36,6 +38,14 @@ const builds = [
     footer: { js: 'globalThis.__awsBatchLoadEnd = performance.now();' },
   },
   { ...common, entryPoints: ['src/aws/api.ts'], outfile: 'dist/aws.js' },
+  {
+    // dockerode (with ssh2 and gRPC) on its own: loaded by Services.docker() on first use, so it
+    // neither weighs on activation nor on dist/extension.js. ssh2's optional native addons stay out.
+    ...common,
+    entryPoints: ['src/docker/dockerodeBundle.ts'],
+    outfile: 'dist/dockerode.js',
+    external: ['*.node', 'cpu-features'],
+  },
   {
     ...common,
     entryPoints: ['src/runtime/main.ts'],

@@ -1,10 +1,13 @@
 // The one context object: owns the output channel, the AWS clients and every disposable.
 // AWS SDK modules are loaded on first use so that activation stays cheap.
+import type Docker from 'dockerode';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AwsClients } from './aws/clients';
 import { AwsProblem, explainAwsError } from './aws/errors';
 import type { AwsSettings, AwsTarget } from './aws/target';
 import { JsonDocuments } from './commands/jsonDocuments';
+import type { SubmittedRun } from './submit/types';
 import { JobQueuesModel } from './views/jobQueuesModel';
 import { JobDefinitionsModel } from './views/jobDefinitionsModel';
 import { JobsTreeModel } from './views/jobsModel';
@@ -23,6 +26,11 @@ export class Services implements vscode.Disposable {
   private readonly targetChanged = new vscode.EventEmitter<void>();
   /** Fires after the profile, region or endpoint setting changed; views reset and reload. */
   readonly onDidChangeAwsTarget = this.targetChanged.event;
+  private readonly runSubmitted = new vscode.EventEmitter<SubmittedRun>();
+  /** Fires after "Submit to Batch" submitted a manager job; the Jobs view and log following hook in here. */
+  readonly onDidSubmitRun = this.runSubmitted.event;
+  private dockerClient: Docker | undefined;
+  private buildChannel: vscode.OutputChannel | undefined;
   readonly queues = new JobQueuesModel(
     () => loadQueues(() => this.aws()),
     (error) => this.explainFailure(error),
@@ -56,6 +64,7 @@ export class Services implements vscode.Disposable {
       this.documents,
       this.logs,
       this.targetChanged,
+      this.runSubmitted,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (TARGET_SETTINGS.some((key) => event.affectsConfiguration(key))) this.resetClients();
       }),
@@ -93,6 +102,43 @@ export class Services implements vscode.Disposable {
       this.clients = clients;
     }
     return this.clients;
+  }
+
+  /** Settings of the build and push steps. */
+  submitSettings(): { registryHost: string | undefined; runtimeNodeImage: string } {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    return {
+      registryHost: config.get<string>('registryHost')?.trim() || undefined,
+      runtimeNodeImage: config.get<string>('runtimeNodeImage')?.trim() || 'node:20-bookworm-slim',
+    };
+  }
+
+  /**
+   * The Docker engine client (DOCKER_HOST, else the default socket). dockerode is bundled on its own
+   * (dist/dockerode.js, see scripts/build.mjs) and loaded on first use, so activation does not pay for it.
+   */
+  docker(): Docker {
+    if (!this.dockerClient) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Docker: DockerClass } = require(join(this.context.extensionPath, 'dist', 'dockerode.js')) as {
+        Docker: typeof Docker;
+      };
+      this.dockerClient = new DockerClass();
+    }
+    return this.dockerClient;
+  }
+
+  /** "AWS Batch: Build": the output of docker build and push, created on first use. */
+  buildOutput(): vscode.OutputChannel {
+    if (!this.buildChannel) {
+      this.buildChannel = vscode.window.createOutputChannel('AWS Batch: Build');
+      this.disposables.push(this.buildChannel);
+    }
+    return this.buildChannel;
+  }
+
+  notifyRunSubmitted(run: SubmittedRun): void {
+    this.runSubmitted.fire(run);
   }
 
   get target(): AwsTarget | undefined {

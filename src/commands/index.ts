@@ -1,6 +1,8 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
+import { buildAndPushImage } from './buildAndPushImage';
 import { copyArn } from './copyArn';
+import { createRunConfiguration } from './createRunConfiguration';
 import { downloadResults } from './downloadResults';
 import {
   deregisterDefinition,
@@ -16,10 +18,12 @@ import { openFullLog } from './openFullLog';
 import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
+import { registerJobDefinition } from './registerJobDefinition';
 import type { CommandFactory } from './runCommand';
 import { selectProfile } from './selectProfile';
 import { showLogs } from './showLogs';
 import { stopFollowing } from './stopFollowing';
+import { submitToBatch } from './submitToBatch';
 
 export const commands: Record<string, CommandFactory> = {
   'awsBatch.refreshQueues': refreshQueues,
@@ -43,6 +47,11 @@ export const commands: Record<string, CommandFactory> = {
   'awsBatch.definitions.submitJob': submitFromDefinition,
   'awsBatch.definitions.showInactive': showInactiveDefinitions,
   'awsBatch.definitions.hideInactive': hideInactiveDefinitions,
+  'awsBatch.submit': submitToBatch,
+  'awsBatch.buildAndPushImage': buildAndPushImage,
+  'awsBatch.registerJobDefinition': registerJobDefinition,
+  'awsBatch.createRunConfiguration': createRunConfiguration,
+  'awsBatch.showBuildOutput': (services) => () => services.buildOutput().show(true),
   'awsBatch.showLogs': showLogs,
   'awsBatch.stopFollowing': stopFollowing,
   'awsBatch.openFullLog': openFullLog,

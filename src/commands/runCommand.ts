@@ -19,7 +19,8 @@ export function wrapCommand(id: string, handler: CommandHandler, services: Servi
         error instanceof UserError
           ? { kind: 'invalidRequest' as const, message: error.message, detail: `${id}: ${error.message}` }
           : services.explain(error, id);
-      await reportProblem(problem, services);
+      // Not awaited: the command settles now, the notification stays until the user answers it.
+      void reportProblem(problem, services);
       return undefined;
     }
   };

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { seedJobs, SMOKE_DEFINITION } from './seedJobs.mjs';
+import { prepareSubmitWorkspace, submitChecks } from './submitSmoke.mjs';
 
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
 export const QUEUES = ['research-queue', 'priority-queue'];
@@ -178,6 +179,7 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
 
   console.log('UI smoke test');
   let seeded;
+  const submitWorkspace = prepareSubmitWorkspace(folder);
   try {
     await check(
       'workbench loads with the extension under development',
@@ -362,12 +364,14 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
       },
       { needs: [palette] },
     );
+    await submitChecks({ page, check, shotDir, needs: [palette] });
     // Show Logs and Download Results (test/ui/logs.mjs): screenshots of a followed log and a download summary.
     const { logsChecks } = await import('./logs.mjs');
     await logsChecks({ page, check, shotDir, needs: [listed] });
   } finally {
     if (ctx) await ctx.close().catch(() => {});
     await seeded?.stop();
+    await submitWorkspace.cleanup().catch((e) => console.log(`  (Submit clean-up: ${e.message})`));
   }
   const noise = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
   const relevant = errors.filter((e) => !noise.test(e));

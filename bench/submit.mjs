@@ -1,0 +1,234 @@
+// npm run bench -- submit
+// Submit to Batch of an unchanged workspace, against the same four steps done by hand with the docker
+// CLI and the AWS CLI v2 (/usr/bin/aws): build, push (after `aws ecr get-login-password | docker
+// login`), register-job-definition, submit-job; on the same stand-ins, in the same run, alternating.
+// cold_s is the first Submit of a new workspace (new image content, repository and definition).
+// Prints one JSON line on stdout; progress goes to stderr. Target: ratio <= 0.5.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const runs = Number(process.env.BENCH_RUNS || 3);
+const AWS_CLI = process.env.BENCH_AWS_CLI || '/usr/bin/aws';
+const say = (message) => process.stderr.write(`bench submit: ${message}\n`);
+const quiet = { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] };
+
+// The stand-ins: reuse running ones, else start them (and stop them again at the end).
+const status = spawnSync('bash', ['scripts/backend.sh', 'status'], { cwd: root, encoding: 'utf8' });
+const startedBackend = !/^moto: up/m.test(status.stdout ?? '');
+if (startedBackend) execFileSync('bash', ['scripts/backend.sh', 'up'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
+for (const line of execFileSync('bash', ['scripts/backend.sh', 'env'], { cwd: root, encoding: 'utf8' }).split('\n')) {
+  const match = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+  if (match && process.env[match[1]] === undefined) process.env[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
+}
+const registry = process.env.BATCH_RUNNER_REGISTRY;
+const endpoint = process.env.AWS_ENDPOINT_URL;
+
+execFileSync('npm', ['run', '--silent', 'build'], quiet);
+execFileSync('npm', ['run', '--silent', 'compile-tests'], quiet);
+const require = createRequire(join(root, 'out', 'index.js'));
+const Docker = require('dockerode');
+const { createAwsClients } = require('./src/aws/clients.js');
+const { loadRunConfig } = require('./src/config/loadConfig.js');
+const { SubmitPipeline } = require('./src/submit/pipeline.js');
+
+const id = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const name = `bench-${id}`;
+const repository = `bench-submit-${id}`;
+const cliName = `${name}-cli`;
+const work = mkdtempSync(join(tmpdir(), 'bench-submit-'));
+const workspace = join(work, 'workspace');
+const dockerConfig = join(work, 'docker-config');
+const cacheDir = join(work, 'cache');
+mkdirSync(join(workspace, 'src'), { recursive: true });
+mkdirSync(dockerConfig);
+writeFileSync(
+  join(workspace, 'Dockerfile'),
+  'FROM local/debian:bookworm\nWORKDIR /app\nCOPY src/ /app/src/\nRUN echo built > /app/built.txt\n',
+);
+writeFileSync(join(workspace, '.dockerignore'), '*.log\n');
+writeFileSync(join(workspace, 'src', 'simulate.sh'), `echo "task $TASK_INDEX"\n# ${id}\n`);
+for (let i = 0; i < 50; i++) writeFileSync(join(workspace, 'src', `data-${i}.txt`), `${i}\n`.repeat(200));
+writeFileSync(
+  join(workspace, 'aws-batch.json'),
+  JSON.stringify({
+    name,
+    repository,
+    jobQueue: 'research-queue',
+    results: { bucket: 'batch-runner-results' },
+    tasks: { command: ['sh', '/app/src/simulate.sh'], count: 4 },
+  }),
+);
+
+const aws = await createAwsClients({});
+const docker = new Docker();
+const jobs = [];
+
+async function ours() {
+  const pipeline = new SubmitPipeline({
+    aws,
+    docker,
+    registryHost: registry,
+    runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:20',
+    runtimePath: join(root, 'dist', 'runtime.js'),
+    cacheDir,
+  });
+  const started = performance.now();
+  const result = await pipeline.submit(await loadRunConfig(workspace));
+  const seconds = (performance.now() - started) / 1000;
+  jobs.push(result.jobId);
+  return { seconds, result };
+}
+
+function run(command, args, options = {}) {
+  const out = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_CONFIG: dockerConfig, AWS_PAGER: '' },
+    ...options,
+  });
+  if (out.status !== 0) throw new Error(`${command} ${args.slice(0, 3).join(' ')} failed: ${out.stderr}`);
+  return out.stdout;
+}
+
+const cliImage = `${registry}/${repository}:cli`;
+const containerProperties = JSON.stringify({
+  image: cliImage,
+  command: ['sh', '/app/src/simulate.sh'],
+  resourceRequirements: [
+    { type: 'VCPU', value: '1' },
+    { type: 'MEMORY', value: '2048' },
+  ],
+});
+
+/** What a user types today: build, sign in and push, register, submit. The password goes through stdin. */
+function cli() {
+  const started = performance.now();
+  run('docker', ['build', '--platform', 'linux/amd64', '-q', '-t', cliImage, workspace]);
+  const password = run(AWS_CLI, ['ecr', 'get-login-password', '--endpoint-url', endpoint]);
+  run('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { input: password });
+  run('docker', ['push', '-q', cliImage]);
+  const definition = JSON.parse(
+    run(AWS_CLI, [
+      'batch',
+      'register-job-definition',
+      '--endpoint-url',
+      endpoint,
+      '--job-definition-name',
+      cliName,
+      '--type',
+      'container',
+      '--container-properties',
+      containerProperties,
+      '--output',
+      'json',
+    ]),
+  );
+  const submitted = JSON.parse(
+    run(AWS_CLI, [
+      'batch',
+      'submit-job',
+      '--endpoint-url',
+      endpoint,
+      '--job-name',
+      `${cliName}-${jobs.length}`,
+      '--job-queue',
+      'research-queue',
+      '--job-definition',
+      definition.jobDefinitionArn,
+      '--output',
+      'json',
+    ]),
+  );
+  jobs.push(submitted.jobId);
+  return (performance.now() - started) / 1000;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (value) => Number(value.toFixed(3));
+let output;
+try {
+  say('cold Submit of a new workspace');
+  const cold = await ours();
+  if (!cold.result.imageResult.pushed || !cold.result.definition.registered)
+    throw new Error('the first Submit was not cold');
+  say(`cold ${cold.seconds.toFixed(2)} s; CLI warm-up`);
+  cli();
+  const oursSamples = [];
+  const cliSamples = [];
+  for (let i = 0; i < runs; i++) {
+    const unchanged = await ours();
+    if (unchanged.result.imageResult.pushed || unchanged.result.definition.registered) {
+      throw new Error('an unchanged Submit pushed or registered');
+    }
+    oursSamples.push(unchanged.seconds);
+    cliSamples.push(cli());
+    say(`run ${i + 1}: Submit ${oursSamples[i].toFixed(2)} s, CLI ${cliSamples[i].toFixed(2)} s`);
+  }
+  const unchangedS = median(oursSamples);
+  const cliS = median(cliSamples);
+  output = {
+    bench: 'submit',
+    unchanged_s: round(unchangedS),
+    cli_s: round(cliS),
+    ratio: round(unchangedS / cliS),
+    cold_s: round(cold.seconds),
+    unchanged_samples_s: oursSamples.map(round),
+    cli_samples_s: cliSamples.map(round),
+    target_ratio: 0.5,
+  };
+} finally {
+  // Remove what the benchmark made: definitions, repository, run files, local images, the job containers.
+  const {
+    DeregisterJobDefinitionCommand,
+    DescribeJobDefinitionsCommand,
+    DescribeJobsCommand,
+  } = require('@aws-sdk/client-batch');
+  const { DeleteRepositoryCommand } = require('@aws-sdk/client-ecr');
+  const { DeleteObjectsCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3');
+  const deadline = Date.now() + 60_000;
+  while (jobs.length && Date.now() < deadline) {
+    const described = await aws.batch.send(new DescribeJobsCommand({ jobs })).catch(() => ({ jobs: [] }));
+    if ((described.jobs ?? []).every((job) => ['SUCCEEDED', 'FAILED'].includes(job.status))) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  for (const definitionName of [name, cliName]) {
+    const found = await aws.batch
+      .send(new DescribeJobDefinitionsCommand({ jobDefinitionName: definitionName, status: 'ACTIVE' }))
+      .catch(() => ({ jobDefinitions: [] }));
+    for (const definition of found.jobDefinitions ?? []) {
+      await aws.batch
+        .send(new DeregisterJobDefinitionCommand({ jobDefinition: definition.jobDefinitionArn }))
+        .catch(() => undefined);
+    }
+  }
+  const listed = await aws.s3
+    .send(new ListObjectsV2Command({ Bucket: 'batch-runner-results', Prefix: `runs/${name}-` }))
+    .catch(() => ({ Contents: [] }));
+  if (listed.Contents?.length) {
+    await aws.s3
+      .send(
+        new DeleteObjectsCommand({
+          Bucket: 'batch-runner-results',
+          Delete: { Objects: listed.Contents.map((object) => ({ Key: object.Key })) },
+        }),
+      )
+      .catch(() => undefined);
+  }
+  await aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => undefined);
+  for (const image of await docker.listImages({ filters: { reference: [`${registry}/${repository}`] } })) {
+    for (const tag of image.RepoTags ?? [])
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined);
+  }
+  aws.destroy();
+  rmSync(work, { recursive: true, force: true });
+  if (startedBackend)
+    execFileSync('bash', ['scripts/backend.sh', 'down'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
+}
+console.log(JSON.stringify(output));

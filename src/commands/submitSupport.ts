@@ -1,0 +1,165 @@
+// What Submit to Batch, Build and Push Image and Register Job Definition share: the workspace folder,
+// aws-batch.json, a cancellable progress notification, the "AWS Batch: Build" channel, and turning
+// the pipeline's errors into one message with the right button.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { CONFIG_FILE } from '../config/fileName';
+import type { LoadedConfig } from '../config/loadConfig';
+import type { Services } from '../services';
+import type { SubmitPipeline } from '../submit/pipeline';
+import type { AwsStepError, SubmitError } from '../submit/errors';
+import { reportProblem } from './reportProblem';
+import { UserError } from './runCommand';
+
+const busy = new WeakMap<Services, Set<string>>();
+
+/** The folder to work on: the one a menu was opened on, the only one, or the user's pick. */
+export async function pickFolder(resource?: unknown): Promise<vscode.WorkspaceFolder | undefined> {
+  if (resource instanceof vscode.Uri) {
+    const folder = vscode.workspace.getWorkspaceFolder(resource);
+    if (folder) return folder;
+  }
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    throw new UserError('Open the folder that holds your Dockerfile (File > Open Folder), then try again.');
+  }
+  if (folders.length === 1) return folders[0];
+  const configured = folders.filter((folder) => existsSync(join(folder.uri.fsPath, CONFIG_FILE)));
+  if (configured.length === 1) return configured[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder to use (with ${CONFIG_FILE})` });
+}
+
+async function openConfigAt(file: string, line?: number): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(file);
+  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+}
+
+export interface PipelineRun<T> {
+  /** Title of the progress notification ("Submit to Batch"). */
+  title: string;
+  folder: vscode.WorkspaceFolder;
+  requireDockerfile?: boolean;
+  body: (pipeline: SubmitPipeline, loaded: LoadedConfig) => Promise<T>;
+}
+
+/**
+ * Loads aws-batch.json and runs `body` under a cancellable progress notification, with the build
+ * output in "AWS Batch: Build". Resolves undefined when the user cancelled or a problem was shown.
+ */
+export async function withPipeline<T>(services: Services, run: PipelineRun<T>): Promise<T | undefined> {
+  const key = run.folder.uri.toString();
+  const running = busy.get(services) ?? new Set<string>();
+  busy.set(services, running);
+  if (running.has(key)) {
+    throw new UserError(
+      `A build for ${run.folder.name} is already running; wait for it or cancel it in its notification.`,
+    );
+  }
+  running.add(key);
+  try {
+    return await runPipeline(services, run);
+  } finally {
+    running.delete(key);
+  }
+}
+
+async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<T | undefined> {
+  // The parser, Docker and AWS modules load on first use, not at activation.
+  const [{ ConfigMissingError, loadRunConfig }, { ConfigError }, { AwsStepError, SubmitError }] = await Promise.all([
+    import('../config/loadConfig'),
+    import('../config/runConfig'),
+    // The pipeline and its error classes live in the lazily loaded AWS bundle (dist/aws.js).
+    import('../aws/api'),
+  ]);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadRunConfig(run.folder.uri.fsPath, { requireDockerfile: run.requireDockerfile });
+  } catch (error) {
+    if (error instanceof ConfigMissingError) {
+      services.output.warn(error.message);
+      const create = 'Create Run Configuration';
+      void vscode.window.showWarningMessage(error.message, create).then((picked) => {
+        if (picked === create) void vscode.commands.executeCommand('awsBatch.createRunConfiguration', run.folder.uri);
+      });
+      return undefined;
+    }
+    if (error instanceof ConfigError) {
+      services.output.error(error.message);
+      const open = `Open ${CONFIG_FILE}`;
+      const file = join(run.folder.uri.fsPath, CONFIG_FILE);
+      void vscode.window.showErrorMessage(error.message, open).then((picked) => {
+        if (picked === open) void openConfigAt(file, error.line);
+      });
+      return undefined;
+    }
+    throw error;
+  }
+
+  const channel = services.buildOutput();
+  channel.appendLine(`\n=== ${run.title}: ${run.folder.name} (${new Date().toLocaleString()}) ===`);
+  const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../aws/api')]);
+  const settings = services.submitSettings();
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `AWS Batch: ${run.title}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        const pipeline = new SubmitPipeline({
+          aws: clients,
+          docker: services.docker(),
+          registryHost: settings.registryHost,
+          runtimeNodeImage: settings.runtimeNodeImage,
+          runtimePath: services.context.asAbsolutePath(join('dist', 'runtime.js')),
+          cacheDir: join(services.context.globalStorageUri.fsPath, 'docker'),
+          signal: abort.signal,
+          log: (line) => channel.appendLine(line),
+          progress: {
+            report: (message, fraction) => {
+              const target = fraction === undefined ? reported : Math.max(reported, Math.min(1, fraction) * 100);
+              progress.report({ message, increment: target - reported });
+              reported = target;
+            },
+          },
+        });
+        try {
+          return await run.body(pipeline, loaded);
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    if (error instanceof SubmitError || error instanceof AwsStepError) {
+      await report(services, error, run.title);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function report(services: Services, error: SubmitError | AwsStepError, title: string): Promise<void> {
+  const channel = services.buildOutput();
+  if (error.name === 'SubmitError') {
+    const submitError = error as SubmitError;
+    if (submitError.kind === 'cancelled') {
+      channel.appendLine(`${title} cancelled.`);
+      void vscode.window.showInformationMessage(`${title} cancelled.`);
+      return;
+    }
+    channel.appendLine(`ERROR: ${error.message}`);
+    services.output.error(`${title}: ${error.message.split('\n')[0]}`);
+    const show = 'Show Build Output';
+    void vscode.window.showErrorMessage(error.message, show).then((picked) => {
+      if (picked === show) channel.show(true);
+    });
+    return;
+  }
+  const failed = error as AwsStepError;
+  const problem = services.explain(failed.error, failed.action);
+  channel.appendLine(`ERROR: ${problem.message}`);
+  void reportProblem(problem, services);
+}

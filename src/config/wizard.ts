@@ -1,0 +1,249 @@
+// "Create Run Configuration": the questions and the file they produce. The prompts go through a
+// plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
+// and the choices come from the live account.
+import {
+  BUCKET_PATTERN,
+  MAX_NAME,
+  MAX_TASKS,
+  MAX_WORKERS,
+  NAME_PATTERN,
+  REPOSITORY_PATTERN,
+  defaultRepository,
+  defaultRunName,
+} from './runConfig';
+
+export interface PickItem<T> {
+  label: string;
+  description?: string;
+  detail?: string;
+  value: T;
+}
+
+export interface Prompter {
+  pick<T>(step: { title: string; placeholder: string; items: PickItem<T>[] }): Promise<T | undefined>;
+  input(step: {
+    title: string;
+    prompt: string;
+    value?: string;
+    validate: (text: string) => string | undefined;
+  }): Promise<string | undefined>;
+}
+
+export interface QueueChoice {
+  name: string;
+  state?: string;
+  status?: string;
+  priority?: number;
+}
+
+export interface WizardSources {
+  queues(): Promise<QueueChoice[]>;
+  repositories(): Promise<string[]>;
+  buckets(): Promise<string[]>;
+}
+
+export class WizardError extends Error {}
+
+/** Splits a command line into arguments: spaces separate, '...' and "..." group, \ escapes. */
+export function splitCommandLine(line: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | undefined;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) current += line[++i];
+      else current += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      started = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      current += line[++i];
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) args.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += c;
+      started = true;
+    }
+  }
+  if (quote) throw new WizardError(`The command has an unclosed ${quote} quote.`);
+  if (started) args.push(current);
+  return args;
+}
+
+function validateCommand(text: string): string | undefined {
+  try {
+    return splitCommandLine(text).length === 0 ? 'Type the program and its arguments.' : undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function wholeNumber(min: number, max: number) {
+  return (text: string): string | undefined => {
+    const value = Number(text.trim());
+    return Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : `A whole number from ${min} to ${max}.`;
+  };
+}
+
+/** Asks the questions; resolves with the object to write as aws-batch.json, or undefined when cancelled. */
+export async function runWizard(
+  prompter: Prompter,
+  sources: WizardSources,
+  folderName: string,
+): Promise<Record<string, unknown> | undefined> {
+  const total = 7;
+  const title = (step: number, what: string) => `Create Run Configuration (${step}/${total}): ${what}`;
+  // Start the account look-ups at once; the first question does not need them.
+  const queues = sources.queues();
+  const repositories = sources.repositories();
+  const buckets = sources.buckets();
+  for (const pending of [queues, repositories, buckets]) pending.catch(() => undefined);
+
+  const name = await prompter.input({
+    title: title(1, 'run name'),
+    prompt: 'Names the jobs and the job definition: letters, digits, "-" and "_"',
+    value: defaultRunName(folderName),
+    validate: (text) =>
+      NAME_PATTERN.test(text) && text.length <= MAX_NAME
+        ? undefined
+        : `1-${MAX_NAME} letters, digits, "-" or "_", starting with a letter or digit.`,
+  });
+  if (name === undefined) return undefined;
+
+  const queueList = await queues;
+  if (queueList.length === 0) {
+    throw new WizardError(
+      'There are no AWS Batch job queues in this account and region. Create one in the AWS Batch console first, or choose another region.',
+    );
+  }
+  const jobQueue = await prompter.pick({
+    title: title(2, 'job queue'),
+    placeholder: 'The queue the manager and its workers run on',
+    items: queueList.map((queue) => ({
+      label: queue.name,
+      description: [queue.state, queue.status, queue.priority !== undefined ? `priority ${queue.priority}` : '']
+        .filter(Boolean)
+        .join(' · '),
+      value: queue.name,
+    })),
+  });
+  if (jobQueue === undefined) return undefined;
+
+  const suggested = defaultRepository(name);
+  const existing = await repositories;
+  const repositoryItems: PickItem<string>[] = existing.includes(suggested)
+    ? []
+    : [{ label: `$(add) New repository "${suggested}"`, description: 'created on the first push', value: suggested }];
+  repositoryItems.push(
+    ...existing.map((repo) => ({
+      label: repo,
+      description: repo === suggested ? 'matches the run name' : undefined,
+      value: repo,
+    })),
+  );
+  const repository = await prompter.pick({
+    title: title(3, 'ECR repository'),
+    placeholder: 'Where the image is pushed',
+    items: repositoryItems,
+  });
+  if (repository === undefined || !REPOSITORY_PATTERN.test(repository)) return undefined;
+
+  const bucketList = await buckets;
+  const bucket = bucketList.length
+    ? await prompter.pick({
+        title: title(4, 'results bucket'),
+        placeholder: "S3 bucket for the run's spec, inputs and results",
+        items: bucketList.map((b) => ({ label: b, value: b })),
+      })
+    : await prompter.input({
+        title: title(4, 'results bucket'),
+        prompt: 'There are no buckets in this account yet: name the S3 bucket to use (create it before submitting)',
+        validate: (text) =>
+          BUCKET_PATTERN.test(text) ? undefined : 'An S3 bucket name: 3-63 lower-case letters, digits, "." and "-".',
+      });
+  if (bucket === undefined) return undefined;
+
+  const mode = await prompter.pick<'tasks' | 'cluster'>({
+    title: title(5, 'what to run'),
+    placeholder: 'How the work is split',
+    items: [
+      {
+        label: 'Tasks',
+        description: 'run a command many times',
+        detail: 'Each task gets TASK_INDEX (and ${index} in the command); workers take tasks until all are done.',
+        value: 'tasks',
+      },
+      {
+        label: 'Cluster',
+        description: 'Dask, Ray, MPI, Julia Distributed...',
+        detail: "A manager command and a worker command; the manager gets the workers' addresses.",
+        value: 'cluster',
+      },
+    ],
+  });
+  if (mode === undefined) return undefined;
+
+  const config: Record<string, unknown> = {
+    name,
+    jobQueue,
+    repository,
+    resources: { vcpus: 1, memory: 2048 },
+  };
+  let defaultWorkers = 2;
+  if (mode === 'tasks') {
+    const command = await prompter.input({
+      title: title(6, 'task command'),
+      prompt: 'The program each task runs; ${index} becomes the task number',
+      value: 'python main.py --index ${index}',
+      validate: validateCommand,
+    });
+    if (command === undefined) return undefined;
+    const count = await prompter.input({
+      title: title(6, 'number of tasks'),
+      prompt: 'How many tasks',
+      value: '10',
+      validate: wholeNumber(1, MAX_TASKS),
+    });
+    if (count === undefined) return undefined;
+    config.tasks = { command: splitCommandLine(command), count: Number(count), retries: 1 };
+    defaultWorkers = Math.min(Number(count), 4);
+  } else {
+    const manager = await prompter.input({
+      title: title(6, 'manager command'),
+      prompt: 'Runs on the manager once the workers are up (BATCH_WORKER_HOSTS lists them)',
+      value: 'python main.py',
+      validate: validateCommand,
+    });
+    if (manager === undefined) return undefined;
+    const worker = await prompter.input({
+      title: title(6, 'worker command'),
+      prompt: 'Runs on every worker (BATCH_MANAGER_HOST is the manager)',
+      value: 'python worker.py',
+      validate: validateCommand,
+    });
+    if (worker === undefined) return undefined;
+    config.cluster = { manager: splitCommandLine(manager), worker: splitCommandLine(worker) };
+  }
+  const workers = await prompter.input({
+    title: title(7, 'workers'),
+    prompt: 'How many worker containers',
+    value: String(defaultWorkers),
+    validate: wholeNumber(1, MAX_WORKERS),
+  });
+  if (workers === undefined) return undefined;
+  config.workers = Number(workers);
+  config.results = { bucket, prefix: 'runs/' };
+  return config;
+}
+
+export function renderConfig(config: Record<string, unknown>): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}

@@ -1,0 +1,129 @@
+// Talking to the Docker engine: is it there, what does it run on, and small helpers shared by the
+// build, runtime-layer and push steps. Takes a dockerode instance; never creates one.
+import type Docker from 'dockerode';
+import { SubmitError, cancelled } from '../submit/errors';
+
+export interface EngineInfo {
+  /** Docker's architecture name: amd64, arm64... */
+  arch: string;
+  os: string;
+  version: string;
+}
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+function codeOf(error: unknown): string | undefined {
+  const err = error as { code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | undefined;
+  return err?.code ?? err?.cause?.code ?? err?.errors?.[0]?.code;
+}
+
+export function isEngineUnreachable(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && (UNREACHABLE.has(code) || code === 'EACCES');
+}
+
+function where(docker: Docker): string {
+  const modem = docker.modem as { socketPath?: string; host?: string; port?: string | number };
+  if (modem.socketPath) return String(modem.socketPath);
+  return modem.host ? `${modem.host}${modem.port ? `:${modem.port}` : ''}` : 'the Docker engine';
+}
+
+/** The message for "cannot talk to Docker", naming the socket and the fix. */
+export function engineUnavailable(docker: Docker, error: unknown): SubmitError {
+  const code = codeOf(error) ?? 'no answer';
+  if (code === 'EACCES') {
+    return new SubmitError(
+      'docker',
+      `Permission denied on the Docker socket ${where(docker)}. Add your user to the "docker" group (then sign out and in), or start VS Code as a user that may use Docker.`,
+    );
+  }
+  return new SubmitError(
+    'docker',
+    `Docker is not running or cannot be reached at ${where(docker)} (${code}). Start Docker (Docker Desktop, or "sudo systemctl start docker"), or set DOCKER_HOST, then try again.`,
+  );
+}
+
+/** Pings the engine; a SubmitError('docker') names the fix when it is not there (or does not answer in time). */
+export async function checkEngine(docker: Docker, signal?: AbortSignal, timeoutMs = 10_000): Promise<EngineInfo> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const version = (await (docker.version as (options: object) => Promise<unknown>).call(docker, {
+      abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    })) as { Arch?: string; Os?: string; Version?: string };
+    return { arch: version.Arch ?? 'amd64', os: version.Os ?? 'linux', version: version.Version ?? '?' };
+  } catch (error) {
+    if (signal?.aborted) throw cancelled();
+    throw engineUnavailable(docker, timeout.aborted ? { code: `no answer in ${timeoutMs / 1000} s` } : error);
+  }
+}
+
+/** Image inspection, or undefined when the engine has no such image. */
+export async function inspectImage(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(name).inspect();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isEngineUnreachable(error)) throw engineUnavailable(docker, error);
+    throw error;
+  }
+}
+
+/** Splits a name such as "127.0.0.1:5000/repo:tag" into repository and tag (default "latest"). */
+export function splitReference(ref: string): { repo: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repo: ref, tag: 'latest' };
+}
+
+export interface RunOutput {
+  exitCode: number;
+  output: string;
+}
+
+/**
+ * Runs a short command in a container of `image` (no network, removed afterwards) and returns its
+ * exit code and output; undefined when the container cannot start (e.g. the program is missing).
+ */
+export async function runOnce(
+  docker: Docker,
+  image: string,
+  entrypoint: string[],
+  cmd: string[],
+  signal?: AbortSignal,
+): Promise<RunOutput | undefined> {
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: entrypoint,
+    Cmd: cmd,
+    Tty: true,
+    HostConfig: { NetworkMode: 'none' },
+    Labels: { 'org.batch-runner.probe': 'true' },
+  });
+  try {
+    try {
+      await container.start();
+    } catch {
+      return undefined;
+    }
+    const waited = container.wait() as Promise<{ StatusCode: number }>;
+    const timeout = new Promise<never>((_, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out')), 60_000);
+      waited.finally(() => clearTimeout(timer)).catch(() => undefined);
+      signal?.addEventListener('abort', () => reject(cancelled()), { once: true });
+    });
+    const { StatusCode } = await Promise.race([waited, timeout]);
+    const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return { exitCode: StatusCode, output: logs.toString('utf8') };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,316 @@
+// Build -> runtime layer -> push -> job definition -> run files -> manager job. No vscode: the
+// commands pass a progress reporter, a line sink and an abort signal, and tests call this directly.
+//
+// Every check that can fail on user input (config, Dockerfile, Docker, queue, bucket, registry
+// sign-in) runs before anything is created, so a bad input leaves nothing behind; the definition is
+// registered only after the image is in the registry, and the run files are removed again when the
+// job cannot be submitted.
+import type Docker from 'dockerode';
+import type { AwsClients } from '../aws/clients';
+import { EcrRegistry, ensureRepository, getRegistryCredentials } from '../aws/ecr';
+import { EnsuredDefinition, desiredJobDefinition, ensureJobDefinition } from '../aws/jobDefinition';
+import { checkBucket, deleteRunFiles, writeRunFiles } from '../aws/runStore';
+import { checkJobQueue, submitManagerJob } from '../aws/submitJob';
+import type { LoadedConfig } from '../config/loadConfig';
+import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
+import { buildImage, stepProgress } from '../docker/build';
+import { listBuildContext, packBuildContext } from '../docker/context';
+import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
+import { PushSummary, pushImage } from '../docker/push';
+import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
+import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
+import { throwIfCancelled } from './errors';
+import type { LineSink, ProgressReporter, SubmittedRun } from './types';
+
+export interface PipelineOptions {
+  aws: AwsClients;
+  docker: Docker;
+  /** awsBatch.registryHost: push here instead of the ECR endpoint. */
+  registryHost?: string;
+  /** awsBatch.runtimeNodeImage */
+  runtimeNodeImage: string;
+  /** The bundled runtime (dist/runtime.js). */
+  runtimePath: string;
+  /** Where the extracted Node binary is kept between builds. */
+  cacheDir: string;
+  progress?: ProgressReporter;
+  log?: LineSink;
+  signal?: AbortSignal;
+}
+
+export interface ImageResult {
+  /** host/repository:contentTag, what the job definition runs */
+  image: string;
+  registryHost: string;
+  repository: string;
+  contentTag: string;
+  digest: string;
+  /** How the job starts the runtime ("node" or /opt/batch-runner/node). */
+  node: string;
+  pushed: boolean;
+  /** Layers uploaded and found in the registry, when a push happened. */
+  push?: PushSummary;
+  repositoryCreated: boolean;
+  build: { steps: number; cachedSteps: number; files: number; bytes: number; excluded: number };
+  runtimeLayerReused: boolean;
+}
+
+export interface SubmitResult extends SubmittedRun {
+  imageResult: ImageResult;
+  definition: EnsuredDefinition;
+  seconds: number;
+}
+
+interface Preflight {
+  engine: EngineInfo;
+  registry: EcrRegistry;
+}
+
+function kilobytes(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Replaces every credential in a line with "****" before it reaches a log or a notification. */
+export function redactor(secrets: string[]): (text: string) => string {
+  return (text) => secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('****'), text);
+}
+
+export class SubmitPipeline {
+  private readonly secrets: string[] = [];
+  private readonly redact = redactor(this.secrets);
+  private readonly started = Date.now();
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  private log(line: string): void {
+    this.options.log?.(this.redact(line));
+  }
+
+  private progress(message: string, fraction?: number): void {
+    this.options.progress?.report(this.redact(message), fraction);
+  }
+
+  private get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /** Checks everything that can be checked before creating anything; the first problem wins. */
+  async preflight(loaded: LoadedConfig, needs: { queue: boolean; bucket: boolean }): Promise<Preflight> {
+    const { aws, docker, registryHost } = this.options;
+    const { config } = loaded;
+    this.progress('Checking Docker, AWS and the registry', 0.01);
+    const registry = (async () => {
+      const credentials = await getRegistryCredentials(aws.ecr, registryHost, this.signal);
+      this.secrets.push(
+        credentials.password,
+        Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+      );
+      await checkRegistryLogin(credentials, this.signal);
+      return credentials;
+    })();
+    const checks = await Promise.allSettled([
+      checkEngine(docker, this.signal),
+      needs.queue ? checkJobQueue(aws.batch, config.jobQueue, this.signal) : Promise.resolve(''),
+      needs.bucket ? checkBucket(aws.s3, config.results.bucket, this.signal) : Promise.resolve(),
+      registry,
+    ]);
+    const failed = checks.find((check): check is PromiseRejectedResult => check.status === 'rejected');
+    if (failed) throw failed.reason;
+    const engine = (checks[0] as PromiseFulfilledResult<EngineInfo>).value;
+    const credentials = (checks[3] as PromiseFulfilledResult<EcrRegistry>).value;
+    this.log(
+      `Docker ${engine.version} (${engine.os}/${engine.arch}); registry ${credentials.host} accepts the ECR credentials`,
+    );
+    return { engine, registry: credentials };
+  }
+
+  /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
+  async image(loaded: LoadedConfig, preflight: Preflight): Promise<ImageResult> {
+    const { docker, aws } = this.options;
+    const { config } = loaded;
+    const { registry, engine } = preflight;
+    const repositoryRef = `${registry.host}/${config.repository}`;
+
+    const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath);
+    this.log(
+      `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
+        (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
+    );
+    this.progress('Building the image', 0.05);
+    const credentialsFor = { username: registry.username, password: registry.password };
+    const built = await buildImage(docker, {
+      context: packBuildContext(context),
+      dockerfile: context.dockerfile,
+      platform: config.platform,
+      buildArgs: config.buildArgs,
+      registryConfig: { [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
+      signal: this.signal,
+      log: (line) => this.log(line),
+      onStep: stepProgress({ report: (m, f) => this.progress(m, f) }, 'Building', 0.05, 0.45),
+    });
+    this.log(
+      `Built ${built.imageId.slice(7, 19)}: ${built.steps} steps, ` +
+        (built.cachedSteps === built.steps ? 'all from cache' : `${built.steps - built.cachedSteps} run`),
+    );
+
+    this.progress('Adding the runtime layer', 0.45);
+    const runtime = await addRuntimeLayer(docker, {
+      baseImageId: built.imageId,
+      platform: config.platform,
+      runtimePath: this.options.runtimePath,
+      nodeImage: this.options.runtimeNodeImage,
+      cacheDir: this.options.cacheDir,
+      repository: repositoryRef,
+      engine,
+      signal: this.signal,
+      log: (line) => this.log(line),
+      onStatus: (message) => this.progress(message, 0.5),
+    });
+    // Only now, with an image to put in it: a failed build leaves no empty repository behind.
+    const repo = await ensureRepository(aws.ecr, config.repository, this.signal);
+    if (repo.created) this.log(`Created the ECR repository ${config.repository}`);
+
+    throwIfCancelled(this.signal);
+    this.progress(`Pushing ${config.repository}:${runtime.contentTag}`, 0.55);
+    const local = await inspectImage(docker, runtime.ref);
+    const localDigests = (local?.RepoDigests ?? [])
+      .filter((entry) => entry.startsWith(`${repositoryRef}@`))
+      .map((entry) => entry.slice(repositoryRef.length + 1));
+    const remote = await manifestDigest(registry, config.repository, runtime.contentTag, this.signal);
+    let digest: string;
+    let pushed = false;
+    let push: PushSummary | undefined;
+    if (remote && localDigests.includes(remote)) {
+      digest = remote;
+      this.log(`Push skipped: ${registry.host} already has ${config.repository}:${runtime.contentTag} (${remote})`);
+    } else {
+      const summary = await pushImage(docker, runtime.ref, registry, {
+        signal: this.signal,
+        log: (line) => this.log(line),
+        onProgress: (progress) =>
+          this.progress(
+            `Pushing ${config.repository}:${runtime.contentTag}: ${progress.summary()}`,
+            0.55 + 0.3 * progress.fraction(),
+          ),
+      });
+      digest = summary.digest;
+      pushed = true;
+      push = summary;
+      this.log(
+        `Pushed ${runtime.ref} (${digest}): ${summary.uploaded} layers uploaded` +
+          (summary.bytes ? ` (${kilobytes(summary.bytes)})` : '') +
+          `, ${summary.existed} already there`,
+      );
+    }
+    const latest = await manifestDigest(registry, config.repository, 'latest', this.signal);
+    if (latest !== digest) {
+      // "latest" is a convenience: a repository with immutable tags refuses to move it, and the
+      // definition uses the content tag anyway.
+      try {
+        await putTag(registry, config.repository, digest, 'latest', this.signal);
+        this.log(`Tagged ${config.repository}:latest = ${runtime.contentTag}`);
+      } catch (error) {
+        throwIfCancelled(this.signal);
+        this.log(`Left ${config.repository}:latest as it was: ${(error as Error).message}`);
+      }
+    }
+    return {
+      image: runtime.ref,
+      registryHost: registry.host,
+      repository: config.repository,
+      contentTag: runtime.contentTag,
+      digest,
+      node: runtime.node,
+      pushed,
+      push,
+      repositoryCreated: repo.created,
+      build: { ...built, files: context.files, bytes: context.bytes, excluded: context.excluded },
+      runtimeLayerReused: runtime.reused,
+    };
+  }
+
+  async definition(loaded: LoadedConfig, image: ImageResult): Promise<EnsuredDefinition> {
+    throwIfCancelled(this.signal);
+    this.progress('Checking the job definition', 0.86);
+    const desired = desiredJobDefinition({
+      config: loaded.config,
+      image: image.image,
+      command: managerCommand(image.node),
+    });
+    const definition = await ensureJobDefinition(this.options.aws.batch, desired, this.signal);
+    this.log(
+      definition.registered
+        ? `Registered job definition ${definition.name}:${definition.revision}` +
+            (definition.changed.length ? ` (changed: ${definition.changed.join(', ')})` : '')
+        : `Job definition ${definition.name}:${definition.revision} is up to date`,
+    );
+    return definition;
+  }
+
+  /** Build and Push Image. */
+  async buildAndPush(loaded: LoadedConfig): Promise<ImageResult> {
+    const preflight = await this.preflight(loaded, { queue: false, bucket: false });
+    return this.image(loaded, preflight);
+  }
+
+  /** Register Job Definition: the image of the current workspace (built and pushed when needed), then the definition. */
+  async register(loaded: LoadedConfig): Promise<{ image: ImageResult; definition: EnsuredDefinition }> {
+    const preflight = await this.preflight(loaded, { queue: false, bucket: false });
+    const image = await this.image(loaded, preflight);
+    return { image, definition: await this.definition(loaded, image) };
+  }
+
+  /** Submit to Batch. */
+  async submit(loaded: LoadedConfig): Promise<SubmitResult> {
+    const { aws } = this.options;
+    const { config } = loaded;
+    const preflight = await this.preflight(loaded, { queue: true, bucket: true });
+    const image = await this.image(loaded, preflight);
+    const definition = await this.definition(loaded, image);
+
+    throwIfCancelled(this.signal);
+    const runId = newRunId(config.name);
+    const uri = runUri(config, runId);
+    this.progress(`Writing ${uri}run.json`, 0.9);
+    const keys = await writeRunFiles(
+      aws.s3,
+      {
+        bucket: config.results.bucket,
+        prefix: runKeyPrefix(config, runId),
+        spec: buildRunSpec(config, runId, loaded.inputs),
+        inputs: loaded.inputs,
+      },
+      this.signal,
+    );
+    this.log(`Wrote ${keys.map((key) => `s3://${config.results.bucket}/${key}`).join(', ')}`);
+
+    let jobId: string;
+    try {
+      throwIfCancelled(this.signal);
+      this.progress('Submitting the manager job', 0.95);
+      jobId = await submitManagerJob(
+        aws.batch,
+        { jobName: runId, queue: config.jobQueue, definitionArn: definition.arn, runId, runUri: uri },
+        this.signal,
+      );
+    } catch (error) {
+      await deleteRunFiles(aws.s3, config.results.bucket, keys);
+      throw error;
+    }
+    const seconds = (Date.now() - this.started) / 1000;
+    this.log(`Submitted ${runId} as job ${jobId} on ${config.jobQueue} (${seconds.toFixed(1)} s)`);
+    this.progress(`Submitted job ${jobId}`, 1);
+    return {
+      runId,
+      jobId,
+      jobName: runId,
+      queue: config.jobQueue,
+      runUri: uri,
+      jobDefinitionArn: definition.arn,
+      image: image.image,
+      imageResult: image,
+      definition,
+      seconds,
+    };
+  }
+}

@@ -1,0 +1,265 @@
+// Shared by the submit integration tests: sample workspaces, a pipeline wired to the stand-ins
+// (Docker engine, registry on 127.0.0.1:5000, moto), the registry's view of an image, and cleanup
+// that removes exactly what a test created.
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  DeregisterJobDefinitionCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+  JobDetail,
+  ListJobsCommand,
+} from '@aws-sdk/client-batch';
+import { DeleteRepositoryCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import Docker from 'dockerode';
+import { extract } from 'tar-stream';
+import { AwsClients, createAwsClients } from '../../src/aws/clients';
+import { getRegistryCredentials } from '../../src/aws/ecr';
+import { MANIFEST_TYPES, RegistryCredentials, registryBaseUrl } from '../../src/docker/registry';
+import { PipelineOptions, SubmitPipeline } from '../../src/submit/pipeline';
+
+export const root = join(__dirname, '..', '..', '..');
+export const runtimePath = join(root, 'dist', 'runtime.js');
+export const BUCKET = 'batch-runner-results';
+export const QUEUE = 'research-queue';
+
+export function requireStandIns(): { registry: string; nodeImage: string } {
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'BATCH_RUNNER_REGISTRY']) {
+    assert.ok(process.env[name], `${name} is not set: run eval "$(bash scripts/backend.sh env)" first`);
+  }
+  assert.ok(existsSync(runtimePath), `${runtimePath} is missing: run npm run build first`);
+  return {
+    registry: process.env.BATCH_RUNNER_REGISTRY as string,
+    nodeImage: process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20',
+  };
+}
+
+export function suffix(): string {
+  return `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Temporary folders made by makeWorkspace and newCacheDir; removeTempDirs deletes them. */
+const tempDirs: string[] = [];
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function makeWorkspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'submit-ws-'));
+  tempDirs.push(dir);
+  writeFiles(dir, files);
+  return dir;
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+}
+
+export function configFile(config: Record<string, unknown>): string {
+  return JSON.stringify(config, null, 2);
+}
+
+/** Everything the pipelines of a suite printed or reported, to check that no credential leaked. */
+export const transcript: string[] = [];
+
+export function pipeline(
+  aws: AwsClients,
+  overrides: Partial<PipelineOptions> & { cacheDir: string },
+  lines: string[] = [],
+): SubmitPipeline {
+  const { registry, nodeImage } = requireStandIns();
+  return new SubmitPipeline({
+    aws,
+    docker: new Docker(),
+    registryHost: registry,
+    runtimeNodeImage: nodeImage,
+    runtimePath,
+    log: (line) => {
+      lines.push(line);
+      transcript.push(line);
+    },
+    progress: { report: (message) => transcript.push(message) },
+    ...overrides,
+  });
+}
+
+export async function clients(): Promise<AwsClients> {
+  return createAwsClients({}, process.env, { maxAttempts: 2 });
+}
+
+export async function registryCredentials(aws: AwsClients): Promise<RegistryCredentials> {
+  return getRegistryCredentials(aws.ecr, requireStandIns().registry);
+}
+
+async function registryGet(credentials: RegistryCredentials, path: string, accept?: string): Promise<Response> {
+  const response = await fetch(`${registryBaseUrl(credentials.host)}${path}`, {
+    headers: {
+      Authorization: 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+      ...(accept ? { Accept: accept } : {}),
+    },
+  });
+  assert.equal(response.status, 200, `GET ${path}: HTTP ${response.status}`);
+  return response;
+}
+
+export interface RegistryImage {
+  digest: string;
+  layers: string[];
+  config: { config?: { Cmd?: string[]; Entrypoint?: string[] | null; Labels?: Record<string, string> } };
+}
+
+/** The image as the registry has it: manifest digest, layer digests, image config. */
+export async function registryImage(
+  credentials: RegistryCredentials,
+  repository: string,
+  reference: string,
+): Promise<RegistryImage> {
+  const response = await registryGet(
+    credentials,
+    `/v2/${repository}/manifests/${reference}`,
+    MANIFEST_TYPES.join(', '),
+  );
+  const manifest = (await response.json()) as { config: { digest: string }; layers: { digest: string }[] };
+  const config = await (await registryGet(credentials, `/v2/${repository}/blobs/${manifest.config.digest}`)).json();
+  return {
+    digest: response.headers.get('docker-content-digest') ?? '',
+    layers: manifest.layers.map((layer) => layer.digest),
+    config: config as RegistryImage['config'],
+  };
+}
+
+/** The files of one layer blob (gzip tar) in the registry: name -> content. */
+export async function layerFiles(
+  credentials: RegistryCredentials,
+  repository: string,
+  digest: string,
+): Promise<Map<string, Buffer>> {
+  const blob = Buffer.from(await (await registryGet(credentials, `/v2/${repository}/blobs/${digest}`)).arrayBuffer());
+  const files = new Map<string, Buffer>();
+  const reader = extract();
+  reader.on('entry', (header, body, next) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    body.on('end', () => {
+      files.set(header.name.replace(/^\.?\//, ''), Buffer.concat(chunks));
+      next();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    reader.on('finish', resolve);
+    reader.on('error', reject);
+    reader.end(gunzipSync(blob));
+  });
+  return files;
+}
+
+export async function activeRevisions(aws: AwsClients, name: string): Promise<number[]> {
+  const out = await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }));
+  return (out.jobDefinitions ?? [])
+    .filter((d) => d.jobDefinitionName === name && d.status === 'ACTIVE')
+    .map((d) => d.revision ?? 0)
+    .sort();
+}
+
+export async function repositoryExists(aws: AwsClients, name: string): Promise<boolean> {
+  try {
+    await aws.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'RepositoryNotFoundException') return false;
+    throw error;
+  }
+}
+
+export async function objectKeys(aws: AwsClients, prefix: string): Promise<string[]> {
+  const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+export async function jobsNamed(aws: AwsClients, prefix: string): Promise<string[]> {
+  // moto lists every status when none is given.
+  const out = await aws.batch.send(new ListJobsCommand({ jobQueue: QUEUE }));
+  return (out.jobSummaryList ?? []).filter((job) => job.jobName?.startsWith(prefix)).map((job) => job.jobId ?? '');
+}
+
+/** Asserts that a failed attempt left nothing behind: repository, definition, job or run files. */
+export async function assertNothingCreated(aws: AwsClients, name: string, repository: string): Promise<void> {
+  assert.equal(await repositoryExists(aws, repository), false, `ECR repository ${repository} was created`);
+  assert.deepEqual(await activeRevisions(aws, name), [], `job definition ${name} was registered`);
+  assert.deepEqual(await jobsNamed(aws, `${name}-`), [], `a job named ${name}-... was submitted`);
+  assert.deepEqual(await objectKeys(aws, `runs/${name}-`), [], 'run files were written');
+}
+
+export async function waitForJob(
+  aws: AwsClients,
+  jobId: string,
+  done: (job: JobDetail) => boolean,
+  timeoutMs: number,
+): Promise<JobDetail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await aws.batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs?.[0];
+    assert.ok(job, `moto does not know job ${jobId}`);
+    if (done(job)) return job;
+    assert.ok(Date.now() < deadline, `job ${jobId} still ${job.status} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export const TERMINAL = (job: JobDetail) => job.status === 'SUCCEEDED' || job.status === 'FAILED';
+
+/** Removes what a suite created: definitions, repositories, run files, local image tags, job containers. */
+export async function cleanUp(
+  aws: AwsClients,
+  docker: Docker,
+  created: { names: string[]; repositories: string[]; jobs: { id: string; name: string }[] },
+): Promise<void> {
+  const { registry } = requireStandIns();
+  // Let the jobs' containers finish (each runs for a few seconds), then remove them.
+  await Promise.all(created.jobs.map((job) => waitForJob(aws, job.id, TERMINAL, 60_000).catch(() => undefined)));
+  for (const job of created.jobs) {
+    await docker
+      .getContainer(`${job.name}-${job.id}`)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+  for (const name of created.names) {
+    for (const revision of await activeRevisions(aws, name).catch(() => [])) {
+      await aws.batch
+        .send(new DeregisterJobDefinitionCommand({ jobDefinition: `${name}:${revision}` }))
+        .catch(() => undefined);
+    }
+    const keys = await objectKeys(aws, `runs/${name}-`).catch(() => []);
+    if (keys.length) {
+      await aws.s3
+        .send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.map((Key) => ({ Key })) } }))
+        .catch(() => undefined);
+    }
+  }
+  for (const repository of created.repositories) {
+    await aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => undefined);
+    const images = await docker.listImages({ filters: { reference: [`${registry}/${repository}`] } });
+    for (const image of images) {
+      for (const tag of image.RepoTags ?? [])
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => undefined);
+    }
+  }
+}
+
+export function newCacheDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'submit-cache-'));
+  tempDirs.push(dir);
+  return dir;
+}

@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { decodeAuthorizationToken } from '../../src/aws/ecr';
+import { parseRunConfig } from '../../src/config/runConfig';
+import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../../src/config/runSpec';
+import { PickItem, Prompter, WizardSources, renderConfig, runWizard, splitCommandLine } from '../../src/config/wizard';
+import { splitReference } from '../../src/docker/engine';
+import { parseRunSpec } from '../../src/runtime/runSpec';
+import { registryBaseUrl } from '../../src/docker/registry';
+import { redactor } from '../../src/submit/pipeline';
+
+function config(extra: object) {
+  return parseRunConfig(JSON.stringify({ name: 'mc', jobQueue: 'q', results: { bucket: 'bucket-1' }, ...extra }), 'f');
+}
+
+suite('submit parts', () => {
+  test('run ids sort by time and are valid job names and S3 folders', () => {
+    const id = newRunId('mc', new Date('2026-03-04T05:06:07.890Z'), 'a1b2c3');
+    assert.equal(id, 'mc-20260304-050607-a1b2c3');
+    assert.match(newRunId('x'), /^x-\d{8}-\d{6}-[0-9a-f]{6}$/);
+    const c = config({ tasks: { command: ['x'], count: 2 } });
+    assert.equal(runUri(c, id), 's3://bucket-1/runs/mc-20260304-050607-a1b2c3/');
+    assert.equal(runKeyPrefix(c, id), 'runs/mc-20260304-050607-a1b2c3/');
+  });
+
+  test('run.json carries what the runtime reads', () => {
+    const tasks = buildRunSpec(
+      config({ tasks: { command: ['echo', '${index}'], count: 5, retries: 2 }, workers: 3, environment: { A: 'b' } }),
+      'r1',
+    );
+    assert.deepEqual(tasks, {
+      name: 'mc',
+      runId: 'r1',
+      workers: 3,
+      tasks: { command: ['echo', '${index}'], count: 5, retries: 2 },
+      launchTimeoutSeconds: 900,
+      environment: { A: 'b' },
+    });
+    const inputs = buildRunSpec(config({ tasks: { command: ['x'], inputsFile: 'in.jsonl' } }), 'r2', [
+      { a: 1 },
+      { a: 2 },
+    ]);
+    assert.deepEqual(inputs.tasks, { command: ['x'], inputs: [{ a: 1 }, { a: 2 }] });
+    const cluster = buildRunSpec(
+      config({ cluster: { manager: ['m'], worker: ['w'] }, workers: { min: 2, max: 4 } }),
+      'r3',
+    );
+    assert.deepEqual(cluster.cluster, { manager: ['m'], worker: ['w'] });
+    assert.deepEqual(cluster.workers, { min: 2, max: 4 });
+    assert.equal(cluster.tasks, undefined);
+  });
+
+  test("the runtime's own parser accepts what Submit writes, unchanged", () => {
+    const configs = [
+      config({ tasks: { command: ['echo', '${index}'], count: 5, retries: 2, timeoutSeconds: 60 }, workers: 3 }),
+      config({ tasks: { command: ['x'], inputsFile: 'in.jsonl', slotsPerWorker: 2 }, environment: { A: 'b' } }),
+      config({ cluster: { manager: ['m'], worker: ['w'], minWorkers: 2 }, workers: { min: 2, max: 4 } }),
+    ];
+    for (const [i, c] of configs.entries()) {
+      const spec = buildRunSpec(c, newRunId(c.name), i === 1 ? [{ a: 1 }, 'two'] : undefined);
+      assert.deepEqual(parseRunSpec(JSON.parse(JSON.stringify(spec))), spec);
+    }
+  });
+
+  test('credentials: the token decodes to user and password, and the redactor hides both', () => {
+    const token = Buffer.from('AWS:s3cr3t-password').toString('base64');
+    assert.deepEqual(decodeAuthorizationToken(token), { username: 'AWS', password: 's3cr3t-password' });
+    assert.throws(() => decodeAuthorizationToken(Buffer.from('nocolon').toString('base64')), /unknown format/);
+    const redact = redactor(['s3cr3t-password', token]);
+    assert.equal(redact(`login AWS s3cr3t-password then ${token}`), 'login AWS **** then ****');
+  });
+
+  test('registry addresses and image references', () => {
+    assert.equal(registryBaseUrl('127.0.0.1:5000'), 'http://127.0.0.1:5000');
+    assert.equal(registryBaseUrl('localhost:5000'), 'http://localhost:5000');
+    assert.equal(
+      registryBaseUrl('123456789012.dkr.ecr.us-east-1.amazonaws.com'),
+      'https://123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    );
+    assert.deepEqual(splitReference('127.0.0.1:5000/team/app:abc'), { repo: '127.0.0.1:5000/team/app', tag: 'abc' });
+    assert.deepEqual(splitReference('127.0.0.1:5000/app'), { repo: '127.0.0.1:5000/app', tag: 'latest' });
+  });
+
+  test('command lines split like a shell would, quotes and escapes included', () => {
+    assert.deepEqual(splitCommandLine('python main.py --index ${index}'), ['python', 'main.py', '--index', '${index}']);
+    assert.deepEqual(splitCommandLine(`sh -c "echo 'hi there'" a\\ b ''`), ['sh', '-c', "echo 'hi there'", 'a b', '']);
+    assert.throws(() => splitCommandLine('echo "open'), /unclosed " quote/);
+  });
+
+  test('the wizard writes a file the parser accepts', async () => {
+    const answers: unknown[] = [
+      'demo',
+      'research-queue',
+      'demo',
+      'bucket-1',
+      'tasks',
+      'python sim.py ${index}',
+      '20',
+      '4',
+    ];
+    const asked: string[] = [];
+    const prompter: Prompter = {
+      async pick<T>(step: { title: string; items: PickItem<T>[] }) {
+        asked.push(step.title);
+        const answer = answers.shift();
+        const item = step.items.find((i) => i.value === answer);
+        assert.ok(item, `${step.title}: no item ${String(answer)} in ${step.items.map((i) => i.label).join(', ')}`);
+        return item.value;
+      },
+      async input(step) {
+        asked.push(step.title);
+        const answer = String(answers.shift());
+        assert.equal(step.validate(answer), undefined, `${step.title}: ${answer}`);
+        return answer;
+      },
+    };
+    const sources: WizardSources = {
+      queues: async () => [{ name: 'research-queue', state: 'ENABLED', status: 'VALID', priority: 1 }],
+      repositories: async () => ['other'],
+      buckets: async () => ['bucket-1'],
+    };
+    const written = await runWizard(prompter, sources, 'Demo Folder');
+    assert.ok(written);
+    const parsed = parseRunConfig(renderConfig(written), 'Demo Folder');
+    assert.equal(parsed.name, 'demo');
+    assert.equal(parsed.jobQueue, 'research-queue');
+    assert.equal(parsed.repository, 'demo');
+    assert.deepEqual(parsed.tasks?.command, ['python', 'sim.py', '${index}']);
+    assert.equal(parsed.tasks?.count, 20);
+    assert.equal(parsed.workers, 4);
+    assert.equal(asked.length, 8);
+    assert.ok(asked.every((title) => /^Create Run Configuration \(\d\/7\)/.test(title)));
+  });
+
+  test('the wizard stops when a question is dismissed, and explains an account without queues', async () => {
+    const dismiss: Prompter = { pick: async () => undefined, input: async () => undefined };
+    const sources: WizardSources = { queues: async () => [], repositories: async () => [], buckets: async () => [] };
+    assert.equal(await runWizard(dismiss, sources, 'x'), undefined);
+    const named: Prompter = { pick: async () => undefined, input: async (step) => step.value ?? 'x' };
+    await assert.rejects(runWizard(named, sources, 'x'), /no AWS Batch job queues/);
+  });
+});
