@@ -75,6 +75,15 @@ export class LogFollowing implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme === LOG_SCHEME) this.documents.delete(document.uri.toString());
       }),
+      // Step 3 of the story: the submitted manager job's log starts streaming at once.
+      services.onDidSubmitRun((run) => {
+        if (!vscode.workspace.getConfiguration('awsBatch.logs').get<boolean>('followAfterSubmit', true)) return;
+        this.follow({ jobId: run.jobId, jobName: run.jobName }).catch((error: unknown) =>
+          this.services.output.error(
+            `Show Logs after Submit: ${this.services.explain(error, 'batch:DescribeJobs').detail}`,
+          ),
+        );
+      }),
       services.onDidChangeAwsTarget(() => {
         for (const job of this.followed.values()) {
           if (!job.active) continue;

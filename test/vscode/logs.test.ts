@@ -106,6 +106,27 @@ suite('Logs and results (extension host)', function () {
     assert.equal(text.match(/^── Live Tail is not available here; reading the log with GetLogEvents\.$/gm)?.length, 1);
   });
 
+  test('a Submit (its run-submitted event) starts following the manager job at once', async () => {
+    const name = `after-submit-${suffix}`;
+    const jobId = await submit(name, 'echo "manager says hi"');
+    api.services.notifyRunSubmitted({
+      runId: `run-${suffix}`,
+      jobId,
+      jobName: name,
+      queue: QUEUE,
+      runUri: `s3://${BUCKET}/runs/run-${suffix}/`,
+      jobDefinitionArn: definition,
+      image: 'local/busybox:latest',
+    });
+    const deadline = Date.now() + 10_000;
+    while (!api.services.logs.get(jobId) && Date.now() < deadline) await sleep(50);
+    const followed = api.services.logs.get(jobId);
+    assert.ok(followed, 'the submitted job is followed');
+    assert.equal(followed.channel.name, `AWS Batch: ${name}`);
+    await followed.done;
+    assert.match(followed.transcript, /^manager says hi$/m);
+  });
+
   test('Open Full Log shows the whole stream as a read-only document', async () => {
     const name = `full-log-${suffix}`;
     const jobId = await submit(name, 'echo first; echo second');
