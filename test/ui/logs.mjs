@@ -137,8 +137,8 @@ export async function logsChecks({ page, check, shotDir, needs = [] }) {
         const text = await shown();
         for (const line of ['[manager] task 3: pi ~ 3.143', '[manager] done'])
           if (!text.includes(line)) throw new Error(`the output panel lacks "${line}"`);
-        await page.screenshot({ path: path.join(shotDir, '07-followed-log.png') });
-        return 'screenshot 07-followed-log.png';
+        await page.screenshot({ path: path.join(shotDir, '05-followed-log.png') });
+        return 'screenshot 05-followed-log.png';
       },
       { needs: [prepared] },
     );
@@ -169,8 +169,8 @@ export async function logsChecks({ page, check, shotDir, needs = [] }) {
           .waitFor({ state: 'detached', timeout: 15000 })
           .catch(() => {});
         await sleep(500);
-        await page.screenshot({ path: path.join(shotDir, '08-download-summary.png') });
-        return 'screenshot 08-download-summary.png';
+        await page.screenshot({ path: path.join(shotDir, '06-download-summary.png') });
+        return 'screenshot 06-download-summary.png';
       },
       { needs: [prepared] },
     );
