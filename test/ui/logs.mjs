@@ -50,7 +50,7 @@ export async function logsChecks({ page, check, shotDir, needs = [] }) {
     RegisterJobDefinitionCommand,
     SubmitJobCommand,
   } = require('@aws-sdk/client-batch');
-  const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
+  const { S3Client, PutObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3');
   const batch = new BatchClient({});
   const s3 = new S3Client({ forcePathStyle: true });
   const suffix = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -176,6 +176,14 @@ export async function logsChecks({ page, check, shotDir, needs = [] }) {
     );
   } finally {
     if (definition) await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: definition })).catch(() => {});
+    const listed = await s3
+      .send(new ListObjectsV2Command({ Bucket: 'batch-runner-results', Prefix: `runs/${runId}/` }))
+      .catch(() => ({}));
+    const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key }));
+    if (keys.length)
+      await s3
+        .send(new DeleteObjectsCommand({ Bucket: 'batch-runner-results', Delete: { Objects: keys } }))
+        .catch(() => {});
     batch.destroy();
     s3.destroy();
   }

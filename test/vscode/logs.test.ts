@@ -12,7 +12,7 @@ import {
   SubmitJobCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { DownloadSummary } from '../../src/results/download';
@@ -82,6 +82,9 @@ suite('Logs and results (extension host)', function () {
     }
     await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: definition })).catch(() => undefined);
     await vscode.workspace.getConfiguration('awsBatch.download').update('folder', undefined, true);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `runs/run-${suffix}/` }));
+    const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length) await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys } }));
   });
 
   test('Show Logs on a job whose stream has lines fills its output channel, then says how the job ended', async () => {
