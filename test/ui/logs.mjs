@@ -6,20 +6,10 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCommand } from './palette.mjs';
 
 const require = createRequire(import.meta.url);
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
-
-/** Runs a command from the palette by its title; leaves the palette open on a quick pick if it shows one. */
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-}
 
 /** Types into the open quick pick / input box once `row` is offered, and accepts it. */
 async function choose(page, text, row = text) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
+import { runCommand } from './palette.mjs';
 import { seedJobs, SMOKE_DEFINITION } from './seedJobs.mjs';
 import { prepareSubmitWorkspace, submitChecks } from './submitSmoke.mjs';
 
@@ -71,17 +72,6 @@ const paneHeader = (page, title) =>
   page
     .locator('.part.sidebar .pane-header')
     .filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
-
-/** Runs a command from the command palette by its full title. */
-export async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-}
 
 /** Collapses or expands a side-bar pane by clicking its header. */
 export async function setPaneExpanded(page, title, expanded) {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCommand } from './palette.mjs';
 
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
 const SUBMIT_TITLE = 'AWS Batch: Submit to Batch';
@@ -114,23 +115,6 @@ async function cleanUp(name) {
   }
 }
 
-async function runFromPalette(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15000 });
-  await input.fill(`>${title}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: title })
-    .first()
-    .waitFor({ timeout: 15000 })
-    .catch(() => {
-      throw new Error(`the command palette has no entry "${title}"`);
-    });
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15000 });
-}
-
 const toast = (page, text) => page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
 
 /** The Submit checks; `check` is smoke.mjs's check(name, fn, options). */
@@ -139,7 +123,7 @@ export async function submitChecks({ page, check, shotDir, needs = [] }) {
   await check(
     progress,
     async () => {
-      await runFromPalette(page, SUBMIT_TITLE);
+      await runCommand(page, SUBMIT_TITLE);
       await toast(page, SUBMIT_TITLE)
         .waitFor({ timeout: 30000 })
         .catch(() => {
@@ -187,7 +171,7 @@ export async function submitChecks({ page, check, shotDir, needs = [] }) {
   await check(
     `"${OUTPUT_TITLE}" shows the build and push log`,
     async () => {
-      await runFromPalette(page, OUTPUT_TITLE);
+      await runCommand(page, OUTPUT_TITLE);
       const panel = page.locator('.part.panel');
       await panel
         // Monaco renders spaces as no-break spaces and wraps long lines.
