@@ -25,12 +25,11 @@ const DESCRIBE_BATCH = 100;
 export type ListJobsScope =
   { jobQueue: string; jobStatus: JobStatus } | { jobQueue: string; filters: KeyValuesPair[] } | { arrayJobId: string };
 
-/** Every page of a ListJobs scope; `onCall` counts API calls for the explorer benchmark. */
-export async function listJobs(batch: Send, scope: ListJobsScope, onCall?: () => void): Promise<JobSummary[]> {
+/** Every page of a ListJobs scope. */
+export async function listJobs(batch: Send, scope: ListJobsScope): Promise<JobSummary[]> {
   const jobs: JobSummary[] = [];
   let nextToken: string | undefined;
   do {
-    onCall?.();
     const page = await batch.send(new ListJobsCommand({ ...scope, maxResults: LIST_PAGE, nextToken }));
     jobs.push(...(page.jobSummaryList ?? []));
     nextToken = page.nextToken;
@@ -38,17 +37,20 @@ export async function listJobs(batch: Send, scope: ListJobsScope, onCall?: () =>
   return jobs;
 }
 
-export async function describeJobs(batch: Send, jobIds: readonly string[], onCall?: () => void): Promise<JobDetail[]> {
+/**
+ * Details of the given jobs, 100 ids per call, one call after the other: a large array's children
+ * must not become a burst of concurrent calls that Batch throttles.
+ */
+export async function describeJobs(batch: Send, jobIds: readonly string[], signal?: AbortSignal): Promise<JobDetail[]> {
   const unique = [...new Set(jobIds)];
-  const batches: string[][] = [];
-  for (let i = 0; i < unique.length; i += DESCRIBE_BATCH) batches.push(unique.slice(i, i + DESCRIBE_BATCH));
-  const pages = await Promise.all(
-    batches.map((jobs) => {
-      onCall?.();
-      return batch.send(new DescribeJobsCommand({ jobs }));
-    }),
-  );
-  return pages.flatMap((page) => page.jobs ?? []);
+  const found: JobDetail[] = [];
+  for (let i = 0; i < unique.length; i += DESCRIBE_BATCH) {
+    const page = await batch.send(new DescribeJobsCommand({ jobs: unique.slice(i, i + DESCRIBE_BATCH) }), {
+      abortSignal: signal,
+    });
+    found.push(...(page.jobs ?? []));
+  }
+  return found;
 }
 
 export async function cancelJob(batch: Send, jobId: string, reason: string): Promise<void> {

@@ -19,7 +19,7 @@ suite('batchJobs', () => {
         return pages[calls++];
       },
     };
-    const jobs = await listJobs(batch as never, { jobQueue: 'q', jobStatus: 'RUNNING' }, () => undefined);
+    const jobs = await listJobs(batch as never, { jobQueue: 'q', jobStatus: 'RUNNING' });
     assert.deepEqual(
       jobs.map((j) => j.jobId),
       ['a', 'b', 'c'],
