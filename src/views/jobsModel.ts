@@ -160,10 +160,6 @@ export class JobsTreeModel {
     return () => this.filterListeners.delete(listener);
   }
 
-  isExpanded(id: string): boolean {
-    return this.expanded.has(id);
-  }
-
   /** Loads what an expanded node shows (first expansion), and keeps it fresh on later refreshes. */
   async expand(node: JobsViewNode): Promise<void> {
     if (node.kind === 'more' || this.expanded.has(node.id)) {
@@ -225,11 +221,6 @@ export class JobsTreeModel {
     this.setProblem(undefined);
     this.queues = [];
     this.emit(undefined);
-  }
-
-  /** Summary and details of a job the model knows, for tooltips and actions. */
-  detail(jobId: string): JobDetail | undefined {
-    return this.details.get(jobId);
   }
 
   private async run(work: () => Promise<void>, quietUnder?: string): Promise<void> {
