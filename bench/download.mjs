@@ -5,8 +5,7 @@
 // Target: ratio (ours / CLI) ≤ 0.5. Needs the stand-ins (npm run backend -- up) and their env.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -75,8 +74,10 @@ async function ours(dir) {
   const clients = await createAwsClients({});
   const t0 = performance.now();
   const client = createDownloadS3Client(clients.s3, clients.target, 16);
-  const summary = await downloadPrefix({ s3: createS3Api(client), bucket, prefix, destination: dir, concurrency: 16 });
+  const api = createS3Api(client, clients.target, 16);
+  const summary = await downloadPrefix({ s3: api, bucket, prefix, destination: dir, concurrency: 16 });
   const s = (performance.now() - t0) / 1000;
+  api.destroy();
   client.destroy();
   clients.destroy();
   if (summary.failed.length || summary.downloaded !== expected.size)
@@ -99,7 +100,11 @@ function cli(dir) {
   });
 }
 
-const work = mkdtempSync(join(tmpdir(), 'bench-download-'));
+// Both tools write where Download Results writes by default: a folder inside the workspace (here the
+// repository's .work/). BENCH_DIR overrides it.
+const base = process.env.BENCH_DIR ?? join(root, '.work');
+mkdirSync(base, { recursive: true });
+const work = mkdtempSync(join(base, 'bench-download-'));
 try {
   log(`uploading ${SMALL} × 64 KiB + ${LARGE} × 64 MiB to s3://${bucket}/${prefix}`);
   const bytes = await upload();
@@ -139,5 +144,4 @@ try {
       .send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000) } }))
       .catch(() => undefined);
   s3.destroy();
-  void statSync;
 }

@@ -3,6 +3,12 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Api } from '../results/s3Api';
+import { createObjectGetter } from './s3ObjectGet';
+
+interface S3Target {
+  region: string;
+  endpoint: string | undefined;
+}
 
 /**
  * An S3 client for one download: same region, endpoint and credentials as the shared one, enough
@@ -10,11 +16,7 @@ import type { S3Api } from '../results/s3Api';
  * MD5 ETag are checked by the download itself (native MD5 is several times faster than the SDK's
  * JavaScript CRC32); the others ask for the service's checksum.
  */
-export function createDownloadS3Client(
-  shared: S3Client,
-  target: { region: string; endpoint: string | undefined },
-  sockets: number,
-): S3Client {
+export function createDownloadS3Client(shared: S3Client, target: S3Target, sockets: number): S3Client {
   return new S3Client({
     region: target.region,
     endpoint: target.endpoint,
@@ -31,7 +33,13 @@ export function createDownloadS3Client(
   });
 }
 
-export function createS3Api(s3: Pick<S3Client, 'send'>): S3Api {
+/**
+ * Lists through the SDK. Objects whose MD5 the download checks itself are fetched with the lean
+ * signed GET (s3ObjectGet.ts); those that need the service's checksum (multipart, no ETag) and
+ * buckets that need more than SigV4 go through the SDK.
+ */
+export function createS3Api(s3: S3Client, target: S3Target, sockets = 16): S3Api & { destroy(): void } {
+  const lean = createObjectGetter(s3, target, { sockets });
   return {
     async listObjects(bucket, prefix, continuationToken, signal) {
       const out = await s3.send(
@@ -44,6 +52,8 @@ export function createS3Api(s3: Pick<S3Client, 'send'>): S3Api {
       };
     },
     async getObject(bucket, key, ifMatch, signal, verifyChecksum) {
+      const get = verifyChecksum ? undefined : await lean.get(bucket);
+      if (get) return get(bucket, key, ifMatch, signal);
       const out = await s3.send(
         new GetObjectCommand({
           Bucket: bucket,
@@ -59,6 +69,9 @@ export function createS3Api(s3: Pick<S3Client, 'send'>): S3Api {
         etag: out.ETag,
         serverSideEncryption: out.ServerSideEncryption,
       };
+    },
+    destroy() {
+      lean.destroy();
     },
   };
 }

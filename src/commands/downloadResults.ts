@@ -54,6 +54,7 @@ async function download(services: Services, run: RunRef, destination: string): P
   const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
   const concurrency = Math.max(1, Math.min(64, Math.floor(setting) || 16));
   const s3 = createDownloadS3Client(clients.s3, clients.target, concurrency);
+  const api = createS3Api(s3, clients.target, concurrency);
   services.output.info(`Downloading ${formatS3Uri(run.location)} to ${destination}`);
   try {
     return await vscode.window.withProgress(
@@ -67,7 +68,7 @@ async function download(services: Services, run: RunRef, destination: string): P
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         return downloadPrefix({
-          s3: createS3Api(s3),
+          s3: api,
           bucket: run.location.bucket,
           prefix: run.location.prefix,
           destination,
@@ -85,6 +86,7 @@ async function download(services: Services, run: RunRef, destination: string): P
       },
     );
   } finally {
+    api.destroy();
     s3.destroy();
   }
 }

@@ -27,8 +27,10 @@ export interface DownloadOptions {
   progressIntervalMs?: number;
   /** Relative paths (with "/") to leave out, e.g. the run's secret. */
   exclude?(relative: string): boolean;
-  /** Extra attempts for an object whose transfer broke off or arrived damaged (default 2). */
+  /** Extra attempts for an object whose transfer broke off, arrived damaged or was throttled (default 3). */
   retries?: number;
+  /** First pause before a retry; it doubles each time, with jitter (default 200 ms). */
+  retryDelayMs?: number;
   platform?: string;
 }
 
@@ -226,13 +228,16 @@ class Download {
         this.report();
         return;
       }
-      const retries = this.options.retries ?? 2;
+      const retries = this.options.retries ?? 3;
       for (let attempt = 0; ; attempt++) {
         try {
           await this.fetch(task);
           break;
         } catch (error) {
           if (this.signal?.aborted || attempt >= retries || !retryable(error)) throw error;
+          // Back off, so that a throttled (503 SlowDown) or restarting endpoint gets room to recover.
+          const base = (this.options.retryDelayMs ?? 200) * 2 ** attempt;
+          await pause(base * (0.5 + Math.random()), this.signal);
         }
       }
       this.progress.filesDownloaded++;
@@ -344,6 +349,18 @@ async function filesUnder(root: string): Promise<Set<string>> {
   return found;
 }
 
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 class DamagedError extends Error {
   override name = 'DamagedError';
 }
@@ -351,6 +368,7 @@ class DamagedError extends Error {
 function retryable(error: unknown): boolean {
   const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = err.$metadata?.httpStatusCode;
+  if (status === 429) return true;
   if (status !== undefined && status >= 400 && status < 500) return false;
   return !['NoSuchKey', 'AccessDenied', 'PreconditionFailed', 'NoSuchBucket'].includes(err.name ?? '');
 }

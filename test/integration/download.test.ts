@@ -97,7 +97,7 @@ suite('Download Results against moto S3', function () {
     return done.ETag ?? '';
   }
 
-  test('every object byte for byte (single-part, multipart, empty, nested); a second run skips them all', async () => {
+  test('every object byte for byte (single-part, multipart, empty, nested, awkward names); a second run skips them all', async () => {
     const prefix = newRun();
     const bodies = new Map<string, Buffer>();
     const add = async (rel: string, body: Buffer) => {
@@ -108,6 +108,9 @@ suite('Download Results against moto S3', function () {
     await add('results.jsonl', randomBytes(3000));
     await add('empty.txt', Buffer.alloc(0));
     for (let i = 0; i < 20; i++) await add(`tasks/${i}/output.bin`, randomBytes(10_000 + i));
+    // Keys the signed GET must encode exactly as S3 expects.
+    for (const rel of ['odd names/a+b=c&d.txt', "odd names/(x)!y*'z'~.csv", 'odd names/ünï/日本.json'])
+      await add(rel, randomBytes(500));
     const big = randomBytes(12 * MIB + 77);
     bodies.set('large/big.bin', big);
     assert.match(await putMultipart(`${prefix}large/big.bin`, big), /-3"?$/);
@@ -115,7 +118,7 @@ suite('Download Results against moto S3', function () {
 
     const dest = join(work, 'results', 'it');
     const first = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3),
+      s3: createS3Api(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -130,7 +133,7 @@ suite('Download Results against moto S3', function () {
 
     const gets = proxy.requests.length;
     const second = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3),
+      s3: createS3Api(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -156,11 +159,61 @@ suite('Download Results against moto S3', function () {
     await put(`${prefix}fine/ok.txt`, Buffer.from('ok'));
     const dest = join(work, 'deep', 'results', 'r');
     writeFileSync(join(work, 'marker'), 'm');
-    const summary = await downloadPrefix({ s3: createS3Api(viaProxy.s3), bucket: BUCKET, prefix, destination: dest });
+    const summary = await downloadPrefix({
+      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      bucket: BUCKET,
+      prefix,
+      destination: dest,
+    });
     assert.deepEqual(summary.refused.map((r) => r.key.slice(prefix.length)).sort(), [...evil].sort());
     assert.equal(summary.downloaded, 1);
     assert.deepEqual(files(work), ['deep/results/r/fine/ok.txt', 'marker']);
     assert.ok(!existsSync('/abs.txt') && !existsSync(join(work, 'deep', 'escape.txt')));
+  });
+
+  test('throttled (503 SlowDown) and an object changed after the listing: retried, then reported', async () => {
+    const prefix = newRun();
+    const bodies = new Map<string, Buffer>();
+    for (let i = 0; i < 12; i++) {
+      const body = randomBytes(5000 + i);
+      bodies.set(`tasks/${i}/out.bin`, body);
+      await put(`${prefix}tasks/${i}/out.bin`, body);
+    }
+    const dest = join(work, 'results', 'throttled');
+    proxy.faultsFor = (operation) => operation.startsWith(`GET /${BUCKET}/${prefix}tasks/`);
+    proxy.slowDownNext = 4;
+    const before = proxy.throttled;
+    const api = createS3Api(viaProxy.s3, viaProxy.target);
+    try {
+      const summary = await downloadPrefix({
+        s3: {
+          ...api,
+          // Listed, then replaced before it is fetched: its ETag no longer matches the listing.
+          async listObjects(...args) {
+            const page = await api.listObjects(...args);
+            await put(`${prefix}tasks/11/out.bin`, randomBytes(64));
+            return page;
+          },
+        },
+        bucket: BUCKET,
+        prefix,
+        destination: dest,
+        concurrency: 2,
+        retryDelayMs: 20,
+      });
+      assert.equal(proxy.throttled - before, 4, 'every SlowDown was answered');
+      assert.equal(summary.downloaded, 11);
+      assert.deepEqual(
+        summary.failed.map((f) => [f.relative, f.message]),
+        [['tasks/11/out.bin', 'the object changed while downloading; run Download Results again']],
+      );
+      for (const rel of files(dest)) assert.equal(sha(readFileSync(join(dest, rel))), sha(bodies.get(rel)!), rel);
+      assert.equal(files(dest).length, 11);
+    } finally {
+      api.destroy();
+      proxy.slowDownNext = 0;
+      proxy.faultsFor = (operation) => operation === 'GetLogEvents';
+    }
   });
 
   test('interrupted by broken transfers and a cancel, then run again: finishes with every file intact', async () => {
@@ -177,7 +230,7 @@ suite('Download Results against moto S3', function () {
     proxy.cutBody = { afterBytes: 100_000, times: 12 };
     const controller = new AbortController();
     const first = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3),
+      s3: createS3Api(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -196,7 +249,12 @@ suite('Download Results against moto S3', function () {
     assert.ok(!files(dest).some((f) => f.endsWith('.part')), 'no temporary file left');
     for (const rel of files(dest)) assert.equal(sha(readFileSync(join(dest, rel))), sha(bodies.get(rel)!), rel);
 
-    const second = await downloadPrefix({ s3: createS3Api(viaProxy.s3), bucket: BUCKET, prefix, destination: dest });
+    const second = await downloadPrefix({
+      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      bucket: BUCKET,
+      prefix,
+      destination: dest,
+    });
     assert.equal(second.cancelled, false);
     assert.deepEqual(second.failed, []);
     assert.equal(second.skipped + second.downloaded, 24);

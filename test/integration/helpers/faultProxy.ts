@@ -19,7 +19,9 @@ export class FaultProxy {
   throttleNext = 0;
   /** Also answer every matching request with ThrottlingException until this instant (epoch ms). */
   throttleUntil = 0;
-  /** How many requests were answered "throttled". */
+  /** Answer this many of the next matching requests as S3 does when throttling: 503 SlowDown. */
+  slowDownNext = 0;
+  /** How many requests were answered "throttled" (either kind). */
   throttled = 0;
   /** Forward this many of the next matching requests, then drop the connection instead of answering. */
   dropNext = 0;
@@ -95,6 +97,13 @@ export class FaultProxy {
           'x-amzn-errortype': 'ThrottlingException',
         });
         res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      if (faulty && this.slowDownNext > 0) {
+        this.slowDownNext--;
+        this.throttled++;
+        res.writeHead(503, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
         return;
       }
       const drop = faulty && this.dropNext > 0;
