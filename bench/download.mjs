@@ -2,6 +2,8 @@
 // Download Results against `aws s3 cp --recursive` (AWS CLI v2) on the same prefix of moto's S3, in
 // the same run: 1,000 × 64 KiB + 4 × 64 MiB objects. Each tool runs twice, alternating, into a fresh
 // folder; the faster run of each counts. Both copies are checked byte for byte. Prints one JSON line.
+// Also measured: floor_s, the same signed GETs with the bodies thrown away, and moto's CPU seconds per
+// run; they show how much of the time is the server's.
 // Target: ratio (ours / CLI) ≤ 0.5. Needs the stand-ins (npm run backend -- up) and their env.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -85,6 +87,39 @@ async function ours(dir) {
   return s;
 }
 
+// The server's floor, for reading the ratio: the same signed GETs with the bodies thrown away (no
+// disk, no checks). moto serves requests one at a time under Python's GIL, so no client goes faster.
+async function floor() {
+  const clients = await createAwsClients({});
+  const api = createS3Api(clients.s3, clients.target, 16);
+  const t0 = performance.now();
+  const objects = [];
+  for (let token; ;) {
+    const page = await api.listObjects(bucket, prefix, token);
+    objects.push(...page.objects);
+    if (!(token = page.nextToken)) break;
+  }
+  await pool(objects, 16, async (o) => {
+    const { body } = await api.getObject(bucket, o.key, undefined);
+    for await (const chunk of body) void chunk;
+  });
+  const s = (performance.now() - t0) / 1000;
+  api.destroy();
+  clients.destroy();
+  return s;
+}
+
+/** CPU seconds moto has used so far, if backend.sh started it (else undefined). */
+function motoCpu() {
+  try {
+    const pid = readFileSync(join(root, '.work/backend/moto.pid'), 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function cli(dir) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -108,12 +143,15 @@ const work = mkdtempSync(join(base, 'bench-download-'));
 try {
   log(`uploading ${SMALL} × 64 KiB + ${LARGE} × 64 MiB to s3://${bucket}/${prefix}`);
   const bytes = await upload();
-  const times = { ours: [], cli: [] };
+  const times = { ours: [], cli: [], floor: [] };
+  const motoS = { ours: [], cli: [], floor: [] };
   for (let round = 0; round < 2; round++) {
-    for (const tool of ['ours', 'cli']) {
+    for (const tool of ['ours', 'cli', 'floor']) {
       const dir = join(work, `${tool}-${round}`);
-      const s = tool === 'ours' ? await ours(dir) : await cli(dir);
-      verify(dir);
+      const cpu0 = motoCpu();
+      const s = tool === 'ours' ? await ours(dir) : tool === 'cli' ? await cli(dir) : await floor();
+      if (cpu0 !== undefined) motoS[tool].push(motoCpu() - cpu0);
+      if (tool !== 'floor') verify(dir);
       rmSync(dir, { recursive: true, force: true });
       times[tool].push(s);
       log(`${tool} round ${round + 1}: ${s.toFixed(2)} s`);
@@ -121,6 +159,8 @@ try {
   }
   const s = Math.min(...times.ours);
   const cliS = Math.min(...times.cli);
+  const floorS = Math.min(...times.floor);
+  const round3 = (values) => values.map((t) => Number(t.toFixed(3)));
   console.log(
     JSON.stringify({
       bench: 'download',
@@ -130,8 +170,11 @@ try {
       cli_s: Number(cliS.toFixed(3)),
       ratio: Number((s / cliS).toFixed(3)),
       mb_per_s: Number((bytes / 1e6 / s).toFixed(1)),
-      runs_s: times.ours.map((t) => Number(t.toFixed(3))),
-      cli_runs_s: times.cli.map((t) => Number(t.toFixed(3))),
+      runs_s: round3(times.ours),
+      cli_runs_s: round3(times.cli),
+      floor_s: Number(floorS.toFixed(3)),
+      floor_ratio: Number((floorS / cliS).toFixed(3)),
+      moto_cpu_s: { ours: round3(motoS.ours), cli: round3(motoS.cli), floor: round3(motoS.floor) },
       concurrency: 16,
       target_ratio: 0.5,
     }),
