@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseSecret, proof } from '../../src/runtime/protocol/auth';
 import { FrameDecoder, encodeFrame } from '../../src/runtime/protocol/frames';
+import { PROTOCOL_VERSION } from '../../src/runtime/protocol/messages';
 import { connectToManager } from '../../src/runtime/worker/link';
 import {
   assertExit,
@@ -103,7 +104,7 @@ suite('runtime: peers that fail the handshake or misbehave are dropped', functio
     const challenge = randomBytes(32).toString('hex');
     const replayed = {
       t: 'hello',
-      v: 1,
+      v: PROTOCOL_VERSION,
       role: 'worker',
       workerId: 'replay',
       label: 'r',
@@ -120,8 +121,9 @@ suite('runtime: peers that fail the handshake or misbehave are dropped', functio
     assert.ok((await silent.closed) >= 900, 'the silent peer was dropped before the handshake deadline');
     assert.equal(second.messages.length, 1, 'the replaying peer got something beyond the hello');
 
-    // 6. A real worker (it knows the secret) takes a task, then sends garbage: it is dropped and its
-    // task goes back to the queue.
+    // 6. A real worker (it knows the secret) takes a task, then sends a frame without the session's
+    // seal, as anyone injecting into the connection would: it is dropped and its task goes back to
+    // the queue.
     const link = await connectToManager({
       host: '127.0.0.1',
       port,
@@ -132,7 +134,8 @@ suite('runtime: peers that fail the handshake or misbehave are dropped', functio
     const rogueClosed = new Promise<string>((resolve) =>
       link.peer.setHandlers({
         onMessage: (m) => {
-          if (m.t === 'task') link.peer.socket.write(Buffer.from([0, 0, 0, 5, 0x7b, 0x7b, 0x7b, 0x7b, 0x7b]));
+          if (m.t === 'task')
+            link.peer.socket.write(encodeFrame({ t: 'result', index: m.index, attempt: 1, ok: true, exitCode: 0 }));
         },
         onClose: resolve,
       }),
@@ -158,7 +161,7 @@ suite('runtime: peers that fail the handshake or misbehave are dropped', functio
     for (const reason of [/frame of \d+ bytes is over the limit of 4096/, /no handshake in time/, /wrong proof/]) {
       assert.match(output, reason);
     }
-    assert.match(output, /worker rogue is gone \(frame is not JSON\); tasks \d+ go back to the queue/);
+    assert.match(output, /worker rogue is gone \(frame failed authentication[^)]*\); tasks \d+ go back to the queue/);
   });
   test('an authenticated worker that goes silent is dropped; one that holds a task past its limit gets a cancel', async function () {
     this.timeout(60_000);

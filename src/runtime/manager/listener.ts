@@ -85,6 +85,7 @@ export class WorkerListener {
           authenticated = true;
           clearTimeout(deadline);
           peer.send({ t: 'welcome', proof, ...this.options.welcome } satisfies Welcome);
+          peer.seal(handshake.keys());
           peer.authenticated(MAX_FRAME_BYTES, this.options.heartbeatMs, this.options.silenceMs);
           peer.detach();
           this.options.onWorker({ id: hello.workerId, label: hello.label, address: hello.address, peer });

@@ -4,6 +4,7 @@
 // cannot be reflected back (the role is part of what is MACed).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_VERSION, type ManagerHello, type Welcome, type WorkerHello } from './messages';
+import type { SessionKeys } from './sealing';
 
 export class AuthError extends Error {}
 
@@ -42,6 +43,33 @@ export function proof(
     .digest('hex');
 }
 
+/** The key that seals the frames one side sends on this connection after the handshake. */
+function directionKey(
+  secret: Buffer,
+  from: 'manager' | 'worker',
+  runId: string,
+  managerChallenge: string,
+  workerChallenge: string,
+): Buffer {
+  return createHmac('sha256', secret)
+    .update(`batch-runner/${PROTOCOL_VERSION}\nsession\n${from}\n${runId}\n${managerChallenge}\n${workerChallenge}`)
+    .digest();
+}
+
+export function sessionKeys(
+  secret: Buffer,
+  side: 'manager' | 'worker',
+  runId: string,
+  managerChallenge: string,
+  workerChallenge: string,
+): SessionKeys {
+  const other = side === 'manager' ? 'worker' : 'manager';
+  return {
+    send: directionKey(secret, side, runId, managerChallenge, workerChallenge),
+    receive: directionKey(secret, other, runId, managerChallenge, workerChallenge),
+  };
+}
+
 function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
@@ -51,6 +79,7 @@ function sameHex(a: string, b: string): boolean {
 /** The manager's side of one connection's handshake. */
 export class ManagerHandshake {
   readonly hello: ManagerHello;
+  private workerChallenge?: string;
 
   constructor(
     private readonly secret: Buffer,
@@ -68,7 +97,14 @@ export class ManagerHandshake {
     if (worker.challenge === this.hello.challenge) throw new AuthError('the worker echoed the manager challenge');
     const expected = proof(this.secret, 'worker', this.hello.runId, this.hello.challenge, worker.challenge);
     if (!sameHex(expected, worker.proof)) throw new AuthError('wrong proof (the worker does not know the run secret)');
+    this.workerChallenge = worker.challenge;
     return proof(this.secret, 'manager', this.hello.runId, this.hello.challenge, worker.challenge);
+  }
+
+  /** The keys for the sealed frames that follow the welcome. Only after verify() succeeded. */
+  keys(): SessionKeys {
+    if (!this.workerChallenge) throw new AuthError('no verified worker hello');
+    return sessionKeys(this.secret, 'manager', this.hello.runId, this.hello.challenge, this.workerChallenge);
   }
 }
 
@@ -81,6 +117,7 @@ export interface WorkerIdentity {
 /** The worker's side: answers the manager's hello, then checks the welcome. */
 export class WorkerHandshake {
   private manager?: ManagerHello;
+  private verified = false;
 
   constructor(
     private readonly secret: Buffer,
@@ -109,6 +146,13 @@ export class WorkerHandshake {
     const expected = proof(this.secret, 'manager', this.manager.runId, this.manager.challenge, this.challenge);
     if (!sameHex(expected, welcome.proof))
       throw new AuthError('wrong proof (the manager does not know the run secret)');
+    this.verified = true;
+  }
+
+  /** The keys for the sealed frames that follow the welcome. Only after verify() succeeded. */
+  keys(): SessionKeys {
+    if (!this.manager || !this.verified) throw new AuthError('no verified welcome');
+    return sessionKeys(this.secret, 'worker', this.manager.runId, this.manager.challenge, this.challenge);
   }
 
   get runId(): string | undefined {

@@ -15,6 +15,13 @@ export function encodeFrame(message: object): Buffer {
   return frame;
 }
 
+/** A frame around payload bytes that are not plain JSON (a sealed frame's body and tag). */
+export function encodePayload(payload: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32BE(payload.length, 0);
+  return Buffer.concat([header, payload]);
+}
+
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -23,22 +30,35 @@ export class FrameDecoder {
 
   /** Feeds received bytes; returns the complete messages they finish. Throws FrameError on bad input. */
   push(chunk: Buffer): Record<string, unknown>[] {
+    this.write(chunk);
+    const messages: Record<string, unknown>[] = [];
+    for (let payload = this.next(); payload; payload = this.next()) messages.push(parseBody(payload));
+    return messages;
+  }
+
+  /** Buffers received bytes; take the frames out one at a time with next(). */
+  write(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const messages: Record<string, unknown>[] = [];
-    while (this.buffered >= HEADER_BYTES) {
-      const head = this.coalesce(HEADER_BYTES);
-      const length = head.readUInt32BE(0);
-      if (length === 0) throw new FrameError('empty frame');
-      if (length > this.maxFrameBytes) {
-        throw new FrameError(`frame of ${length} bytes is over the limit of ${this.maxFrameBytes}`);
-      }
-      if (this.buffered < HEADER_BYTES + length) break;
-      const data = this.coalesce(HEADER_BYTES + length);
-      messages.push(parseBody(data.subarray(HEADER_BYTES, HEADER_BYTES + length)));
-      this.consume(HEADER_BYTES + length);
+  }
+
+  /**
+   * The payload of the next complete frame, or undefined until more bytes arrive. One at a time, so
+   * that what one frame changes (the handshake switching to sealed frames) applies to the next.
+   * Throws FrameError on bad input.
+   */
+  next(): Buffer | undefined {
+    if (this.buffered < HEADER_BYTES) return undefined;
+    const length = this.coalesce(HEADER_BYTES).readUInt32BE(0);
+    if (length === 0) throw new FrameError('empty frame');
+    if (length > this.maxFrameBytes) {
+      throw new FrameError(`frame of ${length} bytes is over the limit of ${this.maxFrameBytes}`);
     }
-    return messages;
+    if (this.buffered < HEADER_BYTES + length) return undefined;
+    // consume() only re-slices the chunk list, never writes into it, so the view stays valid.
+    const payload = this.coalesce(HEADER_BYTES + length).subarray(HEADER_BYTES, HEADER_BYTES + length);
+    this.consume(HEADER_BYTES + length);
+    return payload;
   }
 
   /** Makes the first chunk hold at least `bytes` bytes (joins only when a frame spans chunks). */
@@ -55,7 +75,7 @@ export class FrameDecoder {
   }
 }
 
-function parseBody(body: Buffer): Record<string, unknown> {
+export function parseBody(body: Buffer): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

@@ -1,6 +1,7 @@
-// The messages of protocol version 1 and their shape checks. A message that fails its check is
+// The messages of protocol version 2 and their shape checks. A message that fails its check is
 // treated like garbage on the wire: the sender is dropped.
-export const PROTOCOL_VERSION = 1;
+// 2: frames after the welcome are sealed (protocol/sealing.ts).
+export const PROTOCOL_VERSION = 2;
 
 /** Frames before authentication are small (hellos only); this keeps unauthenticated peers cheap. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;

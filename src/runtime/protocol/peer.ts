@@ -1,7 +1,8 @@
 // One TCP connection speaking frames: decodes incoming messages, sends heartbeats, and drops the
 // connection when the peer breaks the framing, goes silent, or stops reading what we send.
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameError, encodeFrame } from './frames';
+import { FrameDecoder, FrameError, encodeFrame, encodePayload, parseBody } from './frames';
+import { FrameOpener, FrameSealer, type SessionKeys } from './sealing';
 
 /** A peer that lets this much pile up unread in our send buffer is not keeping up; drop it. */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
@@ -23,6 +24,8 @@ export class Peer {
 
   private knownRemote?: string;
   private silenceMs = 0;
+  private sealer?: FrameSealer;
+  private opener?: FrameOpener;
 
   /** Until authenticated() the owner enforces a handshake deadline; no heartbeats flow yet. */
   constructor(
@@ -79,13 +82,25 @@ export class Peer {
     this.arm(heartbeatMs);
   }
 
+  /**
+   * From now on every frame either way is sealed with the handshake's session keys. Call it right
+   * after the last plain handshake frame was sent or received, before the next one is read.
+   */
+  seal(keys: SessionKeys): void {
+    this.sealer = new FrameSealer(keys.send);
+    this.opener = new FrameOpener(keys.receive);
+  }
+
   send(message: object): void {
     if (this.closed) return;
     if (this.socket.writableLength > MAX_UNSENT_BYTES) {
       this.close('peer is not reading');
       return;
     }
-    this.socket.write(encodeFrame(message));
+    const frame = this.sealer
+      ? encodePayload(this.sealer.seal(Buffer.from(JSON.stringify(message), 'utf8')))
+      : encodeFrame(message);
+    this.socket.write(frame);
   }
 
   close(reason: string): void {
@@ -107,15 +122,18 @@ export class Peer {
   private receive(chunk: Buffer): void {
     if (this.closed) return;
     this.lastHeard = Date.now();
-    let messages: Record<string, unknown>[];
-    try {
-      messages = this.decoder.push(chunk);
-    } catch (error) {
-      this.close(error instanceof FrameError ? error.message : String(error));
-      return;
-    }
-    for (const message of messages) {
-      if (this.closed) return;
+    this.decoder.write(chunk);
+    // One frame at a time: handling the welcome switches to sealed frames for the very next one.
+    while (!this.closed) {
+      let message: Record<string, unknown>;
+      try {
+        const payload = this.decoder.next();
+        if (!payload) return;
+        message = parseBody(this.opener ? this.opener.open(payload) : payload);
+      } catch (error) {
+        this.close(error instanceof FrameError ? error.message : String(error));
+        return;
+      }
       if (this.handlers) this.handlers.onMessage(message);
       else this.backlog.push(message);
     }

@@ -46,6 +46,7 @@ export function connectToManager(options: LinkOptions): Promise<Link> {
           const welcome = asWelcome(message);
           if (!welcome) throw new AuthError('expected a welcome');
           handshake.verify(welcome);
+          peer.seal(handshake.keys());
           peer.detach();
           finish(undefined, { peer, welcome, runId: handshake.runId });
         } catch (error) {

@@ -91,8 +91,8 @@ suite('runtime auth handshake', () => {
 
   test('another protocol version is refused with a clear reason', () => {
     const manager = new ManagerHandshake(secret, 'run-1');
-    const hello = { ...new WorkerHandshake(secret, identity).answer(manager.hello), v: 2 };
-    assert.throws(() => manager.verify(hello), /protocol version 2 is not supported/);
+    const hello = { ...new WorkerHandshake(secret, identity).answer(manager.hello), v: 1 };
+    assert.throws(() => manager.verify(hello), /protocol version 1 is not supported/);
   });
 
   test('the stored secret round-trips as hex; short or malformed secrets are refused', () => {
