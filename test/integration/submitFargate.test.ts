@@ -84,12 +84,11 @@ suite('Submit to Batch on a Fargate queue: Docker engine, registry and moto', fu
 
   async function fails(dir: string, run: 'submit' | 'register', lines: string[]): Promise<SubmitError> {
     const loaded = await loadRunConfig(dir);
-    const error = await pipeline(aws, { cacheDir }, lines)
-      [run](loaded)
-      .then(
-        () => assert.fail(`the ${run} succeeded`),
-        (e: unknown) => e,
-      );
+    const runner = pipeline(aws, { cacheDir }, lines);
+    const error = await (run === 'submit' ? runner.submit(loaded) : runner.register(loaded)).then(
+      () => assert.fail(`the ${run} succeeded`),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof SubmitError, `expected a SubmitError, got ${String(error)}`);
     return error;
   }
