@@ -24,6 +24,7 @@ export async function listJobQueues(batch: Pick<BatchClient, 'send'>): Promise<J
 export async function describeComputeEnvironments(
   batch: Pick<BatchClient, 'send'>,
   arns: readonly string[],
+  signal?: AbortSignal,
 ): Promise<ComputeEnvironmentDetail[]> {
   const unique = [...new Set(arns)];
   const found: ComputeEnvironmentDetail[] = [];
@@ -32,6 +33,7 @@ export async function describeComputeEnvironments(
       new DescribeComputeEnvironmentsCommand({
         computeEnvironments: unique.slice(i, i + COMPUTE_ENVIRONMENTS_PER_CALL),
       }),
+      { abortSignal: signal },
     );
     found.push(...(page.computeEnvironments ?? []));
   }

@@ -2,12 +2,14 @@
 // registered only when it differs from the latest ACTIVE revision of the same name.
 import {
   BatchClient,
+  ContainerProperties,
   DescribeJobDefinitionsCommand,
   JobDefinition,
   RegisterJobDefinitionCommand,
   RegisterJobDefinitionCommandInput,
   ResourceRequirement,
 } from '@aws-sdk/client-batch';
+import type { QueuePlatform } from '../config/fargate';
 import type { RunConfig } from '../config/runConfig';
 import { awsStep } from '../submit/errors';
 
@@ -29,9 +31,32 @@ export interface DefinitionInput {
   image: string;
   /** The container's command (the runtime's manager). */
   command: string[];
+  /** The job queue's platform (see queueTarget). */
+  platform: QueuePlatform;
 }
 
-export function desiredJobDefinition({ config, image, command }: DefinitionInput): RegisterJobDefinitionCommandInput {
+/** Fargate's settings of the container; the pipeline has checked that config.fargate is there. */
+function fargateProperties(config: RunConfig): ContainerProperties {
+  const fargate = config.fargate;
+  if (!fargate) throw new Error('a Fargate job definition needs the "fargate" section of the configuration');
+  return {
+    executionRoleArn: fargate.executionRoleArn,
+    networkConfiguration: { assignPublicIp: fargate.assignPublicIp ? 'ENABLED' : 'DISABLED' },
+    fargatePlatformConfiguration: { platformVersion: fargate.platformVersion },
+    // Fargate runs x86-64 unless told otherwise; an arm64 image would not start there.
+    ...(config.platform === 'linux/arm64'
+      ? { runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' } }
+      : {}),
+  };
+}
+
+export function desiredJobDefinition({
+  config,
+  image,
+  command,
+  platform,
+}: DefinitionInput): RegisterJobDefinitionCommandInput {
+  // Batch takes VCPU as text: "0.25", "1".
   const resourceRequirements: ResourceRequirement[] = [
     { type: 'VCPU', value: String(config.resources.vcpus) },
     { type: 'MEMORY', value: String(config.resources.memory) },
@@ -43,13 +68,14 @@ export function desiredJobDefinition({ config, image, command }: DefinitionInput
   return {
     jobDefinitionName: config.name,
     type: 'container',
-    platformCapabilities: ['EC2'],
+    platformCapabilities: [platform],
     containerProperties: {
       image,
       command,
       resourceRequirements,
       environment,
       ...(config.jobRoleArn ? { jobRoleArn: config.jobRoleArn } : {}),
+      ...(platform === 'FARGATE' ? fargateProperties(config) : {}),
     },
     retryStrategy: {
       attempts: RETRY_STRATEGY.attempts,
@@ -65,6 +91,23 @@ type Comparable = Record<string, unknown>;
 
 function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
   return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * Fargate's settings with Batch's defaults filled in (DISABLED, LATEST, x86-64); all null on EC2,
+ * where a definition of this extension has none of them, so EC2 revisions compare as they always did.
+ */
+function fargateSpec(definition: JobDefinition | RegisterJobDefinitionCommandInput): Comparable {
+  const container = definition.containerProperties ?? {};
+  if (!definition.platformCapabilities?.includes('FARGATE')) {
+    return { executionRoleArn: null, assignPublicIp: null, platformVersion: null, cpuArchitecture: null };
+  }
+  return {
+    executionRoleArn: container.executionRoleArn ?? null,
+    assignPublicIp: container.networkConfiguration?.assignPublicIp ?? 'DISABLED',
+    platformVersion: container.fargatePlatformConfiguration?.platformVersion ?? 'LATEST',
+    cpuArchitecture: container.runtimePlatform?.cpuArchitecture ?? 'X86_64',
+  };
 }
 
 /**
@@ -102,6 +145,7 @@ export function comparableSpec(definition: JobDefinition | RegisterJobDefinition
       (e) => e.name ?? '',
     ).map((e) => ({ name: e.name, value: e.value })),
     jobRoleArn: container.jobRoleArn ?? null,
+    ...fargateSpec(definition),
     retryStrategy: { attempts: definition.retryStrategy?.attempts ?? 1, evaluateOnExit: rules },
     timeout: definition.timeout?.attemptDurationSeconds ?? null,
     tags,

@@ -1,8 +1,11 @@
 // What the Create Run Configuration wizard offers: the account's queues, repositories and buckets.
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { JobQueueDetail } from '@aws-sdk/client-batch';
+import type { QueuePlatform } from '../config/fargate';
 import type { WizardSources } from '../config/wizard';
-import { listJobQueues } from './batchQueues';
+import { describeComputeEnvironments, listJobQueues } from './batchQueues';
+import { firstEnvironment, platformOf } from './queuePlatform';
 import type { AwsClients } from './clients';
 
 export async function listRepositories(ecr: Pick<ECRClient, 'send'>): Promise<string[]> {
@@ -27,17 +30,40 @@ export async function listBuckets(s3: Pick<S3Client, 'send'>): Promise<string[]>
   return names.sort();
 }
 
+/**
+ * The platform of each queue's first compute environment, by the name or ARN the queues use. Empty
+ * when the environments cannot be read: the wizard then asks no Fargate questions, and Submit checks again.
+ */
+async function queuePlatforms(
+  batch: AwsClients['batch'],
+  queues: JobQueueDetail[],
+): Promise<Map<string, QueuePlatform>> {
+  const first = queues.map(firstEnvironment).filter((name): name is string => Boolean(name));
+  const platforms = new Map<string, QueuePlatform>();
+  const environments = await describeComputeEnvironments(batch, first).catch(() => []);
+  for (const environment of environments) {
+    const platform = platformOf(environment);
+    if (environment.computeEnvironmentName) platforms.set(environment.computeEnvironmentName, platform);
+    if (environment.computeEnvironmentArn) platforms.set(environment.computeEnvironmentArn, platform);
+  }
+  return platforms;
+}
+
 /** The wizard's choices from the live account: queues, repositories, buckets. */
 export function wizardSources(clients: () => Promise<AwsClients>): WizardSources {
   return {
     queues: async () => {
-      const queues = await listJobQueues((await clients()).batch);
+      const { batch } = await clients();
+      const queues = await listJobQueues(batch);
+      const platforms = await queuePlatforms(batch, queues);
       return queues
         .map((queue) => ({
           name: queue.jobQueueName ?? '',
+          arn: queue.jobQueueArn,
           state: queue.state,
           status: queue.status,
           priority: queue.priority,
+          platform: platforms.get(firstEnvironment(queue) ?? ''),
         }))
         .filter((queue) => queue.name)
         .sort((a, b) => a.name.localeCompare(b.name));

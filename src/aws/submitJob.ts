@@ -1,5 +1,5 @@
 // The job queue check and the manager job's SubmitJob, with the tags that link the job to its run.
-import { BatchClient, DescribeJobQueuesCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobQueuesCommand, JobQueueDetail, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { ENV } from '../runtime/settings';
 import { ROLE_MANAGER, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../runtime/tags';
 import { SubmitError, awsStep } from '../submit/errors';
@@ -8,8 +8,8 @@ import { SubmitError, awsStep } from '../submit/errors';
 export { TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI };
 export const RUN_URI_ENV = ENV.runUri;
 
-/** Fails with a message naming the fix when the queue is missing, disabled or broken. */
-export async function checkJobQueue(batch: BatchClient, queue: string, signal?: AbortSignal): Promise<string> {
+/** The queue, or a failure with a message naming the fix when it is missing, disabled or broken. */
+export async function checkJobQueue(batch: BatchClient, queue: string, signal?: AbortSignal): Promise<JobQueueDetail> {
   const out = await awsStep('batch:DescribeJobQueues', signal, () =>
     batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] }), { abortSignal: signal }),
   );
@@ -39,7 +39,7 @@ export async function checkJobQueue(batch: BatchClient, queue: string, signal?: 
       `The job queue "${queue}" is INVALID (${found.statusReason ?? 'no reason given'}). Fix its compute environments, or use another queue.`,
     );
   }
-  return found.jobQueueArn ?? queue;
+  return found;
 }
 
 export interface ManagerJob {

@@ -134,14 +134,19 @@ async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<
     );
   } catch (error) {
     if (error instanceof SubmitError || error instanceof AwsStepError) {
-      await report(services, error, run.title);
+      await report(services, error, run.title, join(run.folder.uri.fsPath, CONFIG_FILE));
       return undefined;
     }
     throw error;
   }
 }
 
-async function report(services: Services, error: SubmitError | AwsStepError, title: string): Promise<void> {
+async function report(
+  services: Services,
+  error: SubmitError | AwsStepError,
+  title: string,
+  configFile: string,
+): Promise<void> {
   const channel = services.buildOutput();
   if (error.name === 'SubmitError') {
     const submitError = error as SubmitError;
@@ -153,8 +158,12 @@ async function report(services: Services, error: SubmitError | AwsStepError, tit
     channel.appendLine(`ERROR: ${error.message}`);
     services.output.error(`${title}: ${error.message.split('\n')[0]}`);
     const show = 'Show Build Output';
-    void vscode.window.showErrorMessage(error.message, show).then((picked) => {
+    // A configuration that does not suit the queue (Fargate) is fixed in the file itself.
+    const open = `Open ${CONFIG_FILE}`;
+    const buttons = submitError.kind === 'config' ? [open, show] : [show];
+    void vscode.window.showErrorMessage(error.message, ...buttons).then((picked) => {
       if (picked === show) channel.show(true);
+      if (picked === open) void openConfigAt(configFile);
     });
     return;
   }

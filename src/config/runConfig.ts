@@ -33,6 +33,14 @@ export interface TasksConfig {
   slotsPerWorker?: number;
 }
 
+/** How a job runs when its queue is Fargate; ignored on EC2 queues. */
+export interface FargateConfig {
+  /** The role ECS uses to pull the image and write the logs (not the job role). */
+  executionRoleArn: string;
+  assignPublicIp: boolean;
+  platformVersion: string;
+}
+
 export interface ClusterConfig {
   manager: string[];
   worker: string[];
@@ -49,6 +57,7 @@ export interface RunConfig {
   repository: string;
   jobQueue: string;
   jobRoleArn?: string;
+  fargate?: FargateConfig;
   resources: Resources;
   workers: number | WorkerRange;
   launchTimeoutSeconds: number;
@@ -67,6 +76,7 @@ export const DEFAULTS = {
   workers: 1,
   launchTimeoutSeconds: 900,
   resultsPrefix: 'runs/',
+  fargate: { assignPublicIp: false, platformVersion: 'LATEST' },
 };
 
 /** The keys each object of the file may have; the schema test compares these with the JSON schema. */
@@ -81,6 +91,7 @@ export const KNOWN_KEYS = {
     'repository',
     'jobQueue',
     'jobRoleArn',
+    'fargate',
     'resources',
     'workers',
     'launchTimeoutSeconds',
@@ -90,6 +101,7 @@ export const KNOWN_KEYS = {
     'tasks',
     'cluster',
   ],
+  fargate: ['executionRoleArn', 'assignPublicIp', 'platformVersion'],
   resources: ['vcpus', 'memory', 'gpus'],
   workers: ['min', 'max'],
   results: ['bucket', 'prefix'],
@@ -107,7 +119,8 @@ export const REPOSITORY_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+
 export const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const QUEUE_PATTERN =
   /^([A-Za-z0-9][A-Za-z0-9_-]{0,127}|arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-queue\/[A-Za-z0-9_-]{1,128})$/;
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const PLATFORM_VERSION_PATTERN = /^(LATEST|\d+\.\d+\.\d+)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Set by AWS Batch or by the extension itself; a value in aws-batch.json would be overwritten or clash. */
 const RESERVED_ENV = /^(AWS_BATCH_|BATCH_RUNNER_)/;
@@ -348,6 +361,8 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     }
   }
 
+  const fargate = raw.fargate === undefined ? undefined : parseFargate(check, raw.fargate);
+
   const resources = { ...DEFAULTS.resources };
   if (raw.resources !== undefined) {
     if (!isObject(raw.resources)) {
@@ -464,6 +479,7 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     repository,
     jobQueue,
     jobRoleArn,
+    ...(fargate ? { fargate } : {}),
     resources,
     workers,
     launchTimeoutSeconds,
@@ -483,6 +499,50 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     }
   }
   return config;
+}
+
+function parseFargate(check: Checker, value: unknown): FargateConfig {
+  const example = '{ "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole" }';
+  if (!isObject(value)) check.fail('fargate', `"fargate" must be an object such as ${example}${given(value)}.`);
+  check.onlyKnown(value, 'fargate');
+  if (value.executionRoleArn === undefined) {
+    check.fail(
+      'fargate',
+      '"fargate.executionRoleArn" is missing: the role Fargate uses to pull the image and write the logs, such as "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".',
+    );
+  }
+  const executionRoleArn = check.string(
+    value.executionRoleArn,
+    'fargate.executionRoleArn',
+    'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+  );
+  if (!ROLE_ARN_PATTERN.test(executionRoleArn)) {
+    check.fail(
+      'fargate.executionRoleArn',
+      `"fargate.executionRoleArn" must be an IAM role ARN, such as "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"${given(executionRoleArn)}.`,
+    );
+  }
+  let assignPublicIp = DEFAULTS.fargate.assignPublicIp;
+  if (value.assignPublicIp !== undefined) {
+    if (typeof value.assignPublicIp !== 'boolean') {
+      check.fail(
+        'fargate.assignPublicIp',
+        `"fargate.assignPublicIp" must be true (public subnets without a NAT gateway) or false${given(value.assignPublicIp)}.`,
+      );
+    }
+    assignPublicIp = value.assignPublicIp;
+  }
+  let platformVersion = DEFAULTS.fargate.platformVersion;
+  if (value.platformVersion !== undefined) {
+    platformVersion = check.string(value.platformVersion, 'fargate.platformVersion', 'LATEST');
+    if (!PLATFORM_VERSION_PATTERN.test(platformVersion)) {
+      check.fail(
+        'fargate.platformVersion',
+        `"fargate.platformVersion" must be "LATEST" or a Fargate platform version such as "1.4.0"${given(platformVersion)}.`,
+      );
+    }
+  }
+  return { executionRoleArn, assignPublicIp, platformVersion };
 }
 
 function parseTasks(check: Checker, value: unknown): TasksConfig {

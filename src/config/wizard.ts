@@ -1,6 +1,7 @@
 // "Create Run Configuration": the questions and the file they produce. The prompts go through a
 // plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
 // and the choices come from the live account.
+import { QueuePlatform, accountOf, executionRoleExample } from './fargate';
 import {
   BUCKET_PATTERN,
   MAX_NAME,
@@ -8,6 +9,7 @@ import {
   MAX_WORKERS,
   NAME_PATTERN,
   REPOSITORY_PATTERN,
+  ROLE_ARN_PATTERN,
   defaultRepository,
   defaultRunName,
 } from './runConfig';
@@ -31,9 +33,12 @@ export interface Prompter {
 
 export interface QueueChoice {
   name: string;
+  arn?: string;
   state?: string;
   status?: string;
   priority?: number;
+  /** From the queue's first compute environment; undefined when it could not be read. */
+  platform?: QueuePlatform;
 }
 
 export interface WizardSources {
@@ -93,13 +98,47 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
+function roleArn(optional: boolean) {
+  return (text: string): string | undefined => {
+    if (optional && text.trim() === '') return undefined;
+    return ROLE_ARN_PATTERN.test(text.trim())
+      ? undefined
+      : 'An IAM role ARN, such as arn:aws:iam::123456789012:role/my-role' + (optional ? ', or nothing.' : '.');
+  };
+}
+
+/** The execution role and public IP a Fargate queue needs; undefined when cancelled. */
+async function askFargate(
+  prompter: Prompter,
+  queue: QueueChoice,
+  title: (what: string) => string,
+): Promise<{ executionRoleArn: string; assignPublicIp: boolean } | undefined> {
+  const executionRoleArn = await prompter.input({
+    title: title('execution role'),
+    prompt: `${queue.name} runs on Fargate: the role that pulls the image from ECR and writes the logs (with the AmazonECSTaskExecutionRolePolicy managed policy)`,
+    value: executionRoleExample(accountOf(queue.arn)),
+    validate: roleArn(false),
+  });
+  if (executionRoleArn === undefined) return undefined;
+  const assignPublicIp = await prompter.pick<boolean>({
+    title: title('public IP'),
+    placeholder: 'Give each container a public IP?',
+    items: [
+      { label: 'No (private subnets with a NAT gateway or VPC endpoints)', value: false },
+      { label: 'Yes (public subnets: needed to pull the image without a NAT gateway)', value: true },
+    ],
+  });
+  if (assignPublicIp === undefined) return undefined;
+  return { executionRoleArn: executionRoleArn.trim(), assignPublicIp };
+}
+
 /** Asks the questions; resolves with the object to write as aws-batch.json, or undefined when cancelled. */
 export async function runWizard(
   prompter: Prompter,
   sources: WizardSources,
   folderName: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const total = 7;
+  const total = 8;
   const title = (step: number, what: string) => `Create Run Configuration (${step}/${total}): ${what}`;
   // Start the account look-ups at once; the first question does not need them.
   const queues = sources.queues();
@@ -129,13 +168,33 @@ export async function runWizard(
     placeholder: 'The queue the manager and its workers run on',
     items: queueList.map((queue) => ({
       label: queue.name,
-      description: [queue.state, queue.status, queue.priority !== undefined ? `priority ${queue.priority}` : '']
+      description: [
+        queue.platform === 'FARGATE' ? 'Fargate' : queue.platform,
+        queue.state,
+        queue.status,
+        queue.priority !== undefined ? `priority ${queue.priority}` : '',
+      ]
         .filter(Boolean)
         .join(' · '),
       value: queue.name,
     })),
   });
   if (jobQueue === undefined) return undefined;
+  const queue = queueList.find((choice) => choice.name === jobQueue);
+  let fargate: { executionRoleArn: string; assignPublicIp: boolean } | undefined;
+  if (queue?.platform === 'FARGATE') {
+    fargate = await askFargate(prompter, queue, (what) => title(2, what));
+    if (!fargate) return undefined;
+  }
+
+  const jobRole = await prompter.input({
+    title: title(3, 'job role'),
+    prompt:
+      'IAM role the containers run as: it needs the results bucket and, for the manager, batch:SubmitJob and batch:TerminateJob. Empty: none',
+    value: '',
+    validate: roleArn(true),
+  });
+  if (jobRole === undefined) return undefined;
 
   const suggested = defaultRepository(name);
   const existing = await repositories;
@@ -150,7 +209,7 @@ export async function runWizard(
     })),
   );
   const repository = await prompter.pick({
-    title: title(3, 'ECR repository'),
+    title: title(4, 'ECR repository'),
     placeholder: 'Where the image is pushed',
     items: repositoryItems,
   });
@@ -159,12 +218,12 @@ export async function runWizard(
   const bucketList = await buckets;
   const bucket = bucketList.length
     ? await prompter.pick({
-        title: title(4, 'results bucket'),
+        title: title(5, 'results bucket'),
         placeholder: "S3 bucket for the run's spec, inputs and results",
         items: bucketList.map((b) => ({ label: b, value: b })),
       })
     : await prompter.input({
-        title: title(4, 'results bucket'),
+        title: title(5, 'results bucket'),
         prompt: 'There are no buckets in this account yet: name the S3 bucket to use (create it before submitting)',
         validate: (text) =>
           BUCKET_PATTERN.test(text) ? undefined : 'An S3 bucket name: 3-63 lower-case letters, digits, "." and "-".',
@@ -172,7 +231,7 @@ export async function runWizard(
   if (bucket === undefined) return undefined;
 
   const mode = await prompter.pick<'tasks' | 'cluster'>({
-    title: title(5, 'what to run'),
+    title: title(6, 'what to run'),
     placeholder: 'How the work is split',
     items: [
       {
@@ -194,20 +253,23 @@ export async function runWizard(
   const config: Record<string, unknown> = {
     name,
     jobQueue,
+    ...(jobRole.trim() ? { jobRoleArn: jobRole.trim() } : {}),
+    ...(fargate ? { fargate } : {}),
     repository,
+    // A size Fargate offers too.
     resources: { vcpus: 1, memory: 2048 },
   };
   let defaultWorkers = 2;
   if (mode === 'tasks') {
     const command = await prompter.input({
-      title: title(6, 'task command'),
+      title: title(7, 'task command'),
       prompt: 'The program each task runs; ${index} becomes the task number',
       value: 'python main.py --index ${index}',
       validate: validateCommand,
     });
     if (command === undefined) return undefined;
     const count = await prompter.input({
-      title: title(6, 'number of tasks'),
+      title: title(7, 'number of tasks'),
       prompt: 'How many tasks',
       value: '10',
       validate: wholeNumber(1, MAX_TASKS),
@@ -217,14 +279,14 @@ export async function runWizard(
     defaultWorkers = Math.min(Number(count), 4);
   } else {
     const manager = await prompter.input({
-      title: title(6, 'manager command'),
+      title: title(7, 'manager command'),
       prompt: 'Runs on the manager once the workers are up (BATCH_WORKER_HOSTS lists them)',
       value: 'python main.py',
       validate: validateCommand,
     });
     if (manager === undefined) return undefined;
     const worker = await prompter.input({
-      title: title(6, 'worker command'),
+      title: title(7, 'worker command'),
       prompt: 'Runs on every worker (BATCH_MANAGER_HOST is the manager)',
       value: 'python worker.py',
       validate: validateCommand,
@@ -233,7 +295,7 @@ export async function runWizard(
     config.cluster = { manager: splitCommandLine(manager), worker: splitCommandLine(worker) };
   }
   const workers = await prompter.input({
-    title: title(7, 'workers'),
+    title: title(8, 'workers'),
     prompt: 'How many worker containers',
     value: String(defaultWorkers),
     validate: wholeNumber(1, MAX_WORKERS),

@@ -2,7 +2,7 @@
 // carries the IAM action that failed so the command can explain it (credentials, permissions...).
 
 export type SubmitErrorKind =
-  'docker' | 'registry' | 'queue' | 'bucket' | 'build' | 'runtime' | 'push' | 'busy' | 'cancelled';
+  'config' | 'docker' | 'registry' | 'queue' | 'bucket' | 'build' | 'runtime' | 'push' | 'busy' | 'cancelled';
 
 export class SubmitError extends Error {
   constructor(

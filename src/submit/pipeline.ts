@@ -10,7 +10,10 @@ import type { AwsClients } from '../aws/clients';
 import { EcrRegistry, ensureRepository, getRegistryCredentials } from '../aws/ecr';
 import { EnsuredDefinition, desiredJobDefinition, ensureJobDefinition } from '../aws/jobDefinition';
 import { checkBucket, deleteRunFiles, writeRunFiles } from '../aws/runStore';
-import { checkJobQueue, submitManagerJob } from '../aws/submitJob';
+import { QueueTarget, queueTarget } from '../aws/queuePlatform';
+import { submitManagerJob } from '../aws/submitJob';
+import { fargateProblem } from '../config/fargate';
+import { CONFIG_FILE } from '../config/fileName';
 import type { LoadedConfig } from '../config/loadConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
 import { buildImage, stepProgress } from '../docker/build';
@@ -19,7 +22,7 @@ import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
 import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
-import { throwIfCancelled } from './errors';
+import { SubmitError, throwIfCancelled } from './errors';
 import type { LineSink, ProgressReporter, SubmittedRun } from './types';
 
 export interface PipelineOptions {
@@ -64,6 +67,8 @@ export interface SubmitResult extends SubmittedRun {
 interface Preflight {
   engine: EngineInfo;
   registry: EcrRegistry;
+  /** The job queue and its platform, when the operation needs them. */
+  queue?: QueueTarget;
 }
 
 function kilobytes(bytes: number): string {
@@ -73,6 +78,11 @@ function kilobytes(bytes: number): string {
 /** Replaces every credential in a line with "****" before it reaches a log or a notification. */
 export function redactor(secrets: string[]): (text: string) => string {
   return (text) => secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('****'), text);
+}
+
+function queueOf(preflight: Preflight): QueueTarget {
+  if (!preflight.queue) throw new Error('the preflight did not check the job queue');
+  return preflight.queue;
 }
 
 export class SubmitPipeline {
@@ -94,6 +104,17 @@ export class SubmitPipeline {
     return this.options.signal;
   }
 
+  /** The queue and its platform; on Fargate, fails unless the configuration can run there. */
+  private async queue(loaded: LoadedConfig): Promise<QueueTarget> {
+    const { config } = loaded;
+    const queue = await queueTarget(this.options.aws.batch, config.jobQueue, this.signal);
+    if (queue.platform === 'FARGATE') {
+      const problem = fargateProblem(config, config.jobQueue, queue.arn);
+      if (problem) throw new SubmitError('config', problem);
+    }
+    return queue;
+  }
+
   /** Checks everything that can be checked before creating anything; the first problem wins. */
   async preflight(loaded: LoadedConfig, needs: { queue: boolean; bucket: boolean }): Promise<Preflight> {
     const { aws, docker, registryHost } = this.options;
@@ -110,18 +131,27 @@ export class SubmitPipeline {
     })();
     const checks = await Promise.allSettled([
       checkEngine(docker, this.signal),
-      needs.queue ? checkJobQueue(aws.batch, config.jobQueue, this.signal) : Promise.resolve(''),
+      needs.queue ? this.queue(loaded) : Promise.resolve(undefined),
       needs.bucket ? checkBucket(aws.s3, config.results.bucket, this.signal) : Promise.resolve(),
       registry,
     ]);
     const failed = checks.find((check): check is PromiseRejectedResult => check.status === 'rejected');
     if (failed) throw failed.reason;
     const engine = (checks[0] as PromiseFulfilledResult<EngineInfo>).value;
+    const queue = (checks[1] as PromiseFulfilledResult<QueueTarget | undefined>).value;
     const credentials = (checks[3] as PromiseFulfilledResult<EcrRegistry>).value;
     this.log(
       `Docker ${engine.version} (${engine.os}/${engine.arch}); registry ${credentials.host} accepts the ECR credentials`,
     );
-    return { engine, registry: credentials };
+    if (queue) {
+      this.log(
+        `Job queue ${config.jobQueue} runs on ${queue.platform === 'FARGATE' ? 'Fargate' : 'EC2'} (compute environment ${queue.environment})`,
+      );
+      if (queue.platform === 'EC2' && config.fargate) {
+        this.log(`The "fargate" settings in ${CONFIG_FILE} are ignored: job queue ${config.jobQueue} runs on EC2`);
+      }
+    }
+    return { engine, registry: credentials, queue };
   }
 
   /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
@@ -229,13 +259,14 @@ export class SubmitPipeline {
     };
   }
 
-  async definition(loaded: LoadedConfig, image: ImageResult): Promise<EnsuredDefinition> {
+  async definition(loaded: LoadedConfig, image: ImageResult, queue: QueueTarget): Promise<EnsuredDefinition> {
     throwIfCancelled(this.signal);
     this.progress('Checking the job definition', 0.86);
     const desired = desiredJobDefinition({
       config: loaded.config,
       image: image.image,
       command: managerCommand(image.node),
+      platform: queue.platform,
     });
     const definition = await ensureJobDefinition(this.options.aws.batch, desired, this.signal);
     this.log(
@@ -253,11 +284,14 @@ export class SubmitPipeline {
     return this.image(loaded, preflight);
   }
 
-  /** Register Job Definition: the image of the current workspace (built and pushed when needed), then the definition. */
+  /**
+   * Register Job Definition: the image of the current workspace (built and pushed when needed), then
+   * the definition for the queue's platform, which is why the queue is checked too.
+   */
   async register(loaded: LoadedConfig): Promise<{ image: ImageResult; definition: EnsuredDefinition }> {
-    const preflight = await this.preflight(loaded, { queue: false, bucket: false });
+    const preflight = await this.preflight(loaded, { queue: true, bucket: false });
     const image = await this.image(loaded, preflight);
-    return { image, definition: await this.definition(loaded, image) };
+    return { image, definition: await this.definition(loaded, image, queueOf(preflight)) };
   }
 
   /** Submit to Batch. */
@@ -266,7 +300,7 @@ export class SubmitPipeline {
     const { config } = loaded;
     const preflight = await this.preflight(loaded, { queue: true, bucket: true });
     const image = await this.image(loaded, preflight);
-    const definition = await this.definition(loaded, image);
+    const definition = await this.definition(loaded, image, queueOf(preflight));
 
     throwIfCancelled(this.signal);
     const runId = newRunId(config.name);

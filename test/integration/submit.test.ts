@@ -17,6 +17,8 @@ import type { SubmitResult } from '../../src/submit/pipeline';
 import {
   BUCKET,
   QUEUE,
+  STAND_IN_ENV,
+  TASK_COMMAND,
   TERMINAL,
   activeRevisions,
   assertNothingCreated,
@@ -39,19 +41,6 @@ import {
 } from './submitFixture';
 
 const BUNDLED_NODE_COMMAND = ['/opt/batch-runner/node', '/opt/batch-runner/runtime.js', 'manager'];
-/** Each task leaves an output.json, which the runtime gathers into results.jsonl. */
-const TASK_COMMAND = ['sh', '-c', 'echo "{\\"square\\": $((${index} * ${index}))}" > "$TASK_OUTPUT_DIR/output.json"'];
-/**
- * What the job role and ECS give a container in AWS, given by hand on the stand-in: moto's job
- * containers (host network) reach moto at the host's address and have no role credentials.
- */
-const STAND_IN_ENV = {
-  AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? '',
-  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-};
-
 suite('Submit to Batch: Docker engine, registry and moto', function () {
   this.timeout(180_000);
   const id = suffix();
@@ -153,6 +142,13 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     ).jobDefinitions?.[0];
     assert.equal(definition?.containerProperties?.image, first.image);
     assert.deepEqual(definition?.containerProperties?.command, BUNDLED_NODE_COMMAND);
+    // research-queue runs on EC2: the definition is an EC2 one, with none of Fargate's settings.
+    assert.deepEqual(definition?.platformCapabilities, ['EC2']);
+    const container = definition?.containerProperties ?? {};
+    assert.deepEqual(
+      [container.executionRoleArn, container.networkConfiguration, container.fargatePlatformConfiguration],
+      [undefined, undefined, undefined],
+    );
     const rules = definition?.retryStrategy?.evaluateOnExit ?? [];
     assert.deepEqual(
       rules.map((rule) => [rule.onStatusReason ?? rule.onReason, String(rule.action).toUpperCase()]),

@@ -27,6 +27,27 @@ export const root = join(__dirname, '..', '..', '..');
 export const runtimePath = join(root, 'dist', 'runtime.js');
 export const BUCKET = 'batch-runner-results';
 export const QUEUE = 'research-queue';
+/** First compute environment FARGATE (then EC2, which moto allows and AWS would not). */
+export const FARGATE_QUEUE = 'priority-queue';
+/** The fixture's execution role (scripts/fixture.py). */
+export const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/batch-runner-execution-role';
+
+/** Each task leaves an output.json, which the runtime gathers into results.jsonl. */
+export const TASK_COMMAND = [
+  'sh',
+  '-c',
+  'echo "{\\"square\\": $((${index} * ${index}))}" > "$TASK_OUTPUT_DIR/output.json"',
+];
+/**
+ * What the job role and ECS give a container in AWS, given by hand on the stand-in: moto's job
+ * containers (host network) reach moto at the host's address and have no role credentials.
+ */
+export const STAND_IN_ENV = {
+  AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? '',
+  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+};
 
 export function requireStandIns(): { registry: string; nodeImage: string } {
   for (const name of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'BATCH_RUNNER_REGISTRY']) {
@@ -185,17 +206,22 @@ export async function objectKeys(aws: AwsClients, prefix: string): Promise<strin
   return (out.Contents ?? []).map((object) => object.Key ?? '');
 }
 
-export async function jobsNamed(aws: AwsClients, prefix: string): Promise<string[]> {
+export async function jobsNamed(aws: AwsClients, prefix: string, queue = QUEUE): Promise<string[]> {
   // moto lists every status when none is given.
-  const out = await aws.batch.send(new ListJobsCommand({ jobQueue: QUEUE }));
+  const out = await aws.batch.send(new ListJobsCommand({ jobQueue: queue }));
   return (out.jobSummaryList ?? []).filter((job) => job.jobName?.startsWith(prefix)).map((job) => job.jobId ?? '');
 }
 
 /** Asserts that a failed attempt left nothing behind: repository, definition, job or run files. */
-export async function assertNothingCreated(aws: AwsClients, name: string, repository: string): Promise<void> {
+export async function assertNothingCreated(
+  aws: AwsClients,
+  name: string,
+  repository: string,
+  queue = QUEUE,
+): Promise<void> {
   assert.equal(await repositoryExists(aws, repository), false, `ECR repository ${repository} was created`);
   assert.deepEqual(await activeRevisions(aws, name), [], `job definition ${name} was registered`);
-  assert.deepEqual(await jobsNamed(aws, `${name}-`), [], `a job named ${name}-... was submitted`);
+  assert.deepEqual(await jobsNamed(aws, `${name}-`, queue), [], `a job named ${name}-... was submitted`);
   assert.deepEqual(await objectKeys(aws, `runs/${name}-`), [], 'run files were written');
 }
 

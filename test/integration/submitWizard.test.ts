@@ -6,7 +6,17 @@ import type { AwsClients } from '../../src/aws/clients';
 import { wizardSources } from '../../src/aws/listings';
 import { loadRunConfig } from '../../src/config/loadConfig';
 import { PickItem, Prompter, renderConfig, runWizard } from '../../src/config/wizard';
-import { BUCKET, QUEUE, clients, makeWorkspace, removeTempDirs, requireStandIns } from './submitFixture';
+import { fargateProblem } from '../../src/config/fargate';
+import {
+  BUCKET,
+  EXECUTION_ROLE,
+  FARGATE_QUEUE,
+  QUEUE,
+  clients,
+  makeWorkspace,
+  removeTempDirs,
+  requireStandIns,
+} from './submitFixture';
 
 suite('Create Run Configuration against moto', () => {
   let aws: AwsClients;
@@ -63,5 +73,59 @@ suite('Create Run Configuration against moto', () => {
     assert.equal(loaded.config.results.bucket, BUCKET);
     assert.deepEqual(loaded.config.cluster, { manager: ['python', 'main.py'], worker: ['python', 'worker.py'] });
     assert.equal(loaded.config.workers, 2);
+    assert.equal(loaded.config.fargate, undefined, 'research-queue runs on EC2: no Fargate questions');
+    assert.equal(loaded.config.jobRoleArn, undefined);
+    assert.ok(!offered.has('public IP'));
+  });
+
+  test('the queues show their platform; on the Fargate queue the execution role and public IP are asked', async () => {
+    const queues = await wizardSources(async () => aws).queues();
+    const platforms = Object.fromEntries(queues.map((queue) => [queue.name, queue.platform]));
+    assert.equal(platforms[QUEUE], 'EC2');
+    assert.equal(platforms[FARGATE_QUEUE], 'FARGATE', 'its first compute environment is research-fargate');
+
+    const jobRole = 'arn:aws:iam::123456789012:role/batch-runner-job-role';
+    const prefilled = new Map<string, string | undefined>();
+    const descriptions = new Map<string, string | undefined>();
+    const prompter: Prompter = {
+      async pick<T>(step: { title: string; items: PickItem<T>[] }) {
+        const what = step.title.replace(/^.*: /, '');
+        if (what === 'job queue') step.items.forEach((item) => descriptions.set(item.label, item.description));
+        const answer: Record<string, unknown> = {
+          'job queue': FARGATE_QUEUE,
+          'public IP': false,
+          'ECR repository': 'batch-runner-demo',
+          'results bucket': BUCKET,
+          'what to run': 'tasks',
+        };
+        return step.items.find((item) => item.value === answer[what])?.value;
+      },
+      async input(step) {
+        const what = step.title.replace(/^.*: /, '');
+        prefilled.set(what, step.value);
+        const answer = what === 'execution role' ? EXECUTION_ROLE : what === 'job role' ? jobRole : step.value;
+        assert.equal(step.validate(answer ?? ''), undefined, `${what}: ${answer}`);
+        return answer;
+      },
+    };
+    const config = await runWizard(
+      prompter,
+      wizardSources(async () => aws),
+      'fargate demo',
+    );
+    assert.ok(config, 'the wizard was not completed');
+    assert.match(descriptions.get(FARGATE_QUEUE) ?? '', /^Fargate · ENABLED/);
+    assert.equal(prefilled.get('execution role'), 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
+    const dir = makeWorkspace({ Dockerfile: 'FROM local/busybox:latest\n', 'aws-batch.json': renderConfig(config) });
+    const loaded = await loadRunConfig(dir);
+    assert.equal(loaded.config.jobQueue, FARGATE_QUEUE);
+    assert.equal(loaded.config.jobRoleArn, jobRole);
+    assert.deepEqual(loaded.config.fargate, {
+      executionRoleArn: EXECUTION_ROLE,
+      assignPublicIp: false,
+      platformVersion: 'LATEST',
+    });
+    const queueArn = queues.find((queue) => queue.name === FARGATE_QUEUE)?.arn;
+    assert.equal(fargateProblem(loaded.config, FARGATE_QUEUE, queueArn), undefined, 'Submit would accept it');
   });
 });

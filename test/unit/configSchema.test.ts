@@ -31,6 +31,11 @@ const samples: [string, unknown][] = [
       buildArgs: { A: 'b' },
       repository: 'team/mc-1',
       jobRoleArn: 'arn:aws:iam::123456789012:role/batch-job-role',
+      fargate: {
+        executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+        assignPublicIp: true,
+        platformVersion: '1.4.0',
+      },
       resources: { vcpus: 0.5, memory: 512, gpus: 1 },
       workers: { min: 1, max: 4 },
       launchTimeoutSeconds: 60,
@@ -56,6 +61,18 @@ const samples: [string, unknown][] = [
   ['env number', { ...base, environment: { A: 1 } }],
   ['workers zero', { ...base, workers: 0 }],
   ['job timeout too short', { ...base, jobTimeoutSeconds: 30 }],
+  ['fargate role only', { ...base, fargate: { executionRoleArn: 'arn:aws:iam::123456789012:role/exec' } }],
+  ['fargate without role', { ...base, fargate: { assignPublicIp: true } }],
+  ['fargate role not an ARN', { ...base, fargate: { executionRoleArn: 'exec' } }],
+  [
+    'fargate public IP as text',
+    { ...base, fargate: { executionRoleArn: 'arn:aws:iam::123456789012:role/e', assignPublicIp: 'yes' } },
+  ],
+  [
+    'fargate platform version',
+    { ...base, fargate: { executionRoleArn: 'arn:aws:iam::123456789012:role/e', platformVersion: 'new' } },
+  ],
+  ['fargate unknown key', { ...base, fargate: { executionRoleArn: 'arn:aws:iam::123456789012:role/e', subnets: [] } }],
   ['command string', { ...base, tasks: { command: 'x', count: 1 } }],
   ['empty command', { ...base, tasks: { command: [], count: 1 } }],
 ];
@@ -77,7 +94,7 @@ suite('aws-batch.json schema', () => {
 
   test('names the same settings as the parser', () => {
     assert.deepEqual(Object.keys(schema.properties).sort(), [...KNOWN_KEYS['']].sort());
-    for (const key of ['resources', 'results', 'tasks', 'cluster'] as const) {
+    for (const key of ['fargate', 'resources', 'results', 'tasks', 'cluster'] as const) {
       assert.deepEqual(Object.keys(schema.properties[key].properties).sort(), [...KNOWN_KEYS[key]].sort(), key);
     }
     const range = schema.properties.workers.oneOf.find((s: { type: string }) => s.type === 'object');

@@ -150,6 +150,45 @@ suite('aws-batch.json parsing', () => {
     assert.match(problem({ ...minimal, results: { bucket: 'b-1', prefix: 'a/../b' } }).message, /"\." or "\.\."/);
   });
 
+  test('fargate: the execution role, with defaults for the public IP and the platform version', () => {
+    const role = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+    assert.equal(parse(minimal).fargate, undefined);
+    assert.deepEqual(parse({ ...minimal, fargate: { executionRoleArn: role } }).fargate, {
+      executionRoleArn: role,
+      assignPublicIp: false,
+      platformVersion: 'LATEST',
+    });
+    assert.deepEqual(
+      parse({ ...minimal, fargate: { executionRoleArn: role, assignPublicIp: true, platformVersion: '1.4.0' } })
+        .fargate,
+      { executionRoleArn: role, assignPublicIp: true, platformVersion: '1.4.0' },
+    );
+  });
+
+  test('fargate: a bad role, a misspelt key, a wrong type or a missing role names the field and the fix', () => {
+    const role = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+    const badRole = problem({ ...minimal, fargate: { executionRoleArn: 'ecsTaskExecutionRole' } });
+    assert.equal(badRole.field, 'fargate.executionRoleArn');
+    assert.match(badRole.message, /"fargate\.executionRoleArn" must be an IAM role ARN, such as "arn:aws:iam::/);
+    assert.match(badRole.message, /\(it is "ecsTaskExecutionRole"\)/);
+
+    const misspelt = problem({ ...minimal, fargate: { executionRoleArn: role, assignPublicIP: true } });
+    assert.equal(misspelt.field, 'fargate.assignPublicIP');
+    assert.match(misspelt.message, /Did you mean "fargate\.assignPublicIp"\?/);
+    assert.match(problem({ ...minimal, fargte: {} }).message, /Did you mean "fargate"\?/);
+
+    const type = problem({ ...minimal, fargate: { executionRoleArn: role, assignPublicIp: 'ENABLED' } });
+    assert.equal(type.field, 'fargate.assignPublicIp');
+    assert.match(type.message, /"fargate\.assignPublicIp" must be true .* or false \(it is "ENABLED"\)/);
+
+    assert.match(problem({ ...minimal, fargate: {} }).message, /"fargate\.executionRoleArn" is missing/);
+    assert.match(problem({ ...minimal, fargate: true }).message, /"fargate" must be an object/);
+    assert.match(
+      problem({ ...minimal, fargate: { executionRoleArn: role, platformVersion: 'newest' } }).message,
+      /"fargate\.platformVersion" must be "LATEST" or a Fargate platform version/,
+    );
+  });
+
   test('inputs files: JSON Lines or a JSON array; a bad line is named', () => {
     assert.deepEqual(parseInputsFile('{"a":1}\n\n"two"\n3\n', 'inputs.jsonl'), [{ a: 1 }, 'two', 3]);
     assert.deepEqual(parseInputsFile('[1, 2]', 'inputs.json'), [1, 2]);

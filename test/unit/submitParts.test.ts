@@ -90,6 +90,7 @@ suite('submit parts', () => {
     const answers: unknown[] = [
       'demo',
       'research-queue',
+      '',
       'demo',
       'bucket-1',
       'tasks',
@@ -127,8 +128,71 @@ suite('submit parts', () => {
     assert.deepEqual(parsed.tasks?.command, ['python', 'sim.py', '${index}']);
     assert.equal(parsed.tasks?.count, 20);
     assert.equal(parsed.workers, 4);
-    assert.equal(asked.length, 8);
-    assert.ok(asked.every((title) => /^Create Run Configuration \(\d\/7\)/.test(title)));
+    assert.equal(parsed.jobRoleArn, undefined, 'an empty job role means none');
+    assert.equal(parsed.fargate, undefined, 'no Fargate questions for an EC2 queue');
+    assert.equal(asked.length, 9);
+    assert.ok(asked.every((title) => /^Create Run Configuration \(\d\/8\)/.test(title)));
+  });
+
+  test('on a Fargate queue the wizard asks for the execution role and public IP, and always for a job role', async () => {
+    const asked = new Map<
+      string,
+      { value?: string; validate?: (text: string) => string | undefined; items?: string[] }
+    >();
+    const answers: Record<string, unknown> = {
+      'run name': 'demo',
+      'job queue': 'fargate-queue',
+      'execution role': undefined, // the prefilled value
+      'public IP': true,
+      'job role': 'arn:aws:iam::210987654321:role/batch-job',
+      'ECR repository': 'demo',
+      'results bucket': 'bucket-1',
+      'what to run': 'cluster',
+    };
+    const prompter: Prompter = {
+      async pick<T>(step: { title: string; items: PickItem<T>[] }) {
+        const what = step.title.replace(/^.*: /, '');
+        asked.set(what, { items: step.items.map((i) => i.label) });
+        return step.items.find((i) => i.value === answers[what])?.value;
+      },
+      async input(step) {
+        const what = step.title.replace(/^.*: /, '');
+        asked.set(what, { value: step.value, validate: step.validate });
+        return (answers[what] as string | undefined) ?? step.value;
+      },
+    };
+    const sources: WizardSources = {
+      queues: async () => [
+        {
+          name: 'fargate-queue',
+          arn: 'arn:aws:batch:eu-west-1:210987654321:job-queue/fargate-queue',
+          platform: 'FARGATE',
+        },
+        { name: 'ec2-queue', arn: 'arn:aws:batch:eu-west-1:210987654321:job-queue/ec2-queue', platform: 'EC2' },
+      ],
+      repositories: async () => [],
+      buckets: async () => ['bucket-1'],
+    };
+    const written = await runWizard(prompter, sources, 'Demo Folder');
+    assert.ok(written);
+    const executionRole = asked.get('execution role');
+    assert.equal(executionRole?.value, 'arn:aws:iam::210987654321:role/ecsTaskExecutionRole', 'the queue account');
+    assert.match(executionRole?.validate?.('') ?? '', /An IAM role ARN/);
+    assert.match(executionRole?.validate?.('ecsTaskExecutionRole') ?? '', /An IAM role ARN/);
+    assert.deepEqual(asked.get('public IP')?.items, [
+      'No (private subnets with a NAT gateway or VPC endpoints)',
+      'Yes (public subnets: needed to pull the image without a NAT gateway)',
+    ]);
+    const jobRole = asked.get('job role');
+    assert.equal(jobRole?.validate?.(''), undefined, 'empty is allowed');
+    assert.match(jobRole?.validate?.('batch-job') ?? '', /An IAM role ARN.*or nothing/);
+    const parsed = parseRunConfig(renderConfig(written), 'Demo Folder');
+    assert.deepEqual(parsed.fargate, {
+      executionRoleArn: 'arn:aws:iam::210987654321:role/ecsTaskExecutionRole',
+      assignPublicIp: true,
+      platformVersion: 'LATEST',
+    });
+    assert.equal(parsed.jobRoleArn, 'arn:aws:iam::210987654321:role/batch-job');
   });
 
   test('the wizard stops when a question is dismissed, and explains an account without queues', async () => {
