@@ -33,6 +33,7 @@ import {
   registryCredentials,
   registryImage,
   requireStandIns,
+  runResults,
   runtimePath,
   suffix,
   transcript,
@@ -248,15 +249,8 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     // from the same image and definition, ran the tasks and gathered their outputs.
     assert.equal(job.status, 'SUCCEEDED', `the manager ended ${job.status}; its output:\n${text}`);
     assert.match(text, new RegExp(`\\[manager\\] run ${first.runId}`));
-    const results = await aws.s3.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${first.runId}/results.jsonl` }),
-    );
-    const lines = (await results.Body!.transformToString())
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
     assert.deepEqual(
-      lines,
+      await runResults(aws, first.runId),
       [0, 1, 2].map((index) => ({ index, output: { square: index * index } })),
     );
   });

@@ -25,6 +25,7 @@ import {
   pipeline,
   removeTempDirs,
   requireStandIns,
+  submitError,
   suffix,
 } from './submitFixture';
 
@@ -110,14 +111,7 @@ suite('Submit to Batch: every bad input gives one message naming the fix, and cr
     options: Parameters<typeof pipeline>[1] = { cacheDir },
   ): Promise<SubmitError> {
     const loaded = await loadRunConfig(dir);
-    const error = await pipeline(aws, options)
-      .submit(loaded)
-      .then(
-        () => assert.fail('the submit succeeded'),
-        (e: unknown) => e,
-      );
-    assert.ok(error instanceof SubmitError, `expected a SubmitError, got ${String(error)}`);
-    return error;
+    return submitError(pipeline(aws, options).submit(loaded), 'submit');
   }
 
   suiteSetup(async () => {

@@ -4,7 +4,6 @@
 import * as assert from 'node:assert/strict';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeJobDefinitionsCommand, DescribeJobsCommand, JobDefinition } from '@aws-sdk/client-batch';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import Docker from 'dockerode';
 import type { AwsClients } from '../../src/aws/clients';
 import { loadRunConfig } from '../../src/config/loadConfig';
@@ -27,7 +26,9 @@ import {
   newCacheDir,
   pipeline,
   removeTempDirs,
+  runResults,
   requireStandIns,
+  submitError,
   suffix,
   waitForJob,
   writeFiles,
@@ -85,12 +86,7 @@ suite('Submit to Batch on a Fargate queue: Docker engine, registry and moto', fu
   async function fails(dir: string, run: 'submit' | 'register', lines: string[]): Promise<SubmitError> {
     const loaded = await loadRunConfig(dir);
     const runner = pipeline(aws, { cacheDir }, lines);
-    const error = await (run === 'submit' ? runner.submit(loaded) : runner.register(loaded)).then(
-      () => assert.fail(`the ${run} succeeded`),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof SubmitError, `expected a SubmitError, got ${String(error)}`);
-    return error;
+    return submitError(run === 'submit' ? runner.submit(loaded) : runner.register(loaded), run);
   }
 
   suiteSetup(async () => {
@@ -171,15 +167,8 @@ suite('Submit to Batch on a Fargate queue: Docker engine, registry and moto', fu
     const workers = (await aws.batch.send(new DescribeJobsCommand({ jobs: workerIds }))).jobs ?? [];
     assert.equal(workers[0]?.jobDefinition, result.jobDefinitionArn, 'the workers inherit the Fargate definition');
 
-    const results = await aws.s3.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${result.runId}/results.jsonl` }),
-    );
-    const rows = (await results.Body!.transformToString())
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
     assert.deepEqual(
-      rows,
+      await runResults(aws, result.runId),
       [0, 1, 2].map((index) => ({ index, output: { square: index * index } })),
     );
     assert.deepEqual(await activeRevisions(aws, name), [result.definition.revision]);

@@ -15,12 +15,13 @@ import {
   ListJobsCommand,
 } from '@aws-sdk/client-batch';
 import { DeleteRepositoryCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { getRegistryCredentials } from '../../src/aws/ecr';
 import { MANIFEST_TYPES, RegistryCredentials, registryBaseUrl } from '../../src/docker/registry';
+import { SubmitError } from '../../src/submit/errors';
 import { PipelineOptions, SubmitPipeline } from '../../src/submit/pipeline';
 
 export const root = join(__dirname, '..', '..', '..');
@@ -204,6 +205,25 @@ export async function repositoryExists(aws: AwsClients, name: string): Promise<b
 export async function objectKeys(aws: AwsClients, prefix: string): Promise<string[]> {
   const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   return (out.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+/** The SubmitError an operation must fail with. */
+export async function submitError(operation: Promise<unknown>, what: string): Promise<SubmitError> {
+  const error = await operation.then(
+    () => assert.fail(`the ${what} succeeded`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof SubmitError, `expected a SubmitError, got ${String(error)}`);
+  return error;
+}
+
+/** The run's results.jsonl, one parsed row per line. */
+export async function runResults(aws: AwsClients, runId: string): Promise<unknown[]> {
+  const object = await aws.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/results.jsonl` }));
+  return (await object.Body!.transformToString())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 export async function jobsNamed(aws: AwsClients, prefix: string, queue = QUEUE): Promise<string[]> {
