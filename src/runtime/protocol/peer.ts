@@ -1,7 +1,7 @@
 // One TCP connection speaking frames: decodes incoming messages, sends heartbeats, and drops the
 // connection when the peer breaks the framing, goes silent, or stops reading what we send.
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameError, encodeFrame, encodePayload, parseBody } from './frames';
+import { FrameDecoder, FrameError, encodeFrame, parseBody } from './frames';
 import { FrameOpener, FrameSealer, type SessionKeys } from './sealing';
 
 /** A peer that lets this much pile up unread in our send buffer is not keeping up; drop it. */
@@ -97,10 +97,7 @@ export class Peer {
       this.close('peer is not reading');
       return;
     }
-    const frame = this.sealer
-      ? encodePayload(this.sealer.seal(Buffer.from(JSON.stringify(message), 'utf8')))
-      : encodeFrame(message);
-    this.socket.write(frame);
+    this.socket.write(this.sealer ? this.sealer.frame(message) : encodeFrame(message));
   }
 
   close(reason: string): void {
