@@ -11,12 +11,13 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { GetObjectResult } from '../results/s3Api';
 
-export type ObjectGetter = (
-  bucket: string,
-  key: string,
-  ifMatch: string | undefined,
-  signal?: AbortSignal,
-) => Promise<GetObjectResult>;
+export interface ObjectGetter {
+  /** false when the bucket's endpoint needs more than plain SigV4: use the SDK for it. */
+  supports(bucket: string): Promise<boolean>;
+  /** Only for buckets it supports. */
+  getObject(bucket: string, key: string, ifMatch: string | undefined, signal?: AbortSignal): Promise<GetObjectResult>;
+  destroy(): void;
+}
 
 export interface ObjectGetterOptions {
   sockets: number;
@@ -26,6 +27,8 @@ export interface ObjectGetterOptions {
 
 interface BucketAddress {
   url: URL;
+  /** The URL's path without a trailing "/": "" (virtual-hosted) or "/bucket" (path style). */
+  basePath: string;
   signer: SignatureV4;
 }
 
@@ -40,15 +43,14 @@ export class S3RequestError extends Error {
 }
 
 /**
- * A getter that signs and sends GetObject itself, or undefined when the bucket's endpoint needs
- * something other than plain SigV4 (S3 Express, Multi-Region Access Points): the caller then uses
- * the SDK.
+ * Signs and sends GetObject itself, for buckets whose endpoint takes plain SigV4; S3 Express and
+ * Multi-Region Access Points are left to the SDK (supports() says which).
  */
 export function createObjectGetter(
   client: S3Client,
   target: { region: string; endpoint: string | undefined },
   options: ObjectGetterOptions,
-): { get(bucket: string): Promise<ObjectGetter | undefined>; destroy(): void } {
+): ObjectGetter {
   const agentOptions = { keepAlive: true, maxSockets: options.sockets };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
@@ -65,47 +67,47 @@ export function createObjectGetter(
   };
 
   return {
-    async get(bucket) {
+    async supports(bucket) {
+      return (await address(bucket)) !== undefined;
+    },
+    async getObject(bucket, key, ifMatch, signal) {
       const where = await address(bucket);
-      if (!where) return undefined;
+      if (!where) throw new Error(`bucket ${bucket} needs more than SigV4; fetch it with the SDK`);
+      const headers: Record<string, string> = {
+        host: where.url.host,
+        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      };
+      if (ifMatch) headers['if-match'] = ifMatch;
+      const path = `${where.basePath}/${encodeKey(key)}`;
+      const signed = await where.signer.sign({
+        method: 'GET',
+        protocol: where.url.protocol,
+        hostname: where.url.hostname,
+        port: where.url.port ? Number(where.url.port) : undefined,
+        path,
+        query: {},
+        headers,
+      });
       const secure = where.url.protocol === 'https:';
-      const base = where.url.pathname.replace(/\/$/, '');
-      return async (_bucket, key, ifMatch, signal) => {
-        const headers: Record<string, string> = {
-          host: where.url.host,
-          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-        };
-        if (ifMatch) headers['if-match'] = ifMatch;
-        const path = `${base}/${encodeKey(key)}`;
-        const signed = await where.signer.sign({
+      const response = await send(
+        secure ? https : http,
+        {
           method: 'GET',
-          protocol: where.url.protocol,
-          hostname: where.url.hostname,
-          port: where.url.port ? Number(where.url.port) : undefined,
+          host: where.url.hostname,
+          port: where.url.port || undefined,
           path,
-          query: {},
-          headers,
-        });
-        const response = await send(
-          secure ? https : http,
-          {
-            method: 'GET',
-            host: where.url.hostname,
-            port: where.url.port || undefined,
-            path,
-            headers: signed.headers,
-            agent: secure ? httpsAgent : httpAgent,
-            signal,
-          },
-          idleTimeout,
-        );
-        const status = response.statusCode ?? 0;
-        if (status !== 200) throw await toError(response, status);
-        return {
-          body: response as Readable,
-          etag: header(response, 'etag'),
-          serverSideEncryption: header(response, 'x-amz-server-side-encryption'),
-        };
+          headers: signed.headers,
+          agent: secure ? httpsAgent : httpAgent,
+          signal,
+        },
+        idleTimeout,
+      );
+      const status = response.statusCode ?? 0;
+      if (status !== 200) throw await toError(response, status);
+      return {
+        body: response as Readable,
+        etag: header(response, 'etag'),
+        serverSideEncryption: header(response, 'x-amz-server-side-encryption'),
       };
     },
     destroy() {
@@ -138,8 +140,10 @@ async function resolveAddress(
   }[];
   const scheme = schemes[0];
   if (!scheme || scheme.name !== 'sigv4') return undefined;
+  const url = new URL(String(endpoint.url));
   return {
-    url: new URL(String(endpoint.url)),
+    url,
+    basePath: url.pathname.replace(/\/$/, ''),
     signer: new SignatureV4({
       credentials: config.credentials,
       region: scheme.signingRegion ?? target.region,

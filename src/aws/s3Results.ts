@@ -52,8 +52,7 @@ export function createS3Api(s3: S3Client, target: S3Target, sockets = 16): S3Api
       };
     },
     async getObject(bucket, key, ifMatch, signal, verifyChecksum) {
-      const get = verifyChecksum ? undefined : await lean.get(bucket);
-      if (get) return get(bucket, key, ifMatch, signal);
+      if (!verifyChecksum && (await lean.supports(bucket))) return lean.getObject(bucket, key, ifMatch, signal);
       const out = await s3.send(
         new GetObjectCommand({
           Bucket: bucket,

@@ -53,8 +53,7 @@ suite('lean S3 GetObject', () => {
   let seen: Seen[];
   let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   let sdk: S3Client;
-  let lean: ReturnType<typeof createObjectGetter>;
-  let get: ObjectGetter;
+  let lean: ObjectGetter;
 
   const ok = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(200, { etag: `"${MD5}"`, 'content-length': BODY.length, 'x-amz-server-side-encryption': 'AES256' });
@@ -75,8 +74,7 @@ suite('lean S3 GetObject', () => {
     const target = { region: 'eu-west-1', endpoint };
     sdk = new S3Client({ ...target, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1 });
     lean = createObjectGetter(sdk, target, { sockets: 4 });
-    get = (await lean.get('results-bucket'))!;
-    assert.ok(get, 'a plain SigV4 endpoint gets the lean path');
+    assert.ok(await lean.supports('results-bucket'), 'a plain SigV4 endpoint gets the lean path');
   });
 
   setup(() => {
@@ -103,7 +101,7 @@ suite('lean S3 GetObject', () => {
       seen = [];
       const viaSdk = await sdk.send(new GetObjectCommand({ Bucket: 'results-bucket', Key: key, IfMatch: `"${MD5}"` }));
       await viaSdk.Body?.transformToByteArray();
-      const viaLean = await get('results-bucket', key, `"${MD5}"`);
+      const viaLean = await lean.getObject('results-bucket', key, `"${MD5}"`);
       const chunks: Buffer[] = [];
       for await (const chunk of viaLean.body) chunks.push(chunk as Buffer);
       assert.deepEqual(Buffer.concat(chunks), BODY);
@@ -125,7 +123,7 @@ suite('lean S3 GetObject', () => {
   test('the verifier rejects a tampered request', () => {
     const request = awkwardKeys[0];
     seen = [];
-    return get('results-bucket', request, undefined).then(async (result) => {
+    return lean.getObject('results-bucket', request, undefined).then(async (result) => {
       result.body.resume();
       const { path, headers } = seen[0];
       assert.equal(verifySigV4('GET', path, headers, SECRET), 'ok');
@@ -168,7 +166,7 @@ suite('lean S3 GetObject', () => {
         res.end(body);
       };
       await assert.rejects(
-        get('results-bucket', 'runs/r1/x', undefined),
+        lean.getObject('results-bucket', 'runs/r1/x', undefined),
         (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
           assert.equal(error.name, name);
           assert.equal(error.message, message);
@@ -182,7 +180,7 @@ suite('lean S3 GetObject', () => {
   test('an aborted request rejects with an AbortError and leaves no socket in use', async () => {
     answer = () => undefined; // never answers
     const controller = new AbortController();
-    const pending = get('results-bucket', 'runs/r1/slow', undefined, controller.signal);
+    const pending = lean.getObject('results-bucket', 'runs/r1/slow', undefined, controller.signal);
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(pending, { name: 'AbortError' });
   });
@@ -190,15 +188,14 @@ suite('lean S3 GetObject', () => {
   test('a server that goes quiet fails the request instead of hanging it', async () => {
     const quiet = createObjectGetter(sdk, { region: 'eu-west-1', endpoint }, { sockets: 1, idleTimeoutMs: 200 });
     try {
-      const quietGet = (await quiet.get('results-bucket'))!;
       answer = () => undefined;
-      await assert.rejects(quietGet('results-bucket', 'runs/r1/silent', undefined), { code: 'ETIMEDOUT' });
+      await assert.rejects(quiet.getObject('results-bucket', 'runs/r1/silent', undefined), { code: 'ETIMEDOUT' });
       // Headers, then silence in the middle of the body: the body stream fails.
       answer = (_req, res) => {
         res.writeHead(200, { 'content-length': 1000 });
         res.write('partial');
       };
-      const result = await quietGet('results-bucket', 'runs/r1/stalls', undefined);
+      const result = await quiet.getObject('results-bucket', 'runs/r1/stalls', undefined);
       await assert.rejects(async () => {
         for await (const _chunk of result.body) void _chunk;
       });
@@ -211,9 +208,9 @@ suite('lean S3 GetObject', () => {
     const regional = new S3Client({ region: 'us-east-1', credentials: CREDENTIALS });
     const onAws = createObjectGetter(regional, { region: 'us-east-1', endpoint: undefined }, { sockets: 1 });
     try {
-      assert.ok(await onAws.get('ordinary-bucket'), 'an ordinary bucket on AWS: lean path');
+      assert.ok(await onAws.supports('ordinary-bucket'), 'an ordinary bucket on AWS: lean path');
       // An S3 Express directory bucket signs with sigv4-s3express.
-      assert.equal(await onAws.get('my-express--use1-az4--x-s3'), undefined);
+      assert.equal(await onAws.supports('my-express--use1-az4--x-s3'), false);
     } finally {
       onAws.destroy();
       regional.destroy();
