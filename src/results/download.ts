@@ -9,6 +9,7 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { AbortError, systemClock } from '../logs/clock';
 import { fileMatchesEtag, parseEtag } from './etag';
 import { pathInside, placeKey } from './pathSafety';
 import type { S3Api, S3Object } from './s3Api';
@@ -77,10 +78,6 @@ interface Task {
   segments: string[];
   target: string;
   temp: string;
-}
-
-class Cancelled extends Error {
-  override name = 'AbortError';
 }
 
 export async function downloadPrefix(options: DownloadOptions): Promise<DownloadSummary> {
@@ -158,7 +155,7 @@ class Download {
     const objects: S3Object[] = [];
     let token: string | undefined;
     do {
-      if (this.signal?.aborted) throw new Cancelled('Download cancelled');
+      if (this.signal?.aborted) throw new AbortError('Download cancelled');
       const page = await this.options.s3.listObjects(this.options.bucket, this.options.prefix, token, this.signal);
       objects.push(...page.objects);
       token = page.nextToken;
@@ -237,7 +234,7 @@ class Download {
           if (this.signal?.aborted || attempt >= retries || !retryable(error)) throw error;
           // Back off, so that a throttled (503 SlowDown) or restarting endpoint gets room to recover.
           const base = (this.options.retryDelayMs ?? 200) * 2 ** attempt;
-          await pause(base * (0.5 + Math.random()), this.signal);
+          await systemClock.sleep(base * (0.5 + Math.random()), this.signal);
         }
       }
       this.progress.filesDownloaded++;
@@ -347,18 +344,6 @@ async function filesUnder(root: string): Promise<Set<string>> {
     if (!entry.isDirectory()) found.add(join(entry.parentPath ?? entry.path, entry.name));
   }
   return found;
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 class DamagedError extends Error {
