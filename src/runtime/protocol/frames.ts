@@ -15,13 +15,6 @@ export function encodeFrame(message: object): Buffer {
   return frame;
 }
 
-/** A frame around payload bytes that are not plain JSON (a sealed frame's body and tag). */
-export function encodePayload(payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32BE(payload.length, 0);
-  return Buffer.concat([header, payload]);
-}
-
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;

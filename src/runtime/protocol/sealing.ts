@@ -38,13 +38,6 @@ export class FrameSealer {
     this.direction = new Direction(key);
   }
 
-  /** body || tag */
-  seal(body: Buffer): Buffer {
-    const tag = this.direction.tag(body);
-    this.direction.advance();
-    return Buffer.concat([body, tag], body.length + TAG_BYTES);
-  }
-
   /** A whole frame (header, body, tag) for a message, in one buffer. */
   frame(message: object): Buffer {
     const text = JSON.stringify(message);

@@ -5,11 +5,14 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Socket } from 'node:net';
 import { ManagerHandshake, WorkerHandshake, sessionKeys } from '../../../src/runtime/protocol/auth';
-import { encodeFrame, encodePayload, FrameError } from '../../../src/runtime/protocol/frames';
+import { encodeFrame, FrameError, HEADER_BYTES } from '../../../src/runtime/protocol/frames';
 import { Peer } from '../../../src/runtime/protocol/peer';
 import { FrameOpener, FrameSealer, TAG_BYTES } from '../../../src/runtime/protocol/sealing';
 
-const body = (text: string) => Buffer.from(JSON.stringify({ t: 'note', text }));
+const note = (text: string) => ({ t: 'note', text });
+const body = (text: string) => Buffer.from(JSON.stringify(note(text)));
+/** What the receiving side's decoder hands to the opener: the frame without its header. */
+const sealedPayload = (sealer: FrameSealer, text: string) => sealer.frame(note(text)).subarray(HEADER_BYTES);
 
 suite('runtime sealed frames', () => {
   const key = randomBytes(32);
@@ -18,7 +21,7 @@ suite('runtime sealed frames', () => {
     const sealer = new FrameSealer(key);
     const opener = new FrameOpener(key);
     for (const text of ['one', 'two', 'three']) {
-      const sealed = sealer.seal(body(text));
+      const sealed = sealedPayload(sealer, text);
       assert.equal(sealed.length, body(text).length + TAG_BYTES);
       assert.deepEqual(opener.open(sealed), body(text));
     }
@@ -27,7 +30,7 @@ suite('runtime sealed frames', () => {
   test('changed, injected, replayed, dropped or reordered frames are refused', () => {
     const frames = () => {
       const sealer = new FrameSealer(key);
-      return ['a', 'b', 'c'].map((text) => sealer.seal(body(text)));
+      return ['a', 'b', 'c'].map((text) => sealedPayload(sealer, text));
     };
     const refuses = (sequence: Buffer[], why: string) => {
       const opener = new FrameOpener(key);
@@ -49,7 +52,7 @@ suite('runtime sealed frames', () => {
     refuses([b, a], 'reordered frames');
     refuses([a, encodeFrame({ t: 'result', index: 1 }).subarray(4)], 'an unsealed frame');
     refuses([Buffer.alloc(TAG_BYTES)], 'a frame that is all tag');
-    const otherKey = new FrameSealer(randomBytes(32)).seal(body('a'));
+    const otherKey = sealedPayload(new FrameSealer(randomBytes(32)), 'a');
     refuses([otherKey], 'a frame sealed with another key');
   });
 
@@ -110,10 +113,10 @@ suite('runtime sealed frames', () => {
     const keys = managerHandshake.keys();
     const sealer = new FrameSealer(keys.send);
     const welcome = encodeFrame({ t: 'welcome', proof: welcomeProof, mode: 'tasks', slots: 1, heartbeatMs: 1000 });
-    const first = encodePayload(sealer.seal(body('first')));
+    const first = sealer.frame(note('first'));
     managerSocket.write(Buffer.concat([welcome, first])); // one chunk: plain welcome, then sealed
 
-    const second = encodePayload(sealer.seal(body('second')));
+    const second = sealer.frame(note('second'));
     managerSocket.write(second);
     while (received.length < 2) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(
@@ -122,7 +125,7 @@ suite('runtime sealed frames', () => {
     );
 
     // A man in the middle rewrites one byte of the next frame: the worker hangs up.
-    const third = encodePayload(sealer.seal(body('third: rm -rf /')));
+    const third = sealer.frame(note('third: rm -rf /'));
     third[10] ^= 0x20;
     managerSocket.write(third);
     assert.match(await closed, /failed authentication/);
