@@ -350,16 +350,10 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     check.fail('jobQueue', `"jobQueue" must be a job queue name or ARN${given(jobQueue)}.`);
   }
 
-  let jobRoleArn: string | undefined;
-  if (raw.jobRoleArn !== undefined) {
-    jobRoleArn = check.string(raw.jobRoleArn, 'jobRoleArn', 'arn:aws:iam::123456789012:role/batch-job-role');
-    if (!ROLE_ARN_PATTERN.test(jobRoleArn)) {
-      check.fail(
-        'jobRoleArn',
-        `"jobRoleArn" must be an IAM role ARN, such as "arn:aws:iam::123456789012:role/batch-job-role"${given(jobRoleArn)}.`,
-      );
-    }
-  }
+  const jobRoleArn =
+    raw.jobRoleArn === undefined
+      ? undefined
+      : parseRoleArn(check, raw.jobRoleArn, 'jobRoleArn', 'arn:aws:iam::123456789012:role/batch-job-role');
 
   const fargate = raw.fargate === undefined ? undefined : parseFargate(check, raw.fargate);
 
@@ -501,6 +495,15 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
   return config;
 }
 
+/** An IAM role ARN at `field`; `example` shows the expected form in the message. */
+function parseRoleArn(check: Checker, value: unknown, field: string, example: string): string {
+  const arn = check.string(value, field, example);
+  if (!ROLE_ARN_PATTERN.test(arn)) {
+    check.fail(field, `"${field}" must be an IAM role ARN, such as "${example}"${given(arn)}.`);
+  }
+  return arn;
+}
+
 function parseFargate(check: Checker, value: unknown): FargateConfig {
   const example = '{ "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole" }';
   if (!isObject(value)) check.fail('fargate', `"fargate" must be an object such as ${example}${given(value)}.`);
@@ -511,17 +514,12 @@ function parseFargate(check: Checker, value: unknown): FargateConfig {
       '"fargate.executionRoleArn" is missing: the role Fargate uses to pull the image and write the logs, such as "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".',
     );
   }
-  const executionRoleArn = check.string(
+  const executionRoleArn = parseRoleArn(
+    check,
     value.executionRoleArn,
     'fargate.executionRoleArn',
     'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
   );
-  if (!ROLE_ARN_PATTERN.test(executionRoleArn)) {
-    check.fail(
-      'fargate.executionRoleArn',
-      `"fargate.executionRoleArn" must be an IAM role ARN, such as "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"${given(executionRoleArn)}.`,
-    );
-  }
   let assignPublicIp = DEFAULTS.fargate.assignPublicIp;
   if (value.assignPublicIp !== undefined) {
     if (typeof value.assignPublicIp !== 'boolean') {
