@@ -5,21 +5,20 @@
 // Also measured: floor_s, the same signed GETs with the bodies thrown away, and moto's CPU seconds per
 // run; they show how much of the time is the server's.
 // Target: ratio (ours / CLI) ≤ 0.5. Needs the stand-ins (npm run backend -- up) and their env.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { compileTests, logger, root, standInEndpoint } from './lib/common.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const log = (...args) => console.error('[bench download]', ...args);
-execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const log = logger('download');
+compileTests();
 const { S3Client, PutObjectCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
 const { downloadPrefix } = await import(join(root, 'out/src/results/download.js'));
 const { createDownloadS3Client, createS3Api } = await import(join(root, 'out/src/aws/s3Results.js'));
 const { createAwsClients } = await import(join(root, 'out/src/aws/clients.js'));
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: eval "$(bash scripts/backend.sh env)"');
+const endpoint = standInEndpoint();
 const CLI = process.env.AWS_CLI_V2 ?? '/usr/bin/aws';
 const bucket = process.env.BENCH_BUCKET ?? 'batch-runner-results';
 const prefix = `bench-download/${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;

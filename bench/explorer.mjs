@@ -10,15 +10,15 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { compileTests, logger, root } from './lib/common.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const JOBS = Number(process.env.BENCH_JOBS || 10000);
 const PORT = Number(process.env.BENCH_MOTO_PORT || 5012);
 const endpoint = `http://127.0.0.1:${PORT}`;
-const log = (...a) => console.error('[explorer]', ...a);
+const log = logger('explorer');
 
-execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+compileTests();
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: endpoint,
   AWS_REGION: 'us-east-1',

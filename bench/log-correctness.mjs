@@ -3,13 +3,13 @@
 // follower reads them through a proxy that throttles, drops answers and restarts mid-way. Counts
 // lines lost and lines delivered twice (both must be 0), and lines out of their stream's order.
 // Prints one JSON line.
-import { execFileSync } from 'node:child_process';
+
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { compileTests, logger, root, standInEndpoint } from './lib/common.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const log = (...args) => console.error('[bench log-correctness]', ...args);
-execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const log = logger('log-correctness');
+compileTests();
 const {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -23,8 +23,7 @@ const { LogFollower } = await import(join(root, 'out/src/logs/follower.js'));
 const { RateLimiter } = await import(join(root, 'out/src/logs/rateLimiter.js'));
 const { FaultProxy } = await import(join(root, 'out/test/integration/helpers/faultProxy.js'));
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: eval "$(bash scripts/backend.sh env)"');
+const endpoint = standInEndpoint();
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const STREAMS = ['manager', 'worker 0', 'worker 1', 'worker 2'];
 const BURST = 1000;

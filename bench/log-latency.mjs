@@ -3,14 +3,14 @@
 // one shared limit of 4 GetLogEvents/s, adaptive polling; moto has no Live Tail) and, on the same
 // stream at the same time, `aws logs tail --follow` (AWS CLI v2). 1,000 events at 50/s, one
 // PutLogEvents call each. Prints one JSON line. Target: ratio (ours / CLI median) ≤ 0.3.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { compileTests, logger, root, standInEndpoint } from './lib/common.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const log = (...args) => console.error('[bench log-latency]', ...args);
-execFileSync('npm', ['run', '--silent', 'compile-tests'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const log = logger('log-latency');
+compileTests();
 const {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -23,8 +23,7 @@ const { AwsLogsApi, createFollowerLogsClient } = await import(join(root, 'out/sr
 const { LogFollower } = await import(join(root, 'out/src/logs/follower.js'));
 const { RateLimiter } = await import(join(root, 'out/src/logs/rateLimiter.js'));
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: eval "$(bash scripts/backend.sh env)"');
+const endpoint = standInEndpoint();
 const CLI = process.env.AWS_CLI_V2 ?? '/usr/bin/aws';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
