@@ -3,12 +3,7 @@
 // The log stream names come from DescribeJobs; moto writes a job's output when its container exits.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  BatchClient,
-  DeregisterJobDefinitionCommand,
-  RegisterJobDefinitionCommand,
-  SubmitJobCommand,
-} from '@aws-sdk/client-batch';
+import { BatchClient, DeregisterJobDefinitionCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { createBatchJobsApi } from '../../src/aws/batchJobsApi';
 import { AwsLogsApi, createFollowerLogsClient } from '../../src/aws/logsFollowApi';
@@ -16,6 +11,7 @@ import { FollowedLine, LogFollower } from '../../src/logs/follower';
 import { formatLines } from '../../src/logs/format';
 import { JobLogSession, summaryLine } from '../../src/logs/jobSession';
 import { RateLimiter } from '../../src/logs/rateLimiter';
+import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const suffix = () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
@@ -31,21 +27,11 @@ suite('Show Logs on Batch jobs in moto', function () {
       throw new Error('Start the stand-ins first: eval "$(bash scripts/backend.sh env)"');
     clients = await createAwsClients({});
     batch = clients.batch;
-    const registered = await batch.send(
-      new RegisterJobDefinitionCommand({
-        jobDefinitionName: name,
-        type: 'container',
-        containerProperties: {
-          image: 'local/busybox:latest',
-          command: ['sh', '-c', 'echo "hello from $AWS_BATCH_JOB_ID"; sleep 1; echo "bye from $AWS_BATCH_JOB_ID"'],
-          resourceRequirements: [
-            { type: 'VCPU', value: '1' },
-            { type: 'MEMORY', value: '128' },
-          ],
-        },
-      }),
-    );
-    definition = registered.jobDefinitionArn;
+    definition = await registerBusyboxDefinition(batch, name, [
+      'sh',
+      '-c',
+      'echo "hello from $AWS_BATCH_JOB_ID"; sleep 1; echo "bye from $AWS_BATCH_JOB_ID"',
+    ]);
   });
 
   suiteTeardown(async () => {

@@ -9,13 +9,13 @@ import {
   BatchClient,
   DeregisterJobDefinitionCommand,
   DescribeJobsCommand,
-  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   type JobDetail,
 } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import Docker from 'dockerode';
+import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const JOB_TIMEOUT_MS = 90_000;
 const MANIFEST_TYPES = [
@@ -153,21 +153,7 @@ suite('stand-ins: registry, docker push, Batch in moto', function () {
     const name = `standins-test-${suffix()}`;
     let jobDefinitionArn: string | undefined;
     try {
-      const def = await batch.send(
-        new RegisterJobDefinitionCommand({
-          jobDefinitionName: name,
-          type: 'container',
-          containerProperties: {
-            image: 'local/busybox:latest',
-            command: ['sh', '-c', 'echo hello'],
-            resourceRequirements: [
-              { type: 'VCPU', value: '1' },
-              { type: 'MEMORY', value: '128' },
-            ],
-          },
-        }),
-      );
-      jobDefinitionArn = def.jobDefinitionArn;
+      jobDefinitionArn = await registerBusyboxDefinition(batch, name, ['sh', '-c', 'echo hello']);
       assert.ok(jobDefinitionArn);
 
       const submitted = await batch.send(

@@ -1,16 +1,11 @@
 // Jobs and Job Definitions views inside a real extension host, against moto with Docker-backed jobs.
 import * as assert from 'node:assert/strict';
-import {
-  BatchClient,
-  DescribeJobsCommand,
-  JobStatus,
-  RegisterJobDefinitionCommand,
-  SubmitJobCommand,
-} from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobsCommand, JobStatus, SubmitJobCommand } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { DefinitionNameNode } from '../../src/views/jobDefinitionsModel';
 import type { JobNode, JobsQueueNode, JobsViewNode, StatusGroupNode } from '../../src/views/jobsModel';
+import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const QUEUE = 'research-queue';
 const DEFINITION = 'jobs-view-test';
@@ -54,26 +49,13 @@ suite('Jobs and Job Definitions views (extension host)', function () {
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<ExtensionApi>('aws-batch-runner.aws-batch-runner')!.activate();
-    const def = await batch.send(
-      new RegisterJobDefinitionCommand({
-        jobDefinitionName: DEFINITION,
-        type: 'container',
-        containerProperties: {
-          image: 'local/busybox:latest',
-          command: ['sh', '-c', 'true'],
-          resourceRequirements: [
-            { type: 'VCPU', value: '1' },
-            { type: 'MEMORY', value: '128' },
-          ],
-        },
-      }),
-    );
+    const definitionArn = await registerBusyboxDefinition(batch, DEFINITION, ['sh', '-c', 'true']);
     const submit = async (name: string, command: string[], extra: Partial<SubmitJobCommand['input']> = {}) => {
       const { jobId } = await batch.send(
         new SubmitJobCommand({
           jobName: `${name}-${suffix}`,
           jobQueue: QUEUE,
-          jobDefinition: def.jobDefinitionArn,
+          jobDefinition: definitionArn,
           containerOverrides: { command },
           ...extra,
         }),

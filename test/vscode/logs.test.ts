@@ -8,7 +8,6 @@ import {
   BatchClient,
   DeregisterJobDefinitionCommand,
   DescribeJobsCommand,
-  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
@@ -16,6 +15,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client 
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { DownloadSummary } from '../../src/results/download';
+import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const QUEUE = 'research-queue';
 const BUCKET = 'batch-runner-results';
@@ -59,21 +59,7 @@ suite('Logs and results (extension host)', function () {
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<ExtensionApi>('aws-batch-runner.aws-batch-runner')!.activate();
-    const def = await batch.send(
-      new RegisterJobDefinitionCommand({
-        jobDefinitionName: definitionName,
-        type: 'container',
-        containerProperties: {
-          image: 'local/busybox:latest',
-          command: ['true'],
-          resourceRequirements: [
-            { type: 'VCPU', value: '1' },
-            { type: 'MEMORY', value: '128' },
-          ],
-        },
-      }),
-    );
-    definition = def.jobDefinitionArn!;
+    definition = await registerBusyboxDefinition(batch, definitionName, ['true']);
   });
 
   suiteTeardown(async () => {
