@@ -15,7 +15,7 @@ const log = logger('download');
 compileTests();
 const { S3Client, PutObjectCommand, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
 const { downloadPrefix } = await import(join(root, 'out/src/results/download.js'));
-const { createDownloadS3Client, createS3Api } = await import(join(root, 'out/src/aws/s3Results.js'));
+const { createDownloadApi } = await import(join(root, 'out/src/aws/s3Results.js'));
 const { createAwsClients } = await import(join(root, 'out/src/aws/clients.js'));
 
 const endpoint = standInEndpoint();
@@ -71,15 +71,13 @@ function verify(dir) {
 }
 
 async function ours(dir) {
-  // As the Download Results command does it: a download client made from the extension's clients.
+  // As the Download Results command does it: a download API made from the extension's clients.
   const clients = await createAwsClients({});
   const t0 = performance.now();
-  const client = createDownloadS3Client(clients.s3, clients.target, 16);
-  const api = createS3Api(client, clients.target, 16);
+  const api = createDownloadApi(clients.s3, clients.target, 16);
   const summary = await downloadPrefix({ s3: api, bucket, prefix, destination: dir, concurrency: 16 });
   const s = (performance.now() - t0) / 1000;
   api.destroy();
-  client.destroy();
   clients.destroy();
   if (summary.failed.length || summary.downloaded !== expected.size)
     throw new Error(`ours: ${summary.downloaded} downloaded, failed ${JSON.stringify(summary.failed.slice(0, 3))}`);
@@ -90,7 +88,7 @@ async function ours(dir) {
 // disk, no checks). moto serves requests one at a time under Python's GIL, so no client goes faster.
 async function floor() {
   const clients = await createAwsClients({});
-  const api = createS3Api(clients.s3, clients.target, 16);
+  const api = createDownloadApi(clients.s3, clients.target, 16);
   const t0 = performance.now();
   const objects = [];
   for (let token; ;) {

@@ -16,7 +16,7 @@ interface S3Target {
  * MD5 ETag are checked by the download itself (native MD5 is several times faster than the SDK's
  * JavaScript CRC32); the others ask for the service's checksum.
  */
-export function createDownloadS3Client(shared: S3Client, target: S3Target, sockets: number): S3Client {
+function createDownloadS3Client(shared: S3Client, target: S3Target, sockets: number): S3Client {
   return new S3Client({
     region: target.region,
     endpoint: target.endpoint,
@@ -34,11 +34,13 @@ export function createDownloadS3Client(shared: S3Client, target: S3Target, socke
 }
 
 /**
- * Lists through the SDK. Objects whose MD5 the download checks itself are fetched with the lean
- * signed GET (s3ObjectGet.ts); those that need the service's checksum (multipart, no ETag) and
- * buckets that need more than SigV4 go through the SDK.
+ * Download Results' S3 for one download, over its own client (see createDownloadS3Client). Lists
+ * through the SDK. Objects whose MD5 the download checks itself are fetched with the lean signed GET
+ * (s3ObjectGet.ts); those that need the service's checksum (multipart, no ETag) and buckets that
+ * need more than SigV4 go through the SDK. destroy() closes its connections.
  */
-export function createS3Api(s3: S3Client, target: S3Target, sockets = 16): S3Api & { destroy(): void } {
+export function createDownloadApi(shared: S3Client, target: S3Target, sockets = 16): S3Api & { destroy(): void } {
+  const s3 = createDownloadS3Client(shared, target, sockets);
   const lean = createObjectGetter(s3, target, { sockets });
   return {
     async listObjects(bucket, prefix, continuationToken, signal) {
@@ -71,6 +73,7 @@ export function createS3Api(s3: S3Client, target: S3Target, sockets = 16): S3Api
     },
     destroy() {
       lean.destroy();
+      s3.destroy();
     },
   };
 }

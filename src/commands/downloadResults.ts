@@ -45,7 +45,7 @@ export const downloadResults: CommandFactory = (services) => {
 };
 
 async function download(services: Services, run: RunRef, destination: string): Promise<DownloadSummary> {
-  const [clients, { downloadPrefix }, { createDownloadS3Client, createS3Api }, { formatS3Uri }] = await Promise.all([
+  const [clients, { downloadPrefix }, { createDownloadApi }, { formatS3Uri }] = await Promise.all([
     services.aws(),
     import('../results/download'),
     import('../aws/api'),
@@ -53,8 +53,7 @@ async function download(services: Services, run: RunRef, destination: string): P
   ]);
   const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
   const concurrency = Math.max(1, Math.min(64, Math.floor(setting) || 16));
-  const s3 = createDownloadS3Client(clients.s3, clients.target, concurrency);
-  const api = createS3Api(s3, clients.target, concurrency);
+  const api = createDownloadApi(clients.s3, clients.target, concurrency);
   services.output.info(`Downloading ${formatS3Uri(run.location)} to ${destination}`);
   try {
     return await vscode.window.withProgress(
@@ -87,7 +86,6 @@ async function download(services: Services, run: RunRef, destination: string): P
     );
   } finally {
     api.destroy();
-    s3.destroy();
   }
 }
 

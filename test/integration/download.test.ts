@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { downloadPrefix } from '../../src/results/download';
-import { createS3Api } from '../../src/aws/s3Results';
+import { createDownloadApi } from '../../src/aws/s3Results';
 import { FaultProxy } from './helpers/faultProxy';
 
 const BUCKET = 'batch-runner-results';
@@ -118,7 +118,7 @@ suite('Download Results against moto S3', function () {
 
     const dest = join(work, 'results', 'it');
     const first = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      s3: createDownloadApi(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -133,7 +133,7 @@ suite('Download Results against moto S3', function () {
 
     const gets = proxy.requests.length;
     const second = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      s3: createDownloadApi(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -160,7 +160,7 @@ suite('Download Results against moto S3', function () {
     const dest = join(work, 'deep', 'results', 'r');
     writeFileSync(join(work, 'marker'), 'm');
     const summary = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      s3: createDownloadApi(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -183,7 +183,7 @@ suite('Download Results against moto S3', function () {
     proxy.faultsFor = (operation) => operation.startsWith(`GET /${BUCKET}/${prefix}tasks/`);
     proxy.slowDownNext = 4;
     const before = proxy.throttled;
-    const api = createS3Api(viaProxy.s3, viaProxy.target);
+    const api = createDownloadApi(viaProxy.s3, viaProxy.target);
     try {
       const summary = await downloadPrefix({
         s3: {
@@ -230,7 +230,7 @@ suite('Download Results against moto S3', function () {
     proxy.cutBody = { afterBytes: 100_000, times: 12 };
     const controller = new AbortController();
     const first = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      s3: createDownloadApi(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
@@ -250,7 +250,7 @@ suite('Download Results against moto S3', function () {
     for (const rel of files(dest)) assert.equal(sha(readFileSync(join(dest, rel))), sha(bodies.get(rel)!), rel);
 
     const second = await downloadPrefix({
-      s3: createS3Api(viaProxy.s3, viaProxy.target),
+      s3: createDownloadApi(viaProxy.s3, viaProxy.target),
       bucket: BUCKET,
       prefix,
       destination: dest,
