@@ -15,18 +15,18 @@ export default tseslint.config(
     },
   },
   {
-    // The SDK is loaded lazily through src/aws/api.ts (its own bundle); types are fine anywhere.
+    // The SDK is loaded lazily through src/bundles/aws.ts (its own bundle); types are fine anywhere.
     files: ['src/**/*.ts'],
-    ignores: ['src/aws/**', 'src/runtime/**'],
+    ignores: ['src/aws/**', 'src/runtime/**', 'src/bundles/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['@aws-sdk/*', '@smithy/*', '../aws/api', './aws/api', '../aws/clients', '../aws/batch*'],
+              group: ['@aws-sdk/*', '@smithy/*', '**/bundles/aws', '**/aws/clients', '**/aws/sdk*'],
               allowTypeImports: true,
-              message: "Load the SDK lazily: await import('../aws/api').",
+              message: "Load the SDK lazily: await import('../bundles/aws').",
             },
           ],
         },

@@ -80,17 +80,13 @@ try {
   log(`submitted ${JOBS} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const { createAwsClients } = require(`${root}/out/src/aws/clients.js`);
-  const { explainAwsError } = require(`${root}/out/src/aws/errors.js`);
-  const { JobsTreeModel } = require(`${root}/out/src/views/jobsModel.js`);
-  const { batchJobsSource } = require(`${root}/out/src/views/jobsSource.js`);
+  const { explainAwsError } = require(`${root}/out/src/shared/awsProblem.js`);
+  const { JobsTreeModel } = require(`${root}/out/src/models/jobsModel.js`);
   const clients = await createAwsClients({});
   const explain = (e) => explainAwsError(e, 'bench');
 
-  // 1. One refresh of the expanded queue through the real source: API calls.
-  const live = new JobsTreeModel(
-    batchJobsSource(async () => clients),
-    explain,
-  );
+  // 1. One refresh of the expanded queue through the extension's BatchApi: API calls.
+  const live = new JobsTreeModel(clients.batch, explain);
   await live.refresh();
   const queue = live.roots().find((q) => q.name === 'research-queue');
   await live.expand(queue);
@@ -101,16 +97,13 @@ try {
 
   // 2. The same data served from memory: the model's own build and diff time.
   const data = new Map();
-  const real = batchJobsSource(async () => clients);
-  const queues = await real.listQueues();
-  for (const status of ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED']) {
-    data.set(status, await real.listJobs('research-queue', status));
+  const queues = await clients.batch.describeJobQueues();
+  for (const jobStatus of ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED']) {
+    data.set(jobStatus, await clients.batch.listJobs({ jobQueue: 'research-queue', jobStatus }));
   }
   const memory = {
-    listQueues: async () => queues,
-    listJobs: async (_q, status) => data.get(status).map((job) => ({ ...job })),
-    listArrayChildren: async () => [],
-    listJobsNamed: async () => [],
+    describeJobQueues: async () => queues,
+    listJobs: async (scope) => (scope.jobStatus ? data.get(scope.jobStatus).map((job) => ({ ...job })) : []),
     describeJobs: async () => [],
   };
   const model = new JobsTreeModel(memory, explain);

@@ -18,11 +18,11 @@ const common = {
   alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
-/** `import('…/aws/api')` in the extension becomes `require('./aws.js')`: a bundle of its own, loaded on first use. */
+/** `import('…/bundles/aws')` in the extension becomes `require('./aws.js')`: a bundle of its own, loaded on first use. */
 const awsApiAsSeparateBundle = {
   name: 'aws-api-separate-bundle',
   setup(build) {
-    build.onResolve({ filter: /\/aws\/api$/ }, () => ({ path: './aws.js', external: true }));
+    build.onResolve({ filter: /\/bundles\/aws$/ }, () => ({ path: './aws.js', external: true }));
   },
 };
 
@@ -37,12 +37,12 @@ const builds = [
     banner: { js: 'globalThis.__awsBatchLoadStart = performance.now();' },
     footer: { js: 'globalThis.__awsBatchLoadEnd = performance.now();' },
   },
-  { ...common, entryPoints: ['src/aws/api.ts'], outfile: 'dist/aws.js' },
+  { ...common, entryPoints: ['src/bundles/aws.ts'], outfile: 'dist/aws.js' },
   {
     // dockerode (with ssh2 and gRPC) on its own: loaded by Services.docker() on first use, so it
     // neither weighs on activation nor on dist/extension.js. ssh2's optional native addons stay out.
     ...common,
-    entryPoints: ['src/docker/dockerodeBundle.ts'],
+    entryPoints: ['src/bundles/dockerode.ts'],
     outfile: 'dist/dockerode.js',
     external: ['*.node', 'cpu-features'],
   },

@@ -1,9 +1,9 @@
 // Wiring only: one Services object, the views, the command table.
 import * as vscode from 'vscode';
 import { commands } from './commands';
-import { JSON_SCHEME } from './commands/jsonDocuments';
+import { JSON_SCHEME } from './ui/jsonDocuments';
 import { wrapCommand } from './commands/runCommand';
-import { Services } from './services';
+import { Services } from './ui/services';
 import type { JobDefinitionsProvider } from './views/jobDefinitionsProvider';
 import type { JobQueuesProvider } from './views/jobQueuesProvider';
 import type { JobsProvider } from './views/jobsProvider';

@@ -5,12 +5,15 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { BatchApi } from './batchApi';
+import { createBatchApi } from './sdkBatchApi';
 import { loadSharedProfiles } from './sharedProfiles';
 import { AwsSettings, AwsTarget, resolveAwsTarget } from './target';
 
 export interface AwsClients {
   readonly target: AwsTarget;
-  readonly batch: BatchClient;
+  /** Every Batch call of the extension goes through this (paging, batching, the IAM action in errors). */
+  readonly batch: BatchApi;
   readonly ecr: ECRClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
@@ -42,19 +45,19 @@ export async function createAwsClients(
       requestTimeout: options.requestTimeoutMs ?? 60000,
     },
   };
-  const batch = new BatchClient(config);
+  const batchClient = new BatchClient(config);
   const ecr = new ECRClient(config);
   const logs = new CloudWatchLogsClient(config);
   // Stand-ins such as moto and MinIO only serve path-style bucket addresses.
   const s3 = new S3Client({ ...config, forcePathStyle: target.endpoint !== undefined });
   return {
     target,
-    batch,
+    batch: createBatchApi(batchClient),
     ecr,
     logs,
     s3,
     destroy() {
-      for (const client of [batch, ecr, logs, s3]) client.destroy();
+      for (const client of [batchClient, ecr, logs, s3]) client.destroy();
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
 import type { RegistryCredentials } from '../docker/registry';
-import { AwsStepError, SubmitError, awsStep, cancelled } from '../submit/errors';
+import { AwsStepError, SubmitError, awsStep, cancelled } from '../shared/errors';
 
 export interface EcrRegistry extends RegistryCredentials {
   /** The registry ECR named (proxyEndpoint host), even when awsBatch.registryHost overrides `host`. */

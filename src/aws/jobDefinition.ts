@@ -1,17 +1,15 @@
 // The job definition of a run configuration: built from aws-batch.json and the pushed image,
 // registered only when it differs from the latest ACTIVE revision of the same name.
-import {
-  BatchClient,
+import type {
   ContainerProperties,
-  DescribeJobDefinitionsCommand,
   JobDefinition,
-  RegisterJobDefinitionCommand,
   RegisterJobDefinitionCommandInput,
   ResourceRequirement,
 } from '@aws-sdk/client-batch';
+import type { BatchApi } from './batchApi';
 import type { QueuePlatform } from '../config/fargate';
 import type { RunConfig } from '../config/runConfig';
-import { awsStep } from '../submit/errors';
+import { awsStep } from '../shared/errors';
 
 /** Batch retries a job only when its host went away (Spot reclaim, instance failure); anything else ends it. */
 export const RETRY_STRATEGY = {
@@ -181,24 +179,18 @@ export function changedFields(
 }
 
 export async function latestActiveRevision(
-  batch: BatchClient,
+  batch: BatchApi,
   name: string,
   signal?: AbortSignal,
 ): Promise<JobDefinition | undefined> {
+  const revisions = await awsStep('batch:DescribeJobDefinitions', signal, () =>
+    batch.describeJobDefinitions({ jobDefinitionName: name, status: 'ACTIVE' }, signal),
+  );
   let latest: JobDefinition | undefined;
-  let nextToken: string | undefined;
-  do {
-    const page = await awsStep('batch:DescribeJobDefinitions', signal, () =>
-      batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE', nextToken }), {
-        abortSignal: signal,
-      }),
-    );
-    for (const definition of page.jobDefinitions ?? []) {
-      if (definition.status !== 'ACTIVE' || definition.jobDefinitionName !== name) continue;
-      if (!latest || (definition.revision ?? 0) > (latest.revision ?? 0)) latest = definition;
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for (const definition of revisions) {
+    if (definition.status !== 'ACTIVE' || definition.jobDefinitionName !== name) continue;
+    if (!latest || (definition.revision ?? 0) > (latest.revision ?? 0)) latest = definition;
+  }
   return latest;
 }
 
@@ -212,7 +204,7 @@ export interface EnsuredDefinition {
 }
 
 export async function ensureJobDefinition(
-  batch: BatchClient,
+  batch: BatchApi,
   desired: RegisterJobDefinitionCommandInput,
   signal?: AbortSignal,
 ): Promise<EnsuredDefinition> {
@@ -222,11 +214,9 @@ export async function ensureJobDefinition(
     return { arn: latest.jobDefinitionArn, name, revision: latest.revision ?? 0, registered: false, changed: [] };
   }
   const changed = latest ? changedFields(latest, desired) : [];
-  const out = await awsStep('batch:RegisterJobDefinition', signal, () =>
-    batch.send(new RegisterJobDefinitionCommand(desired), { abortSignal: signal }),
-  );
+  const out = await awsStep('batch:RegisterJobDefinition', signal, () => batch.registerJobDefinition(desired, signal));
   return {
-    arn: out.jobDefinitionArn as string,
+    arn: out.jobDefinitionArn,
     name,
     revision: out.revision ?? 0,
     registered: true,

@@ -10,9 +10,9 @@ import {
   StartLiveTailCommand,
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { explainAwsError } from './errors';
-import type { Clock } from '../logs/clock';
-import { systemClock } from '../logs/clock';
+import { explainAwsError } from '../shared/awsProblem';
+import type { Clock } from '../shared/clock';
+import { systemClock } from '../shared/clock';
 import {
   classifyLogsError,
   GetLogEventsPage,

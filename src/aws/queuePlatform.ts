@@ -1,9 +1,9 @@
 // Whether a job queue runs its jobs on Fargate or EC2, from its first compute environment: AWS Batch
 // does not mix the two in one queue (moto does), so the first environment in order decides.
-import type { BatchClient, ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
+import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
 import type { QueuePlatform } from '../config/fargate';
-import { SubmitError, awsStep } from '../submit/errors';
-import { describeComputeEnvironments } from './batchQueues';
+import { SubmitError, awsStep } from '../shared/errors';
+import type { BatchApi } from './batchApi';
 import { checkJobQueue } from './submitJob';
 
 export type { QueuePlatform };
@@ -30,7 +30,7 @@ export function firstEnvironment(queue: JobQueueDetail): string | undefined {
 }
 
 /** Checks the queue (see checkJobQueue) and tells its platform; a queue without environments is an error. */
-export async function queueTarget(batch: BatchClient, queue: string, signal?: AbortSignal): Promise<QueueTarget> {
+export async function queueTarget(batch: BatchApi, queue: string, signal?: AbortSignal): Promise<QueueTarget> {
   const found = await checkJobQueue(batch, queue, signal);
   const first = firstEnvironment(found);
   if (!first) {
@@ -40,7 +40,7 @@ export async function queueTarget(batch: BatchClient, queue: string, signal?: Ab
     );
   }
   const [environment] = await awsStep('batch:DescribeComputeEnvironments', signal, () =>
-    describeComputeEnvironments(batch, [first], signal),
+    batch.describeComputeEnvironments([first], signal),
   );
   if (!environment) {
     throw new SubmitError(

@@ -2,7 +2,7 @@
 // before the manager starts, and take them back when the submit fails.
 import { DeleteObjectsCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { RunSpec } from '../config/runSpec';
-import { AwsStepError, SubmitError, awsStep, cancelled } from '../submit/errors';
+import { AwsStepError, SubmitError, awsStep, cancelled } from '../shared/errors';
 
 /** Fails with a message naming the fix when the results bucket is missing or not ours to use. */
 export async function checkBucket(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 // Download Results' S3Api over the AWS SDK. Part of the SDK bundle: load it with
-// `await import('../aws/api')`.
+// `await import('../bundles/aws')`.
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Api } from '../results/s3Api';

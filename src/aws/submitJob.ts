@@ -1,24 +1,16 @@
 // The job queue check and the manager job's SubmitJob, with the tags that link the job to its run.
-import { BatchClient, DescribeJobQueuesCommand, JobQueueDetail, SubmitJobCommand } from '@aws-sdk/client-batch';
-import { ENV } from '../runtime/settings';
-import { ROLE_MANAGER, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../runtime/tags';
-import { SubmitError, awsStep } from '../submit/errors';
-
-// The names the runtime and the Jobs view read: one definition, in src/runtime.
-export { TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI };
-export const RUN_URI_ENV = ENV.runUri;
+import type { JobQueueDetail } from '@aws-sdk/client-batch';
+import { SubmitError, awsStep } from '../shared/errors';
+import { ENV_RUN_URI, ROLE_MANAGER, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../shared/run';
+import type { BatchApi } from './batchApi';
 
 /** The queue, or a failure with a message naming the fix when it is missing, disabled or broken. */
-export async function checkJobQueue(batch: BatchClient, queue: string, signal?: AbortSignal): Promise<JobQueueDetail> {
-  const out = await awsStep('batch:DescribeJobQueues', signal, () =>
-    batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] }), { abortSignal: signal }),
-  );
-  const found = out.jobQueues?.find((q) => q.jobQueueName === queue || q.jobQueueArn === queue);
+export async function checkJobQueue(batch: BatchApi, queue: string, signal?: AbortSignal): Promise<JobQueueDetail> {
+  const named = await awsStep('batch:DescribeJobQueues', signal, () => batch.describeJobQueues([queue], signal));
+  const found = named.find((q) => q.jobQueueName === queue || q.jobQueueArn === queue);
   if (!found) {
-    const all = await awsStep('batch:DescribeJobQueues', signal, () =>
-      batch.send(new DescribeJobQueuesCommand({}), { abortSignal: signal }),
-    );
-    const names = (all.jobQueues ?? []).map((q) => q.jobQueueName).filter(Boolean);
+    const all = await awsStep('batch:DescribeJobQueues', signal, () => batch.describeJobQueues(undefined, signal));
+    const names = all.map((q) => q.jobQueueName).filter(Boolean);
     throw new SubmitError(
       'queue',
       `The job queue "${queue}" (aws-batch.json "jobQueue") does not exist in this account and region. ` +
@@ -50,17 +42,17 @@ export interface ManagerJob {
   runUri: string;
 }
 
-export async function submitManagerJob(batch: BatchClient, job: ManagerJob, signal?: AbortSignal): Promise<string> {
+export async function submitManagerJob(batch: BatchApi, job: ManagerJob, signal?: AbortSignal): Promise<string> {
   const out = await awsStep('batch:SubmitJob', signal, () =>
-    batch.send(
-      new SubmitJobCommand({
+    batch.submitJob(
+      {
         jobName: job.jobName,
         jobQueue: job.queue,
         jobDefinition: job.definitionArn,
-        containerOverrides: { environment: [{ name: RUN_URI_ENV, value: job.runUri }] },
+        containerOverrides: { environment: [{ name: ENV_RUN_URI, value: job.runUri }] },
         tags: { [TAG_RUN_ID]: job.runId, [TAG_ROLE]: ROLE_MANAGER, [TAG_RUN_URI]: job.runUri },
-      }),
-      { abortSignal: signal },
+      },
+      signal,
     ),
   );
   if (!out.jobId) throw new SubmitError('queue', 'AWS Batch accepted the job but returned no job ID.');

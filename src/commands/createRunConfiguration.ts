@@ -39,7 +39,7 @@ export const createRunConfiguration: CommandFactory = (services) => async (resou
   }
   const [{ WizardError, renderConfig, runWizard }, { wizardSources }] = await Promise.all([
     import('../config/wizard'),
-    import('../aws/api'),
+    import('../bundles/aws'),
   ]);
   let config: Record<string, unknown> | undefined;
   try {

@@ -1,7 +1,7 @@
 // Actions on the Job Definitions view: Describe, Deregister, Submit Job, INACTIVE toggle.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
-import type { RevisionNode } from '../views/jobDefinitionsModel';
+import type { Services } from '../ui/services';
+import type { RevisionNode } from '../models/jobDefinitionsModel';
 import { parseCommandOverride, validateJobName } from './jobInput';
 import { CommandFactory, UserError } from './runCommand';
 
@@ -29,8 +29,7 @@ export const deregisterDefinition: CommandFactory = (services) => async (node) =
     'Deregister',
   );
   if (answer !== 'Deregister') return;
-  const [{ batch }, { deregisterJobDefinition }] = await Promise.all([services.aws(), import('../aws/api')]);
-  await deregisterJobDefinition(batch, revision.arn);
+  await services.batch.deregisterJobDefinition(revision.arn);
   services.output.info(`Deregistered ${revision.arn}`);
   await services.definitions.refresh();
 };
@@ -39,8 +38,7 @@ export const submitFromDefinition: CommandFactory = (services: Services) => asyn
   const revision = asRevision(node);
   if (revision.status !== 'ACTIVE')
     throw new UserError(`${revision.name}:${revision.revision} is inactive; pick an active revision.`);
-  const [{ batch }, api, queuesApi] = await Promise.all([services.aws(), import('../aws/api'), import('../aws/api')]);
-  const queues = (await queuesApi.listJobQueues(batch)).filter((queue) => queue.state === 'ENABLED');
+  const queues = (await services.batch.describeJobQueues()).filter((queue) => queue.state === 'ENABLED');
   if (!queues.length) throw new UserError('There is no enabled job queue in this account and region.');
   const queue = await vscode.window.showQuickPick(
     queues.map((q) => ({ label: q.jobQueueName ?? '', description: `priority ${q.priority ?? 0}` })),
@@ -59,11 +57,11 @@ export const submitFromDefinition: CommandFactory = (services: Services) => asyn
   });
   if (commandText === undefined) return;
   const command = parseCommandOverride(commandText);
-  const submitted = await api.submitJobFromDefinition(batch, {
+  const submitted = await services.batch.submitJob({
     jobName,
     jobQueue: queue.label,
     jobDefinition: revision.arn,
-    command,
+    containerOverrides: command ? { command } : undefined,
   });
   services.output.info(`Submitted ${submitted.jobName} (${submitted.jobId}) to ${queue.label}`);
   void services.jobs.refresh();

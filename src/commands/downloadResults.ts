@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DownloadProgress, DownloadSummary } from '../results/download';
 import type { S3Location } from '../results/s3Uri';
-import type { Services } from '../services';
+import { describeJob, runRootOf } from '../logs/jobLookup';
+import { ENV_RUN_URI, runInfo, TAG_RUN_URI } from '../shared/run';
+import type { Services } from '../ui/services';
 import { jobArgument, recentJobs } from './pickJob';
 import { CommandFactory, UserError } from './runCommand';
 
@@ -48,7 +50,7 @@ async function download(services: Services, run: RunRef, destination: string): P
   const [clients, { downloadPrefix }, { createDownloadApi }, { formatS3Uri }] = await Promise.all([
     services.aws(),
     import('../results/download'),
-    import('../aws/api'),
+    import('../bundles/aws'),
     import('../results/s3Uri'),
   ]);
   const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
@@ -156,26 +158,12 @@ async function resolveRun(services: Services, arg: unknown): Promise<RunRef | un
 }
 
 async function runOfJob(services: Services, jobId: string): Promise<RunRef> {
-  const [{ batch }, { createBatchJobsApi }, { runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
-    services.aws(),
-    import('../aws/api'),
-    import('../aws/jobLookup'),
-    import('../results/s3Uri'),
-  ]);
-  const api = createBatchJobsApi(batch);
-  let [job] = await api.describeJobs([jobId]);
-  if (!job) throw new UserError(`There is no job ${jobId} in this account and region.`);
-  let info = runInfo(job);
-  if (!info.runUri && info.managerJobId) {
-    const [manager] = await api.describeJobs([info.managerJobId]);
-    if (manager) {
-      job = manager;
-      info = runInfo(manager);
-    }
-  }
+  const { parseS3Uri, lastSegment } = await import('../results/s3Uri');
+  const job = await runRootOf(services.batch, await describeJob(services.batch, jobId));
+  const info = runInfo(job);
   if (!info.runUri) {
     throw new UserError(
-      `${job.jobName ?? jobId} is not part of an AWS Batch Runner run: it has no batch-runner:run-uri tag and no BATCH_RUNNER_RUN_URI variable. Run Download Results from the palette to enter an S3 URI.`,
+      `${job.jobName ?? jobId} is not part of an AWS Batch Runner run: it has no ${TAG_RUN_URI} tag and no ${ENV_RUN_URI} variable. Run Download Results from the palette to enter an S3 URI.`,
     );
   }
   const location = parseS3Uri(info.runUri);
@@ -240,14 +228,9 @@ async function pickRun(services: Services): Promise<RunRef | undefined> {
 }
 
 async function findRuns(services: Services): Promise<{ run: RunRef; status: string; createdAt?: number }[]> {
-  const [{ batch }, { createBatchJobsApi }, { runInfo }, { parseS3Uri, lastSegment }] = await Promise.all([
-    services.aws(),
-    import('../aws/api'),
-    import('../aws/jobLookup'),
-    import('../results/s3Uri'),
-  ]);
+  const { parseS3Uri, lastSegment } = await import('../results/s3Uri');
   const jobs = (await recentJobs(services)).slice(0, 200);
-  const details = await createBatchJobsApi(batch).describeJobs(jobs.map((job) => job.jobId!));
+  const details = await services.batch.describeJobs(jobs.map((job) => job.jobId!));
   const runs: { run: RunRef; status: string; createdAt?: number }[] = [];
   for (const job of details.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))) {
     const info = runInfo(job);

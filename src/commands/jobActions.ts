@@ -1,9 +1,9 @@
 // Actions on a job node of the Jobs view (context menu and inline icons).
 import * as vscode from 'vscode';
 import { jobConsoleUrl } from '../aws/console';
-import { CANCELLABLE_STATUSES, TERMINABLE_STATUSES } from '../aws/jobStatus';
-import type { Services } from '../services';
-import type { JobNode } from '../views/jobsModel';
+import { CANCELLABLE_STATUSES, TERMINABLE_STATUSES } from '../shared/run';
+import { describeJob as describeBatchJob } from '../logs/jobLookup';
+import type { JobNode } from '../models/jobsModel';
 import { CommandFactory, UserError } from './runCommand';
 
 const REASON = 'Requested in VS Code (AWS Batch Runner)';
@@ -14,16 +14,9 @@ function asJob(node: unknown): JobNode {
   return job as JobNode;
 }
 
-async function batchApi(services: Services) {
-  const [{ batch }, api] = await Promise.all([services.aws(), import('../aws/api')]);
-  return { batch, ...api };
-}
-
 export const describeJob: CommandFactory = (services) => async (node) => {
   const job = asJob(node);
-  const { batch, describeJobs } = await batchApi(services);
-  const [detail] = await describeJobs(batch, [job.jobId]);
-  if (!detail) throw new UserError(`Job ${job.jobId} no longer exists (Batch keeps finished jobs for about 7 days).`);
+  const detail = await describeBatchJob(services.batch, job.jobId);
   await services.documents.show(`/jobs/${job.jobName}-${job.jobId}.json`, detail);
 };
 
@@ -40,8 +33,7 @@ export const cancelJob: CommandFactory = (services) => async (node) => {
       `${job.jobName} is ${job.status}; only jobs that have not started can be cancelled. Use Terminate instead.`,
     );
   }
-  const { batch, cancelJob: cancel } = await batchApi(services);
-  await cancel(batch, job.jobId, REASON);
+  await services.batch.cancelJob(job.jobId, REASON);
   services.output.info(`Cancelled job ${job.jobName} (${job.jobId})`);
   await services.jobs.refresh();
 };
@@ -57,8 +49,7 @@ export const terminateJob: CommandFactory = (services) => async (node) => {
     'Terminate',
   );
   if (answer !== 'Terminate') return;
-  const { batch, terminateJob: terminate } = await batchApi(services);
-  await terminate(batch, job.jobId, REASON);
+  await services.batch.terminateJob(job.jobId, REASON);
   services.output.info(`Terminated job ${job.jobName} (${job.jobId})`);
   await services.jobs.refresh();
 };

@@ -1,6 +1,6 @@
 // Filters of the Jobs view: by status set and by name; remembered per workspace.
 import * as vscode from 'vscode';
-import { JOB_STATUSES } from '../aws/jobStatus';
+import { JOB_STATUSES } from '../shared/run';
 import type { CommandFactory } from './runCommand';
 
 export const filterJobsByStatus: CommandFactory = (services) => async () => {

@@ -1,5 +1,5 @@
 // Checks and parsing of what users type when submitting a job. No vscode import.
-import { UserError } from './userError';
+import { UserError } from '../shared/errors';
 
 /** Job names: up to 128 letters, numbers, hyphens and underscores, starting with a letter or number. */
 export function validateJobName(name: string): string | undefined {

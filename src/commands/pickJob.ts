@@ -3,7 +3,8 @@
 // user picks one of the recent jobs or types a job ID.
 import type { JobSummary } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import { isArrayChild } from '../shared/run';
+import type { Services } from '../ui/services';
 import type { JobRef } from '../views/logFollowing';
 
 /** How far back the pickers look. */
@@ -22,22 +23,18 @@ export function jobArgument(arg: unknown): JobRef | undefined {
 
 /** Jobs created in the last days on every queue, newest first (array children left out). */
 export async function recentJobs(services: Services): Promise<JobSummary[]> {
-  const clients = await services.aws();
-  const { listJobQueues, createBatchJobsApi } = await import('../aws/api');
-  const api = createBatchJobsApi(clients.batch);
-  const queues = await listJobQueues(clients.batch);
+  const queues = await services.batch.describeJobQueues();
   const since = Date.now() - RECENT_DAYS * 86_400_000;
   const pages = await Promise.all(
     queues.map((queue) =>
-      api.listJobs({ jobQueue: queue.jobQueueArn ?? queue.jobQueueName, createdAfter: since }).then(
-        (page) => page.jobs,
-        () => [] as JobSummary[],
-      ),
+      services.batch
+        .listJobs({ jobQueue: queue.jobQueueArn ?? queue.jobQueueName ?? '', createdAfter: since }, { maxPages: 1 })
+        .catch(() => [] as JobSummary[]),
     ),
   );
   return pages
     .flat()
-    .filter((job) => job.jobId && !job.jobId.includes(':') && (job.createdAt ?? 0) >= since)
+    .filter((job) => job.jobId && !isArrayChild(job) && (job.createdAt ?? 0) >= since)
     .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
 }
 

@@ -1,10 +1,9 @@
-// Every command runs through here: it is logged, and a failure becomes a message with a fix
-// instead of a stack trace.
-import type { Services } from '../services';
-import { reportProblem } from './reportProblem';
-import { UserError } from './userError';
+// Every command runs through here: it is logged, and a failure becomes one message with its fix
+// (src/ui/reportError.ts) instead of a stack trace.
+import { reportError } from '../ui/reportError';
+import type { Services } from '../ui/services';
 
-export { UserError };
+export { UserError } from '../shared/errors';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 export type CommandFactory = (services: Services) => CommandHandler;
@@ -15,12 +14,8 @@ export function wrapCommand(id: string, handler: CommandHandler, services: Servi
     try {
       return await handler(...args);
     } catch (error) {
-      const problem =
-        error instanceof UserError
-          ? { kind: 'invalidRequest' as const, message: error.message, detail: `${id}: ${error.message}` }
-          : services.explain(error, id);
       // Not awaited: the command settles now, the notification stays until the user answers it.
-      void reportProblem(problem, services);
+      void reportError(services, error, { action: id });
       return undefined;
     }
   };

@@ -2,7 +2,7 @@
 // refreshes every view (Services fires onDidChangeAwsTarget when the settings change).
 import * as vscode from 'vscode';
 import { AWS_REGIONS } from '../aws/regions';
-import { SETTINGS_SECTION } from '../services';
+import { SETTINGS_SECTION } from '../ui/services';
 import type { CommandFactory } from './runCommand';
 
 const DEFAULT_CHAIN = '$(key) Default credential chain';

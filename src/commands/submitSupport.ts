@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../config/fileName';
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Services } from '../services';
+import type { Services } from '../ui/services';
 import type { SubmitPipeline } from '../submit/pipeline';
-import type { AwsStepError, SubmitError } from '../submit/errors';
-import { reportProblem } from './reportProblem';
+import { reportError } from '../ui/reportError';
 import { UserError } from './runCommand';
 
 const busy = new WeakMap<Services, Set<string>>();
@@ -28,12 +27,6 @@ export async function pickFolder(resource?: unknown): Promise<vscode.WorkspaceFo
   const configured = folders.filter((folder) => existsSync(join(folder.uri.fsPath, CONFIG_FILE)));
   if (configured.length === 1) return configured[0];
   return vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder to use (with ${CONFIG_FILE})` });
-}
-
-async function openConfigAt(file: string, line?: number): Promise<void> {
-  const document = await vscode.workspace.openTextDocument(file);
-  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
-  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
 }
 
 export interface PipelineRun<T> {
@@ -66,42 +59,23 @@ export async function withPipeline<T>(services: Services, run: PipelineRun<T>): 
 }
 
 async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<T | undefined> {
-  // The parser, Docker and AWS modules load on first use, not at activation.
-  const [{ ConfigMissingError, loadRunConfig }, { ConfigError }, { AwsStepError, SubmitError }] = await Promise.all([
-    import('../config/loadConfig'),
-    import('../config/runConfig'),
-    // The pipeline and its error classes live in the lazily loaded AWS bundle (dist/aws.js).
-    import('../aws/api'),
-  ]);
+  const folder = run.folder.uri;
+  // The parser loads on first use, not at activation.
+  const { loadRunConfig } = await import('../config/loadConfig');
   let loaded: LoadedConfig;
   try {
-    loaded = await loadRunConfig(run.folder.uri.fsPath, { requireDockerfile: run.requireDockerfile });
+    loaded = await loadRunConfig(folder.fsPath, { requireDockerfile: run.requireDockerfile });
   } catch (error) {
-    if (error instanceof ConfigMissingError) {
-      services.output.warn(error.message);
-      const create = 'Create Run Configuration';
-      void vscode.window.showWarningMessage(error.message, create).then((picked) => {
-        if (picked === create) void vscode.commands.executeCommand('awsBatch.createRunConfiguration', run.folder.uri);
-      });
-      return undefined;
-    }
-    if (error instanceof ConfigError) {
-      services.output.error(error.message);
-      const open = `Open ${CONFIG_FILE}`;
-      const file = join(run.folder.uri.fsPath, CONFIG_FILE);
-      void vscode.window.showErrorMessage(error.message, open).then((picked) => {
-        if (picked === open) void openConfigAt(file, error.line);
-      });
-      return undefined;
-    }
-    throw error;
+    void reportError(services, error, { action: run.title, folder });
+    return undefined;
   }
 
   const channel = services.buildOutput();
   channel.appendLine(`\n=== ${run.title}: ${run.folder.name} (${new Date().toLocaleString()}) ===`);
-  const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../aws/api')]);
-  const settings = services.submitSettings();
   try {
+    // The pipeline lives in the lazily loaded AWS bundle (dist/aws.js), with the SDK.
+    const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../bundles/aws')]);
+    const settings = services.submitSettings();
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `AWS Batch: ${run.title}`, cancellable: true },
       async (progress, token) => {
@@ -133,42 +107,7 @@ async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<
       },
     );
   } catch (error) {
-    if (error instanceof SubmitError || error instanceof AwsStepError) {
-      await report(services, error, run.title, join(run.folder.uri.fsPath, CONFIG_FILE));
-      return undefined;
-    }
-    throw error;
+    await reportError(services, error, { action: run.title, title: run.title, channel, folder });
+    return undefined;
   }
-}
-
-async function report(
-  services: Services,
-  error: SubmitError | AwsStepError,
-  title: string,
-  configFile: string,
-): Promise<void> {
-  const channel = services.buildOutput();
-  if (error.name === 'SubmitError') {
-    const submitError = error as SubmitError;
-    if (submitError.kind === 'cancelled') {
-      channel.appendLine(`${title} cancelled.`);
-      void vscode.window.showInformationMessage(`${title} cancelled.`);
-      return;
-    }
-    channel.appendLine(`ERROR: ${error.message}`);
-    services.output.error(`${title}: ${error.message.split('\n')[0]}`);
-    const show = 'Show Build Output';
-    // A configuration that does not suit the queue (Fargate) is fixed in the file itself.
-    const open = `Open ${CONFIG_FILE}`;
-    const buttons = submitError.kind === 'config' ? [open, show] : [show];
-    void vscode.window.showErrorMessage(error.message, ...buttons).then((picked) => {
-      if (picked === show) channel.show(true);
-      if (picked === open) void openConfigAt(configFile);
-    });
-    return;
-  }
-  const failed = error as AwsStepError;
-  const problem = services.explain(failed.error, failed.action);
-  channel.appendLine(`ERROR: ${problem.message}`);
-  void reportProblem(problem, services);
 }

@@ -1,12 +1,16 @@
 // Reads aws-batch.json from a workspace folder and resolves the paths in it. No vscode.
+import { UserError } from '../shared/errors';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE, ConfigError, RunConfig, parseInputsFile, parseRunConfig } from './runConfig';
 
-export class ConfigMissingError extends Error {
+export class ConfigMissingError extends UserError {
+  override name = 'ConfigMissingError';
   constructor(readonly file: string) {
-    super(`There is no ${CONFIG_FILE} in ${dirnameOf(file)}. Run "AWS Batch: Create Run Configuration" to write one.`);
-    this.name = 'ConfigMissingError';
+    super(
+      `There is no ${CONFIG_FILE} in ${dirnameOf(file)}. Run "AWS Batch: Create Run Configuration" to write one.`,
+      'configMissing',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // aws-batch.json: parse (JSON with comments), validate with messages that name the field and the fix,
 // and fill in defaults. Pure: no file system, no vscode. The JSON schema beside this file
 // (aws-batch.schema.json) gives the editor completion and diagnostics; a unit test keeps the two in step.
+import { UserError } from '../shared/errors';
 import { ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { CONFIG_FILE } from './fileName';
 
@@ -126,14 +127,15 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED_ENV = /^(AWS_BATCH_|BATCH_RUNNER_)/;
 
 /** A problem in aws-batch.json, with the dotted field it concerns and its 1-based line when known. */
-export class ConfigError extends Error {
+/** A mistake in aws-batch.json, with the line it is on when known. */
+export class ConfigError extends UserError {
+  override name = 'ConfigError';
   constructor(
     readonly problem: string,
     readonly field?: string,
-    readonly line?: number,
+    line?: number,
   ) {
-    super(`${CONFIG_FILE}${line ? ` line ${line}` : ''}: ${problem}`);
-    this.name = 'ConfigError';
+    super(`${CONFIG_FILE}${line ? ` line ${line}` : ''}: ${problem}`, 'config', [], line);
   }
 }
 

@@ -3,7 +3,7 @@
 // failure into a message with the failing step and its last lines.
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { SubmitError, cancelled } from '../submit/errors';
+import { SubmitError, cancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../submit/types';
 import { engineUnavailable, isEngineUnreachable } from './engine';
 

@@ -1,7 +1,7 @@
 // Talking to the Docker engine: is it there, what does it run on, and small helpers shared by the
 // build, runtime-layer and push steps. Takes a dockerode instance; never creates one.
 import type Docker from 'dockerode';
-import { SubmitError, cancelled } from '../submit/errors';
+import { SubmitError, cancelled } from '../shared/errors';
 
 export interface EngineInfo {
   /** Docker's architecture name: amd64, arm64... */

@@ -1,7 +1,7 @@
 // docker push through dockerode with per-layer progress. The credentials travel only in the
 // X-Registry-Auth header that dockerode builds; nothing here prints them.
 import type Docker from 'dockerode';
-import { SubmitError, cancelled } from '../submit/errors';
+import { SubmitError, cancelled } from '../shared/errors';
 import type { LineSink } from '../submit/types';
 import type { EngineEvent } from './build';
 import { engineUnavailable, isEngineUnreachable, splitReference } from './engine';

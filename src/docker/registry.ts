@@ -1,7 +1,7 @@
 // The registry's HTTP API (Docker Registry v2, which ECR speaks too), for what dockerode cannot do:
 // check the sign-in before building, ask which digest a tag points to (to skip a push), and move a
 // tag to an existing manifest. Credentials go only into the Authorization header.
-import { SubmitError, cancelled } from '../submit/errors';
+import { SubmitError, cancelled } from '../shared/errors';
 
 export interface RegistryCredentials {
   /** host[:port], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000 */

@@ -14,7 +14,7 @@ import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack } from 'tar-stream';
-import { SubmitError, cancelled } from '../submit/errors';
+import { SubmitError, cancelled } from '../shared/errors';
 import type { LineSink } from '../submit/types';
 import type { EngineEvent } from './build';
 import { buildImage } from './build';

@@ -5,8 +5,8 @@
 // shows lines as soon as they are ingested; the cursors then only reconcile (LiveReconciler), so a
 // sampled or dropped session loses nothing. A stream is retired once its producer is done and a read
 // that started at least settleMs later reached its end. No vscode import.
-import { explainAwsError } from '../aws/errors';
-import { AbortError, Clock, isAbort, systemClock } from './clock';
+import { explainAwsError } from '../shared/awsProblem';
+import { AbortError, Clock, isAbort, systemClock } from '../shared/clock';
 import { classifyLogsError, isLiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from './logsApi';
 import { MergeBuffer } from './merge';
 import { LiveReconciler } from './reconcile';

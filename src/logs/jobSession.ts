@@ -3,16 +3,22 @@
 // Job states come from DescribeJobs every few seconds; a stream is handed to the LogFollower as soon
 // as DescribeJobs names it, and marked finished when its job reaches a terminal state. No vscode import.
 import type { JobDetail } from '@aws-sdk/client-batch';
-import { explainAwsError } from '../aws/errors';
-import { BatchJobsApi, findWorkerJobs, isArrayParent, isTerminal, JobRole, runInfo } from '../aws/jobLookup';
-import { Clock, isAbort, systemClock } from './clock';
+import type { BatchApi } from '../aws/batchApi';
+import { explainAwsError } from '../shared/awsProblem';
+import { Clock, isAbort, systemClock } from '../shared/clock';
+import { isArrayParent, isTerminal, JobRole, runInfo } from '../shared/run';
 import type { FollowOutcome, LogFollower } from './follower';
+import { describeJob, findWorkerJobs } from './jobLookup';
 import { exitCodeOf, logGroupOf, streamsOf } from './jobStreams';
 
+export { JobNotFoundError } from './jobLookup';
+
 export interface JobSessionOptions {
-  jobs: BatchJobsApi;
+  jobs: BatchApi;
   follower: LogFollower;
   jobId: string;
+  /** The job as already described (Show Logs describes it to name the channel); else described first. */
+  job?: JobDetail;
   /** Status lines (state changes, workers found, problems). */
   onNotice(text: string): void;
   /** The job was described for the first time. */
@@ -44,10 +50,6 @@ interface Target {
   terminalAt: number | undefined;
 }
 
-export class JobNotFoundError extends Error {
-  override name = 'JobNotFoundError';
-}
-
 export class JobLogSession {
   private readonly clock: Clock;
   private readonly controller = new AbortController();
@@ -75,8 +77,7 @@ export class JobLogSession {
 
   async run(): Promise<SessionSummary> {
     const { follower } = this.options;
-    const [root] = await this.options.jobs.describeJobs([this.options.jobId], this.controller.signal);
-    if (!root) throw new JobNotFoundError(`There is no job ${this.options.jobId} in this account and region.`);
+    const root = this.options.job ?? (await describeJob(this.options.jobs, this.options.jobId, this.controller.signal));
     this.root = root;
     this.role = runInfo(root).role;
     this.options.onJob?.(root);

@@ -1,6 +1,6 @@
 // The slice of CloudWatch Logs that the followers use, as a plain interface: the extension passes an
 // adapter over the AWS SDK (./awsLogsApi.ts), the unit tests pass fakes. No vscode import.
-import { explainAwsError } from '../aws/errors';
+import { explainAwsError } from '../shared/awsProblem';
 
 export interface LogEvent {
   /** Milliseconds since the epoch, as the producer stamped it (may carry a fraction with some stand-ins). */

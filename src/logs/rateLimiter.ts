@@ -2,7 +2,7 @@
 // stays under CloudWatch Logs' per-account limit for GetLogEvents / FilterLogEvents (5 requests/s).
 // Requests are granted first come, first served, at evenly spaced instants; a throttling answer
 // halves the rate and pauses for a second, then the rate creeps back up. No vscode import.
-import { Clock, systemClock, throwIfAborted } from './clock';
+import { Clock, systemClock, throwIfAborted } from '../shared/clock';
 
 export interface RateLimiterOptions {
   ratePerSecond: number;

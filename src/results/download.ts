@@ -9,7 +9,7 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortError, systemClock } from '../logs/clock';
+import { AbortError, systemClock } from '../shared/clock';
 import { fileMatchesEtag, parseEtag } from './etag';
 import { pathInside, placeKey } from './pathSafety';
 import type { S3Api, S3Object } from './s3Api';

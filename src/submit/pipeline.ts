@@ -22,7 +22,7 @@ import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
 import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
-import { SubmitError, throwIfCancelled } from './errors';
+import { SubmitError, throwIfCancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter, SubmittedRun } from './types';
 
 export interface PipelineOptions {

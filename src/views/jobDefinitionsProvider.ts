@@ -1,6 +1,6 @@
 // Thin adapter from JobDefinitionsModel to VS Code's tree API.
 import * as vscode from 'vscode';
-import type { DefinitionsViewNode, JobDefinitionsModel, RevisionNode } from './jobDefinitionsModel';
+import type { DefinitionsViewNode, JobDefinitionsModel, RevisionNode } from '../models/jobDefinitionsModel';
 
 export class JobDefinitionsProvider implements vscode.TreeDataProvider<DefinitionsViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DefinitionsViewNode | DefinitionsViewNode[] | undefined>();

@@ -1,7 +1,7 @@
 // Thin adapter from JobQueuesModel to VS Code's tree API: labels, icons, tooltips, context values.
 import * as vscode from 'vscode';
-import { escapeMarkdown } from './markdown';
-import type { ComputeEnvironmentNode, JobQueuesModel, QueueNode, QueuesViewNode } from './jobQueuesModel';
+import { escapeMarkdown } from '../models/markdown';
+import type { ComputeEnvironmentNode, JobQueuesModel, QueueNode, QueuesViewNode } from '../models/jobQueuesModel';
 
 export class JobQueuesProvider implements vscode.TreeDataProvider<QueuesViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<QueuesViewNode | QueuesViewNode[] | undefined>();

@@ -1,9 +1,9 @@
 // Thin adapter from JobsTreeModel to VS Code's tree API.
 import * as vscode from 'vscode';
-import { escapeMarkdown } from './markdown';
-import { CANCELLABLE_STATUSES, TERMINABLE_STATUSES } from '../aws/jobStatus';
-import { formatTime, jobTiming, shortId } from './jobFormat';
-import { hasChildren, JobNode, JobsTreeModel, JobsViewNode, StatusGroupNode } from './jobsModel';
+import { escapeMarkdown } from '../models/markdown';
+import { CANCELLABLE_STATUSES, TERMINABLE_STATUSES } from '../shared/run';
+import { formatTime, jobTiming, shortId } from '../models/jobFormat';
+import { hasChildren, JobNode, JobsTreeModel, JobsViewNode, StatusGroupNode } from '../models/jobsModel';
 
 const STATUS_ICONS: Record<string, [string, string | undefined]> = {
   SUBMITTED: ['circle-large-outline', undefined],

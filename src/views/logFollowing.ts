@@ -3,13 +3,12 @@
 // action; and the one rate limiter that every GetLogEvents call of the extension goes through.
 import * as vscode from 'vscode';
 import type { AwsClients } from '../aws/clients';
-import { UserError } from '../commands/runCommand';
-import type { BatchJobsApi } from '../aws/jobLookup';
+import { describeJob, fullLogSources } from '../logs/jobLookup';
 import type { AwsLogsApi } from '../aws/logsFollowApi';
 import { formatLines } from '../logs/format';
-import type { FullLog, FullLogSource } from '../logs/fullLog';
+import type { FullLog } from '../logs/fullLog';
 import { RateLimiter } from '../logs/rateLimiter';
-import type { Services } from '../services';
+import type { Services } from '../ui/services';
 
 export const LOG_SCHEME = 'aws-batch-log';
 const FOLLOWING_CONTEXT = 'awsBatch.following';
@@ -126,18 +125,12 @@ export class LogFollowing implements vscode.Disposable {
       return existing;
     }
     const clients = await this.services.aws();
-    const [{ createBatchJobsApi }, { LogFollower }, { JobLogSession, summaryLine }] = await Promise.all([
-      import('../aws/api'),
+    const [{ LogFollower }, { JobLogSession, summaryLine }] = await Promise.all([
       import('../logs/follower'),
       import('../logs/jobSession'),
     ]);
-    const jobs = createBatchJobsApi(clients.batch);
-    const [detail] = await jobs.describeJobs([ref.jobId]);
-    if (!detail) {
-      throw new UserError(
-        `There is no job ${ref.jobId} in this account and region (Batch forgets finished jobs after about 7 days).`,
-      );
-    }
+    const jobs = clients.batch;
+    const detail = await describeJob(jobs, ref.jobId);
     const jobName = detail.jobName ?? ref.jobName ?? ref.jobId;
     const channel = existing?.channel ?? vscode.window.createOutputChannel(this.channelName(jobName, ref.jobId), 'log');
     channel.clear();
@@ -170,6 +163,7 @@ export class LogFollowing implements vscode.Disposable {
       jobs,
       follower,
       jobId: ref.jobId,
+      job: detail,
       onNotice: notice,
       statusIntervalMs: Math.min(5000, this.services.pollIntervalMs()),
     });
@@ -233,11 +227,9 @@ export class LogFollowing implements vscode.Disposable {
   /** Opens the whole log of a job as a read-only document. */
   async openFullLog(ref: JobRef): Promise<vscode.TextEditor> {
     const clients = await this.services.aws();
-    const [{ createBatchJobsApi }, { FullLog }] = await Promise.all([import('../aws/api'), import('../logs/fullLog')]);
-    const jobs = createBatchJobsApi(clients.batch);
-    const [detail] = await jobs.describeJobs([ref.jobId]);
-    if (!detail) throw new UserError(`There is no job ${ref.jobId} in this account and region.`);
-    const sources = await fullLogSources(jobs, detail);
+    const { FullLog } = await import('../logs/fullLog');
+    const detail = await describeJob(clients.batch, ref.jobId);
+    const sources = await fullLogSources(clients.batch, detail);
     const jobName = detail.jobName ?? ref.jobId;
     const log = new FullLog(await this.logsApi(clients), sources);
     await log.load();
@@ -301,7 +293,7 @@ export class LogFollowing implements vscode.Disposable {
   private async logsApi(clients: AwsClients): Promise<AwsLogsApi> {
     let api = this.apis.get(clients);
     if (!api) {
-      const { AwsLogsApi, createFollowerLogsClient } = await import('../aws/api');
+      const { AwsLogsApi, createFollowerLogsClient } = await import('../bundles/aws');
       const client = createFollowerLogsClient(clients.logs, clients.target);
       this.ownClients.push(client);
       api = new AwsLogsApi(client, this.limiter);
@@ -342,23 +334,4 @@ export class LogFollowing implements vscode.Disposable {
 
 function shortQueue(arn: string | undefined): string {
   return arn?.split('/').pop() ?? 'its queue';
-}
-
-/** The streams of "the whole log" of a job: its own attempts', or an array job's children's. */
-async function fullLogSources(
-  jobs: BatchJobsApi,
-  job: import('@aws-sdk/client-batch').JobDetail,
-): Promise<FullLogSource[]> {
-  const [{ isArrayParent }, { logGroupOf, streamsOf }] = await Promise.all([
-    import('../aws/jobLookup'),
-    import('../logs/jobStreams'),
-  ]);
-  const own = (detail: typeof job, label?: string): FullLogSource[] => {
-    const group = logGroupOf(detail);
-    return group ? streamsOf(detail).map((logStreamName) => ({ label, logGroupName: group, logStreamName })) : [];
-  };
-  if (!isArrayParent(job)) return own(job);
-  const size = job.arrayProperties?.size ?? 0;
-  const children = await jobs.describeJobs(Array.from({ length: size }, (_, i) => `${job.jobId}:${i}`));
-  return children.flatMap((child) => own(child, `child ${child.jobId?.split(':').pop()}`));
 }

@@ -1,6 +1,6 @@
 // Creates the Job Definitions tree view.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../ui/services';
 import { JobDefinitionsProvider } from './jobDefinitionsProvider';
 import { pollWhileVisible, showProblems } from './viewPolling';
 

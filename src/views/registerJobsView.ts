@@ -1,8 +1,8 @@
 // Creates the Jobs tree view: polls faster while shown jobs can still change, remembers the filter
 // per workspace and shows it in the view's title, reports a failure once and keeps the last tree.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
-import type { JobsFilter } from './jobsModel';
+import type { Services } from '../ui/services';
+import type { JobsFilter } from '../models/jobsModel';
 import { JobsProvider } from './jobsProvider';
 import { pollWhileVisible, showProblems } from './viewPolling';
 

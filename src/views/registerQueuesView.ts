@@ -1,9 +1,8 @@
 // Creates the Job Queues tree view; reports a failure once (not once per poll).
 import * as vscode from 'vscode';
-import { reportProblem } from '../commands/reportProblem';
-import type { Services } from '../services';
+import type { Services } from '../ui/services';
 import { JobQueuesProvider } from './jobQueuesProvider';
-import { pollWhileVisible } from './viewPolling';
+import { pollWhileVisible, presentProblem } from './viewPolling';
 
 export const QUEUES_VIEW_ID = 'awsBatch.queues';
 
@@ -15,11 +14,9 @@ export function registerQueuesView(services: Services): JobQueuesProvider {
   const showState = () => {
     // viewsWelcome entries are chosen by this context key when the tree is empty.
     void vscode.commands.executeCommand('setContext', 'awsBatch.queues.state', model.state);
-    const problem = model.problem;
-    const stale = problem !== undefined && (model.state === 'ready' || model.state === 'empty');
-    view.message = problem ? (stale ? `Showing the last good data. ${problem.message}` : problem.message) : undefined;
+    const hasData = model.state === 'ready' || model.state === 'empty';
     // Missing credentials already get the welcome content with its buttons; a toast would repeat it.
-    if (problem && model.state !== 'noCredentials') void reportProblem(problem, services);
+    presentProblem(services, view, model.problem, hasData, model.state !== 'noCredentials');
   };
   showState();
 

@@ -1,7 +1,7 @@
 // "AWS: profile (region)" in the status bar; a click switches profile and region.
 import * as vscode from 'vscode';
 import { describeTarget, resolveAwsTarget } from '../aws/target';
-import type { Services } from '../services';
+import type { Services } from '../ui/services';
 
 export function registerStatusBar(services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('awsBatch.target', vscode.StatusBarAlignment.Left, 50);

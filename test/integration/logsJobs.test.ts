@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { BatchClient, DeregisterJobDefinitionCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
-import { createBatchJobsApi } from '../../src/aws/batchJobsApi';
 import { AwsLogsApi, createFollowerLogsClient } from '../../src/aws/logsFollowApi';
 import { FollowedLine, LogFollower } from '../../src/logs/follower';
 import { formatLines } from '../../src/logs/format';
@@ -26,7 +25,8 @@ suite('Show Logs on Batch jobs in moto', function () {
     if (!process.env.AWS_ENDPOINT_URL)
       throw new Error('Start the stand-ins first: eval "$(bash scripts/backend.sh env)"');
     clients = await createAwsClients({});
-    batch = clients.batch;
+    // The test's own calls (register, submit) go straight to moto; the session uses the extension's BatchApi.
+    batch = new BatchClient({ region: clients.target.region, endpoint: clients.target.endpoint });
     definition = await registerBusyboxDefinition(batch, name, [
       'sh',
       '-c',
@@ -78,7 +78,7 @@ suite('Show Logs on Batch jobs in moto', function () {
         settleMs: 1000,
       });
       const session = new JobLogSession({
-        jobs: createBatchJobsApi(batch),
+        jobs: clients.batch,
         follower,
         jobId: manager.jobId!,
         onNotice: (text) => notices.push(text),

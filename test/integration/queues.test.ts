@@ -4,16 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsClients } from '../../src/aws/clients';
-import { explainAwsError } from '../../src/aws/errors';
-import { JobQueuesModel } from '../../src/views/jobQueuesModel';
-import { FailedAction, loadQueues } from '../../src/views/loadQueues';
+import { explainAwsError } from '../../src/shared/awsProblem';
+import { JobQueuesModel } from '../../src/models/jobQueuesModel';
+import { deferredBatchApi } from '../../src/aws/deferredBatchApi';
 
 function modelFor(settings: Parameters<typeof createAwsClients>[0], options?: Parameters<typeof createAwsClients>[2]) {
   const clients = createAwsClients(settings, process.env, options);
   return new JobQueuesModel(
-    () => loadQueues(() => clients),
-    (error) =>
-      error instanceof FailedAction ? explainAwsError(error.error, error.action) : explainAwsError(error, 'AWS'),
+    deferredBatchApi(async () => (await clients).batch),
+    (error) => explainAwsError(error, 'AWS'),
   );
 }
 

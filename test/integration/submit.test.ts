@@ -7,14 +7,14 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import { DescribeJobDefinitionsCommand, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import Docker from 'dockerode';
-import type { AwsClients } from '../../src/aws/clients';
-import { TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../../src/aws/submitJob';
+import { TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../../src/shared/run';
 import { loadRunConfig } from '../../src/config/loadConfig';
 import { runOnce } from '../../src/docker/engine';
 import type { RegistryCredentials } from '../../src/docker/registry';
-import { SubmitError } from '../../src/submit/errors';
+import { SubmitError } from '../../src/shared/errors';
 import type { SubmitResult } from '../../src/submit/pipeline';
 import {
+  type TestClients,
   BUCKET,
   QUEUE,
   STAND_IN_ENV,
@@ -50,7 +50,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
   const docker = new Docker();
   const cacheDir = newCacheDir();
   const created = { names: [name], repositories: [repository], jobs: [] as { id: string; name: string }[] };
-  let aws: AwsClients;
+  let aws: TestClients;
   let credentials: RegistryCredentials;
   let workspace: string;
   let first: SubmitResult;
@@ -123,7 +123,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     assert.equal((await registryImage(credentials, repository, 'latest')).digest, first.imageResult.digest);
 
     // The job: on the queue, tagged with its run, told where the run lives.
-    const job = (await aws.batch.send(new DescribeJobsCommand({ jobs: [first.jobId] }))).jobs?.[0];
+    const job = (await aws.sdkBatch.send(new DescribeJobsCommand({ jobs: [first.jobId] }))).jobs?.[0];
     assert.ok(job);
     assert.equal(job.jobName, first.runId);
     assert.ok(job.jobQueue?.endsWith(`/${QUEUE}`) || job.jobQueue === QUEUE, job.jobQueue);
@@ -139,7 +139,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
 
     // The definition: the image by content tag, the runtime's manager, retries only on host loss.
     const definition = (
-      await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [first.jobDefinitionArn] }))
+      await aws.sdkBatch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [first.jobDefinitionArn] }))
     ).jobDefinitions?.[0];
     assert.equal(definition?.containerProperties?.image, first.image);
     assert.deepEqual(definition?.containerProperties?.command, BUNDLED_NODE_COMMAND);
@@ -295,7 +295,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     const result = await pipeline(aws, { cacheDir }).register(await loadRunConfig(dir));
     assert.equal(result.image.node, 'node');
     const definition = (
-      await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [result.definition.arn] }))
+      await aws.sdkBatch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [result.definition.arn] }))
     ).jobDefinitions?.[0];
     assert.deepEqual(definition?.containerProperties?.command, ['node', '/opt/batch-runner/runtime.js', 'manager']);
     const image = await registryImage(credentials, nodeRepository, result.image.contentTag);

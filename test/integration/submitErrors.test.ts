@@ -8,11 +8,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { AwsClients } from '../../src/aws/clients';
 import { ConfigMissingError, loadRunConfig } from '../../src/config/loadConfig';
 import { ConfigError } from '../../src/config/runConfig';
 import { checkEngine } from '../../src/docker/engine';
-import { SubmitError } from '../../src/submit/errors';
+import { SubmitError } from '../../src/shared/errors';
 import {
   BUCKET,
   QUEUE,
@@ -27,6 +26,7 @@ import {
   requireStandIns,
   submitError,
   suffix,
+  type TestClients,
 } from './submitFixture';
 
 const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -82,7 +82,7 @@ suite('Submit to Batch: every bad input gives one message naming the fix, and cr
   const cacheDir = newCacheDir();
   const docker = new Docker();
   const created = { names: [] as string[], repositories: [] as string[], jobs: [] };
-  let aws: AwsClients;
+  let aws: TestClients;
   let foreign: Awaited<ReturnType<typeof startForeignRegistry>> | undefined;
 
   /** A workspace with a good Dockerfile and the given configuration; names are unique to the test. */

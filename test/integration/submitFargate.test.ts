@@ -5,9 +5,8 @@ import * as assert from 'node:assert/strict';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeJobDefinitionsCommand, DescribeJobsCommand, JobDefinition } from '@aws-sdk/client-batch';
 import Docker from 'dockerode';
-import type { AwsClients } from '../../src/aws/clients';
 import { loadRunConfig } from '../../src/config/loadConfig';
-import { SubmitError } from '../../src/submit/errors';
+import { SubmitError } from '../../src/shared/errors';
 import {
   BUCKET,
   EXECUTION_ROLE,
@@ -32,10 +31,11 @@ import {
   suffix,
   waitForJob,
   writeFiles,
+  type TestClients,
 } from './submitFixture';
 
-async function describeDefinition(aws: AwsClients, arn: string): Promise<JobDefinition | undefined> {
-  const out = await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [arn] }));
+async function describeDefinition(aws: TestClients, arn: string): Promise<JobDefinition | undefined> {
+  const out = await aws.sdkBatch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [arn] }));
   return out.jobDefinitions?.[0];
 }
 
@@ -58,7 +58,7 @@ suite('Submit to Batch on a Fargate queue: Docker engine, registry and moto', fu
   const docker = new Docker();
   const cacheDir = newCacheDir();
   const created = { names: [] as string[], repositories: [] as string[], jobs: [] as { id: string; name: string }[] };
-  let aws: AwsClients;
+  let aws: TestClients;
 
   /** A workspace on the given queue; names are unique to the test. */
   function workspace(label: string, overrides: Record<string, unknown>) {
@@ -164,7 +164,7 @@ suite('Submit to Batch on a Fargate queue: Docker engine, registry and moto', fu
       (id) => !id.includes(':'),
     );
     assert.equal(workerIds.length, 1, 'one array job of workers');
-    const workers = (await aws.batch.send(new DescribeJobsCommand({ jobs: workerIds }))).jobs ?? [];
+    const workers = (await aws.sdkBatch.send(new DescribeJobsCommand({ jobs: workerIds }))).jobs ?? [];
     assert.equal(workers[0]?.jobDefinition, result.jobDefinitionArn, 'the workers inherit the Fargate definition');
 
     assert.deepEqual(

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
+  BatchClient,
   DeregisterJobDefinitionCommand,
   DescribeJobDefinitionsCommand,
   DescribeJobsCommand,
@@ -21,7 +22,7 @@ import { extract } from 'tar-stream';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { getRegistryCredentials } from '../../src/aws/ecr';
 import { MANIFEST_TYPES, RegistryCredentials, registryBaseUrl } from '../../src/docker/registry';
-import { SubmitError } from '../../src/submit/errors';
+import { SubmitError } from '../../src/shared/errors';
 import { PipelineOptions, SubmitPipeline } from '../../src/submit/pipeline';
 
 export const root = join(__dirname, '..', '..', '..');
@@ -94,7 +95,7 @@ export function configFile(config: Record<string, unknown>): string {
 export const transcript: string[] = [];
 
 export function pipeline(
-  aws: AwsClients,
+  aws: TestClients,
   overrides: Partial<PipelineOptions> & { cacheDir: string },
   lines: string[] = [],
 ): SubmitPipeline {
@@ -114,11 +115,23 @@ export function pipeline(
   });
 }
 
-export async function clients(): Promise<AwsClients> {
-  return createAwsClients({}, process.env, { maxAttempts: 2 });
+/** The extension's clients, plus a raw SDK Batch client for checking what moto holds. */
+export type TestClients = AwsClients & { sdkBatch: BatchClient };
+
+export async function clients(): Promise<TestClients> {
+  const aws = await createAwsClients({}, process.env, { maxAttempts: 2 });
+  const sdkBatch = new BatchClient({ region: aws.target.region, endpoint: aws.target.endpoint, maxAttempts: 2 });
+  return {
+    ...aws,
+    sdkBatch,
+    destroy() {
+      aws.destroy();
+      sdkBatch.destroy();
+    },
+  };
 }
 
-export async function registryCredentials(aws: AwsClients): Promise<RegistryCredentials> {
+export async function registryCredentials(aws: TestClients): Promise<RegistryCredentials> {
   return getRegistryCredentials(aws.ecr, requireStandIns().registry);
 }
 
@@ -184,15 +197,15 @@ export async function layerFiles(
   return files;
 }
 
-export async function activeRevisions(aws: AwsClients, name: string): Promise<number[]> {
-  const out = await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }));
+export async function activeRevisions(aws: TestClients, name: string): Promise<number[]> {
+  const out = await aws.sdkBatch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }));
   return (out.jobDefinitions ?? [])
     .filter((d) => d.jobDefinitionName === name && d.status === 'ACTIVE')
     .map((d) => d.revision ?? 0)
     .sort();
 }
 
-export async function repositoryExists(aws: AwsClients, name: string): Promise<boolean> {
+export async function repositoryExists(aws: TestClients, name: string): Promise<boolean> {
   try {
     await aws.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
     return true;
@@ -202,7 +215,7 @@ export async function repositoryExists(aws: AwsClients, name: string): Promise<b
   }
 }
 
-export async function objectKeys(aws: AwsClients, prefix: string): Promise<string[]> {
+export async function objectKeys(aws: TestClients, prefix: string): Promise<string[]> {
   const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   return (out.Contents ?? []).map((object) => object.Key ?? '');
 }
@@ -218,7 +231,7 @@ export async function submitError(operation: Promise<unknown>, what: string): Pr
 }
 
 /** The run's results.jsonl, one parsed row per line. */
-export async function runResults(aws: AwsClients, runId: string): Promise<unknown[]> {
+export async function runResults(aws: TestClients, runId: string): Promise<unknown[]> {
   const object = await aws.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/results.jsonl` }));
   return (await object.Body!.transformToString())
     .trim()
@@ -226,15 +239,15 @@ export async function runResults(aws: AwsClients, runId: string): Promise<unknow
     .map((line) => JSON.parse(line) as unknown);
 }
 
-export async function jobsNamed(aws: AwsClients, prefix: string, queue = QUEUE): Promise<string[]> {
+export async function jobsNamed(aws: TestClients, prefix: string, queue = QUEUE): Promise<string[]> {
   // moto lists every status when none is given.
-  const out = await aws.batch.send(new ListJobsCommand({ jobQueue: queue }));
+  const out = await aws.sdkBatch.send(new ListJobsCommand({ jobQueue: queue }));
   return (out.jobSummaryList ?? []).filter((job) => job.jobName?.startsWith(prefix)).map((job) => job.jobId ?? '');
 }
 
 /** Asserts that a failed attempt left nothing behind: repository, definition, job or run files. */
 export async function assertNothingCreated(
-  aws: AwsClients,
+  aws: TestClients,
   name: string,
   repository: string,
   queue = QUEUE,
@@ -246,14 +259,14 @@ export async function assertNothingCreated(
 }
 
 export async function waitForJob(
-  aws: AwsClients,
+  aws: TestClients,
   jobId: string,
   done: (job: JobDetail) => boolean,
   timeoutMs: number,
 ): Promise<JobDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = (await aws.batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs?.[0];
+    const job = (await aws.sdkBatch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs?.[0];
     assert.ok(job, `moto does not know job ${jobId}`);
     if (done(job)) return job;
     assert.ok(Date.now() < deadline, `job ${jobId} still ${job.status} after ${timeoutMs / 1000} s`);
@@ -265,7 +278,7 @@ export const TERMINAL = (job: JobDetail) => job.status === 'SUCCEEDED' || job.st
 
 /** Removes what a suite created: definitions, repositories, run files, local image tags, job containers. */
 export async function cleanUp(
-  aws: AwsClients,
+  aws: TestClients,
   docker: Docker,
   created: { names: string[]; repositories: string[]; jobs: { id: string; name: string }[] },
 ): Promise<void> {
@@ -280,7 +293,7 @@ export async function cleanUp(
   }
   for (const name of created.names) {
     for (const revision of await activeRevisions(aws, name).catch(() => [])) {
-      await aws.batch
+      await aws.sdkBatch
         .send(new DeregisterJobDefinitionCommand({ jobDefinition: `${name}:${revision}` }))
         .catch(() => undefined);
     }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { explainAwsError } from '../../src/aws/errors';
+import { explainAwsError } from '../../src/shared/awsProblem';
 import { AwsTarget, AwsTargetError } from '../../src/aws/target';
 
 const aws: AwsTarget = {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { formatDuration, jobTiming, shortId } from '../../src/views/jobFormat';
+import { formatDuration, jobTiming, shortId } from '../../src/models/jobFormat';
 import { parseCommandOverride, validateJobName } from '../../src/commands/jobInput';
 
 suite('job formatting', () => {

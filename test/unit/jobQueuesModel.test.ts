@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
-import { explainAwsError } from '../../src/aws/errors';
-import { ChangedNodes, JobQueuesModel, QueuesSnapshot } from '../../src/views/jobQueuesModel';
+import { explainAwsError } from '../../src/shared/awsProblem';
+import { ChangedNodes, JobQueuesModel, QueuesSnapshot } from '../../src/models/jobQueuesModel';
 
 const arn = (kind: string, name: string) => `arn:aws:batch:us-east-1:123456789012:${kind}/${name}`;
 
@@ -33,20 +33,25 @@ function ce(name: string, desired = 0, extra: Partial<ComputeEnvironmentDetail> 
   };
 }
 
-/** A source whose next answer the test sets; failures are thrown errors. */
+/** A Batch whose next answer (queues and environments) the test sets; failures are thrown errors. */
 class Source {
   next: QueuesSnapshot | Error = { queues: [], computeEnvironments: [] };
+  /** Loads of the view: one DescribeJobQueues each. */
   calls = 0;
-  load = async (): Promise<QueuesSnapshot> => {
+  describeJobQueues = async () => {
     this.calls++;
     if (this.next instanceof Error) throw this.next;
-    return structuredClone(this.next);
+    return structuredClone(this.next.queues);
+  };
+  describeComputeEnvironments = async () => {
+    if (this.next instanceof Error) throw this.next;
+    return structuredClone(this.next.computeEnvironments);
   };
 }
 
 function setup() {
   const source = new Source();
-  const model = new JobQueuesModel(source.load, (error) => explainAwsError(error, 'batch:DescribeJobQueues'));
+  const model = new JobQueuesModel(source, (error) => explainAwsError(error, 'batch:DescribeJobQueues'));
   const changes: ChangedNodes[] = [];
   let stateChanges = 0;
   model.onDidChange((changed) => changes.push(changed));

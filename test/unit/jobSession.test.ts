@@ -1,37 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
-import type { BatchJobsApi } from '../../src/aws/jobLookup';
+import type { JobDetail } from '@aws-sdk/client-batch';
 import { FollowedLine, LogFollower } from '../../src/logs/follower';
 import { JobLogSession, JobNotFoundError, summaryLine } from '../../src/logs/jobSession';
-import { FakeLogs, networkError, sleep, waitFor } from './helpers/fakeLogs';
-
-class FakeBatch implements BatchJobsApi {
-  readonly jobs = new Map<string, JobDetail>();
-  failNext = 0;
-  describeCalls = 0;
-
-  add(job: JobDetail): JobDetail {
-    this.jobs.set(job.jobId!, job);
-    return job;
-  }
-
-  async describeJobs(ids: readonly string[]): Promise<JobDetail[]> {
-    this.describeCalls++;
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw networkError();
-    }
-    return ids.flatMap((id) => (this.jobs.has(id) ? [structuredClone(this.jobs.get(id)!)] : []));
-  }
-
-  async listJobs(request: { jobQueue?: string }): Promise<{ jobs: JobSummary[] }> {
-    return {
-      jobs: [...this.jobs.values()]
-        .filter((job) => job.jobQueue === request.jobQueue)
-        .map((job) => ({ jobId: job.jobId, jobName: job.jobName, createdAt: job.createdAt, status: job.status })),
-    };
-  }
-}
+import { FakeBatch } from './helpers/fakeBatch';
+import { FakeLogs, sleep, waitFor } from './helpers/fakeLogs';
 
 function job(id: string, extra: Partial<JobDetail> = {}): JobDetail {
   return {
@@ -95,11 +67,11 @@ suite('JobLogSession', () => {
     batch.add(job('wrk:1', { status: 'RUNNING' }));
     logs.put('def/default/wrk:1', ['worker 1 says hi']);
     await waitFor(() => lines.length === 2, 5000, 'worker 1 line');
-    batch.jobs.get('wrk:0')!.container = { logStreamName: 'def/default/wrk:0' };
+    batch.job('wrk:0')!.container = { logStreamName: 'def/default/wrk:0' };
     logs.put('def/default/wrk:0', ['worker 0 says hi']);
     await waitFor(() => lines.length === 3, 5000, 'worker 0 line');
 
-    for (const id of ['wrk:0', 'wrk:1']) batch.jobs.get(id)!.status = 'SUCCEEDED';
+    for (const id of ['wrk:0', 'wrk:1']) batch.job(id)!.status = 'SUCCEEDED';
     logs.put('def/default/mgr', ['manager done']);
     manager.status = 'SUCCEEDED';
     const summary = await running;

@@ -1,73 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
-import { explainAwsError } from '../../src/aws/errors';
-import {
-  JobNode,
-  JobsChange,
-  JobsSource,
-  JobsTreeModel,
-  MAX_JOBS_PER_GROUP,
-  RUN_TAGS,
-  StatusGroupNode,
-} from '../../src/views/jobsModel';
-
-interface FakeJob extends JobSummary {
-  queue: string;
-  tags?: Record<string, string>;
-  attempts?: number;
-  children?: FakeJob[];
-}
-
-/** An in-memory Batch that counts calls; the integration and extension-host tests use moto. */
-class FakeBatch implements JobsSource {
-  jobs: FakeJob[] = [];
-  calls: string[] = [];
-  failWith: Error | undefined;
-  queues = ['alpha', 'beta'];
-
-  private check(call: string) {
-    this.calls.push(call);
-    if (this.failWith) throw this.failWith;
-  }
-  async listQueues() {
-    this.check('DescribeJobQueues');
-    return this.queues.map((name) => ({ name, arn: `arn:queue/${name}` }));
-  }
-  async listJobs(queue: string, status: string) {
-    this.check('ListJobs');
-    return this.jobs.filter((job) => job.queue === queue && job.status === status).map((job) => ({ ...job }));
-  }
-  async listArrayChildren(id: string) {
-    this.check('ListJobs(array)');
-    return (this.jobs.find((job) => job.jobId === id)?.children ?? []).map((job) => ({ ...job }));
-  }
-  async listJobsNamed(queue: string, name: string) {
-    this.check('ListJobs(name)');
-    return this.jobs.filter((job) => job.queue === queue && job.jobName === name).map((job) => ({ ...job }));
-  }
-  async describeJobs(ids: string[]): Promise<JobDetail[]> {
-    this.check(`DescribeJobs(${ids.length})`);
-    const all = this.jobs.flatMap((job) => [job, ...(job.children ?? [])]);
-    return ids.flatMap((id) => {
-      const job = all.find((j) => j.jobId === id);
-      if (!job) return [];
-      return [
-        {
-          jobId: job.jobId,
-          jobName: job.jobName,
-          status: job.status,
-          jobQueue: job.queue,
-          jobDefinition: 'def',
-          startedAt: job.startedAt,
-          tags: job.tags,
-          attempts: Array.from({ length: job.attempts ?? 0 }, () => ({})),
-          container: { image: 'img:1', logStreamName: `def/default/${job.jobId}` },
-          arrayProperties: job.children ? { size: job.children.length } : undefined,
-        } as JobDetail,
-      ];
-    });
-  }
-}
+import type { JobSummary } from '@aws-sdk/client-batch';
+import { TAG_MANAGER_JOB_ID, TAG_ROLE, TAG_RUN_ID } from '../../src/shared/run';
+import { FakeBatch, FakeJob } from './helpers/fakeBatch';
+import { explainAwsError } from '../../src/shared/awsProblem';
+import { JobNode, JobsChange, JobsTreeModel, MAX_JOBS_PER_GROUP, StatusGroupNode } from '../../src/models/jobsModel';
 
 let serial = 0;
 function job(queue: string, status: string, name: string, extra: Partial<FakeJob> = {}): FakeJob {
@@ -197,11 +133,11 @@ suite('JobsTreeModel', () => {
       job('alpha', 'SUCCEEDED', 'arr', { jobId: `arr-id:${i}`, arrayProperties: { index: i } }),
     );
     const array = job('alpha', 'RUNNING', 'arr', { jobId: 'arr-id', children });
-    const manager = job('alpha', 'RUNNING', 'run-x', { tags: { [RUN_TAGS.runId]: 'r1', [RUN_TAGS.role]: 'manager' } });
+    const manager = job('alpha', 'RUNNING', 'run-x', { tags: { [TAG_RUN_ID]: 'r1', [TAG_ROLE]: 'manager' } });
     const workers = job('alpha', 'RUNNING', 'run-x-workers', {
-      tags: { [RUN_TAGS.runId]: 'r1', [RUN_TAGS.role]: 'worker', [RUN_TAGS.managerJobId]: manager.jobId! },
+      tags: { [TAG_RUN_ID]: 'r1', [TAG_ROLE]: 'worker', [TAG_MANAGER_JOB_ID]: manager.jobId! },
     });
-    const stranger = job('alpha', 'RUNNING', 'run-x-workers', { tags: { [RUN_TAGS.managerJobId]: 'someone-else' } });
+    const stranger = job('alpha', 'RUNNING', 'run-x-workers', { tags: { [TAG_MANAGER_JOB_ID]: 'someone-else' } });
     batch.jobs = [array, manager, workers, stranger];
     await model.refresh();
     const { group } = await openGroup(model, 'alpha', 'RUNNING');

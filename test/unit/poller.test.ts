@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Poller } from '../../src/views/poller';
+import { Poller } from '../../src/models/poller';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,30 +2,29 @@ import * as assert from 'node:assert/strict';
 import {
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
-  type BatchClient,
   type ComputeEnvironmentDetail,
   type JobQueueDetail,
 } from '@aws-sdk/client-batch';
 import { firstEnvironment, platformOf, queueTarget } from '../../src/aws/queuePlatform';
-import { SubmitError } from '../../src/submit/errors';
+import type { BatchApi } from '../../src/aws/batchApi';
+import { SubmitError } from '../../src/shared/errors';
+import { stubbedBatchApi } from './helpers/batchClientStub';
 
 const ARN = 'arn:aws:batch:us-east-1:123456789012:job-queue/mixed';
 
 /** A Batch client that knows one queue and some compute environments, by name. */
-function fakeBatch(queue: JobQueueDetail, environments: ComputeEnvironmentDetail[]): BatchClient {
-  return {
-    send: async (command: unknown) => {
-      if (command instanceof DescribeJobQueuesCommand) {
-        const wanted = command.input.jobQueues ?? [];
-        return { jobQueues: wanted.length === 0 || wanted.includes(queue.jobQueueName ?? '') ? [queue] : [] };
-      }
-      if (command instanceof DescribeComputeEnvironmentsCommand) {
-        const wanted = command.input.computeEnvironments ?? [];
-        return { computeEnvironments: environments.filter((e) => wanted.includes(e.computeEnvironmentName ?? '')) };
-      }
-      throw new Error(`unexpected ${String(command)}`);
-    },
-  } as unknown as BatchClient;
+function fakeBatch(queue: JobQueueDetail, environments: ComputeEnvironmentDetail[]): BatchApi {
+  return stubbedBatchApi(async (command: unknown) => {
+    if (command instanceof DescribeJobQueuesCommand) {
+      const wanted = command.input.jobQueues ?? [];
+      return { jobQueues: wanted.length === 0 || wanted.includes(queue.jobQueueName ?? '') ? [queue] : [] };
+    }
+    if (command instanceof DescribeComputeEnvironmentsCommand) {
+      const wanted = command.input.computeEnvironments ?? [];
+      return { computeEnvironments: environments.filter((e) => wanted.includes(e.computeEnvironmentName ?? '')) };
+    }
+    throw new Error(`unexpected ${String(command)}`);
+  });
 }
 
 function environment(name: string, type?: 'EC2' | 'SPOT' | 'FARGATE' | 'FARGATE_SPOT'): ComputeEnvironmentDetail {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { reconcile, TreeNode } from '../../src/views/reconcile';
+import { reconcile, TreeNode } from '../../src/models/reconcile';
 
 interface N extends TreeNode {
   value: number;

@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import { BatchClient, DescribeJobsCommand, JobStatus, SubmitJobCommand } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import type { DefinitionNameNode } from '../../src/views/jobDefinitionsModel';
-import type { JobNode, JobsQueueNode, JobsViewNode, StatusGroupNode } from '../../src/views/jobsModel';
+import type { DefinitionNameNode } from '../../src/models/jobDefinitionsModel';
+import type { JobNode, JobsQueueNode, JobsViewNode, StatusGroupNode } from '../../src/models/jobsModel';
 import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const QUEUE = 'research-queue';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import type { QueueNode, QueuesViewNode } from '../../src/views/jobQueuesModel';
+import type { QueueNode, QueuesViewNode } from '../../src/models/jobQueuesModel';
 
 const EXTENSION_ID = 'aws-batch-runner.aws-batch-runner';
 

@@ -15,7 +15,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/c
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { SubmittedRun } from '../../src/submit/types';
-import type { JobNode, JobsQueueNode, StatusGroupNode } from '../../src/views/jobsModel';
+import type { JobNode, JobsQueueNode, StatusGroupNode } from '../../src/models/jobsModel';
 
 const QUEUE = 'research-queue';
 const BUCKET = 'batch-runner-results';

@@ -1,5 +1,5 @@
 // A clock whose time only moves when the test says so.
-import { AbortError, type Clock } from '../../../src/logs/clock';
+import { AbortError, type Clock } from '../../../src/shared/clock';
 
 export class FakeClock implements Clock {
   private time = 0;

@@ -3,17 +3,17 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { AwsClients } from './aws/clients';
-import { AwsProblem, explainAwsError } from './aws/errors';
-import type { AwsSettings, AwsTarget } from './aws/target';
-import { JsonDocuments } from './commands/jsonDocuments';
-import type { SubmittedRun } from './submit/types';
-import { JobQueuesModel } from './views/jobQueuesModel';
-import { JobDefinitionsModel } from './views/jobDefinitionsModel';
-import { JobsTreeModel } from './views/jobsModel';
-import { batchJobsSource } from './views/jobsSource';
-import { LogFollowing } from './views/logFollowing';
-import { FailedAction, loadQueues, step } from './views/loadQueues';
+import type { BatchApi } from '../aws/batchApi';
+import type { AwsClients } from '../aws/clients';
+import { deferredBatchApi } from '../aws/deferredBatchApi';
+import type { AwsSettings, AwsTarget } from '../aws/target';
+import { JobDefinitionsModel } from '../models/jobDefinitionsModel';
+import { JobQueuesModel } from '../models/jobQueuesModel';
+import { JobsTreeModel } from '../models/jobsModel';
+import { describeError, type Problem } from '../shared/awsProblem';
+import type { SubmittedRun } from '../submit/types';
+import { LogFollowing } from '../views/logFollowing';
+import { JsonDocuments } from './jsonDocuments';
 
 export const SETTINGS_SECTION = 'awsBatch';
 const TARGET_SETTINGS = ['profile', 'region', 'endpointUrl'].map((key) => `${SETTINGS_SECTION}.${key}`);
@@ -31,24 +31,11 @@ export class Services implements vscode.Disposable {
   readonly onDidSubmitRun = this.runSubmitted.event;
   private dockerClient: Docker | undefined;
   private buildChannel: vscode.OutputChannel | undefined;
-  readonly queues = new JobQueuesModel(
-    () => loadQueues(() => this.aws()),
-    (error) => this.explainFailure(error),
-  );
-  readonly jobs = new JobsTreeModel(
-    batchJobsSource(() => this.aws()),
-    (error) => this.explainFailure(error),
-  );
-  readonly definitions = new JobDefinitionsModel(
-    {
-      list: (status) =>
-        step('batch:DescribeJobDefinitions', async () => {
-          const { listJobDefinitions } = await import('./aws/api');
-          return listJobDefinitions((await this.aws()).batch, status);
-        }),
-    },
-    (error) => this.explainFailure(error),
-  );
+  /** AWS Batch for the current settings; the SDK loads on the first call. */
+  readonly batch: BatchApi = deferredBatchApi(async () => (await this.aws()).batch);
+  readonly queues = new JobQueuesModel(this.batch, (error) => this.explain(error, 'AWS'));
+  readonly jobs = new JobsTreeModel(this.batch, (error) => this.explain(error, 'AWS'));
+  readonly definitions = new JobDefinitionsModel(this.batch, (error) => this.explain(error, 'AWS'));
 
   /** Read-only JSON documents opened by the Describe actions. */
   readonly documents = new JsonDocuments();
@@ -89,7 +76,7 @@ export class Services implements vscode.Disposable {
   aws(): Promise<AwsClients> {
     if (!this.clients) {
       const settings = this.settings();
-      const clients = import('./aws/api').then(async ({ createAwsClients }) => {
+      const clients = import('../bundles/aws').then(async ({ createAwsClients }) => {
         const created = await createAwsClients(settings);
         this.resolvedTarget = created.target;
         this.output.info(`Using AWS ${describe(created.target)}`);
@@ -141,17 +128,18 @@ export class Services implements vscode.Disposable {
     this.runSubmitted.fire(run);
   }
 
+  /** The profile setting, for messages before any client was made. */
+  configuredProfile(): string | undefined {
+    return this.settings().profile || undefined;
+  }
+
   get target(): AwsTarget | undefined {
     return this.resolvedTarget;
   }
 
-  explain(error: unknown, action: string): AwsProblem {
-    return explainAwsError(error, action, this.resolvedTarget);
-  }
-
-  /** Errors from the view sources name the IAM action that failed. */
-  explainFailure(error: unknown): AwsProblem {
-    return error instanceof FailedAction ? this.explain(error.error, error.action) : this.explain(error, 'AWS');
+  /** Any error in words, for the current account and region; `action` names what was attempted. */
+  explain(error: unknown, action: string): Problem {
+    return describeError(error, action, this.resolvedTarget);
   }
 
   private resetClients(): void {

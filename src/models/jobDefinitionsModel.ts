@@ -1,6 +1,7 @@
 // State of the Job Definitions view: name → revisions, ACTIVE and optionally INACTIVE. No vscode import.
 import type { JobDefinition } from '@aws-sdk/client-batch';
-import type { AwsProblem } from '../aws/errors';
+import type { BatchApi } from '../aws/batchApi';
+import type { Problem } from '../shared/awsProblem';
 import { reconcile, TreeNode } from './reconcile';
 
 export interface DefinitionNameNode {
@@ -29,24 +30,20 @@ export interface RevisionNode {
 export type DefinitionsViewNode = DefinitionNameNode | RevisionNode;
 export type DefinitionsChange = readonly DefinitionsViewNode[] | undefined;
 
-export interface DefinitionsSource {
-  list(status: 'ACTIVE' | 'INACTIVE'): Promise<JobDefinition[]>;
-}
-
 export class JobDefinitionsModel {
   private names: DefinitionNameNode[] = [];
   private inFlight: Promise<void> | undefined;
   private generation = 0;
   private includeInactive = false;
   private lastData: JobDefinition[] = [];
-  problem: AwsProblem | undefined;
+  problem: Problem | undefined;
   loaded = false;
   private readonly changeListeners = new Set<(changed: DefinitionsChange) => void>();
   private readonly problemListeners = new Set<() => void>();
 
   constructor(
-    private readonly source: DefinitionsSource,
-    private readonly explain: (error: unknown) => AwsProblem,
+    private readonly batch: Pick<BatchApi, 'describeJobDefinitions'>,
+    private readonly explain: (error: unknown) => Problem,
   ) {}
 
   onDidChange(listener: (changed: DefinitionsChange) => void): () => void {
@@ -102,8 +99,8 @@ export class JobDefinitionsModel {
     let data: JobDefinition[];
     try {
       const [active, inactive] = await Promise.all([
-        this.source.list('ACTIVE'),
-        this.includeInactive ? this.source.list('INACTIVE') : Promise.resolve([]),
+        this.batch.describeJobDefinitions({ status: 'ACTIVE' }),
+        this.includeInactive ? this.batch.describeJobDefinitions({ status: 'INACTIVE' }) : Promise.resolve([]),
       ]);
       data = [...active, ...inactive];
     } catch (error) {
@@ -121,7 +118,7 @@ export class JobDefinitionsModel {
     else if (changed.length) this.emit(changed as DefinitionsViewNode[]);
   }
 
-  private setProblem(problem: AwsProblem | undefined): void {
+  private setProblem(problem: Problem | undefined): void {
     if (problem?.message === this.problem?.message) return;
     this.problem = problem;
     for (const listener of this.problemListeners) listener();

@@ -2,9 +2,9 @@
 // (moto returns every job in one page, so the integration tests cannot show paging.)
 import * as assert from 'node:assert/strict';
 import { DescribeJobsCommand, ListJobsCommand } from '@aws-sdk/client-batch';
-import { describeJobs, listJobs } from '../../src/aws/batchJobs';
+import { stubbedBatchApi } from './helpers/batchClientStub';
 
-suite('batchJobs', () => {
+suite('BatchApi over the SDK', () => {
   test('ListJobs follows nextToken with 1,000 per page', async () => {
     const sent: ListJobsCommand['input'][] = [];
     const pages = [
@@ -15,11 +15,12 @@ suite('batchJobs', () => {
     let calls = 0;
     const batch = {
       send: async (command: ListJobsCommand) => {
-        sent.push(command.input);
+        // A copy: the SDK paginator reuses one input object for every page.
+        sent.push({ ...command.input });
         return pages[calls++];
       },
     };
-    const jobs = await listJobs(batch as never, { jobQueue: 'q', jobStatus: 'RUNNING' });
+    const jobs = await stubbedBatchApi(batch.send).listJobs({ jobQueue: 'q', jobStatus: 'RUNNING' });
     assert.deepEqual(
       jobs.map((j) => j.jobId),
       ['a', 'b', 'c'],
@@ -43,7 +44,7 @@ suite('batchJobs', () => {
       },
     };
     const ids = Array.from({ length: 250 }, (_, i) => `j${i}`);
-    const jobs = await describeJobs(batch as never, [...ids, 'j0', 'j1']);
+    const jobs = await stubbedBatchApi(batch.send).describeJobs([...ids, 'j0', 'j1']);
     assert.deepEqual(sizes, [100, 100, 50]);
     assert.equal(jobs.length, 250);
   });

@@ -1,7 +1,14 @@
-// Turns SDK and network failures into sentences a user can act on. Never includes request
-// parameters or credentials: only the error's name, its message and the action that failed.
-import type { AwsTarget } from './target';
-import { AwsTargetError } from './target';
+// Turns any error into a Problem: one or two sentences a user can act on, and a line for the log.
+// Never includes request parameters or credentials: only the error's name, its message and the
+// action that failed. Pure: the UI (src/ui/reportError.ts) adds the buttons.
+import { isAwsStepError, isCancellation, isUserError, type UserErrorKind } from './errors';
+
+/** The account, region and endpoint a message talks about (src/aws/target.ts resolves them). */
+export interface ProblemTarget {
+  profile: string | undefined;
+  region: string;
+  endpoint: string | undefined;
+}
 
 export type AwsErrorKind =
   | 'noCredentials'
@@ -17,12 +24,46 @@ export type AwsErrorKind =
   | 'invalidRequest'
   | 'unknown';
 
+export type ProblemKind = AwsErrorKind | 'user' | 'cancelled';
+
 export interface AwsProblem {
   kind: AwsErrorKind;
   /** One or two sentences for a notification: what happened and what to do. */
   message: string;
   /** For the log: the error's name and code, never its request. */
   detail: string;
+}
+
+/** What the UI shows for any error: an AWS problem, a user error (with its kind) or a cancellation. */
+export interface Problem {
+  kind: ProblemKind;
+  /** One or two sentences for a notification: what happened and what to do. */
+  message: string;
+  /** For the log: the error's name and code, never its request. */
+  detail: string;
+  /** For user errors: where it came from (decides the buttons). */
+  userKind?: UserErrorKind;
+  /** Extra lines for the log (a failed build's last lines). */
+  details?: string[];
+}
+
+/**
+ * Any error as one Problem.
+ * @param action what was attempted ("awsBatch.submit", "batch:ListJobs"): named when the error does not
+ *   carry its own action.
+ */
+export function describeError(error: unknown, action: string, target?: ProblemTarget): Problem {
+  if (isCancellation(error)) return { kind: 'cancelled', message: 'Cancelled.', detail: `${action}: cancelled` };
+  if (isUserError(error)) {
+    return {
+      kind: 'user',
+      userKind: error.kind,
+      message: error.message,
+      detail: `${action}: ${error.message.split('\n')[0]}`,
+      details: error.details,
+    };
+  }
+  return explainAwsError(error, action, target);
 }
 
 interface ErrorLike {
@@ -57,7 +98,7 @@ function networkCode(err: ErrorLike | undefined, depth = 0): string | undefined 
   return networkCode(err.cause as ErrorLike | undefined, depth + 1);
 }
 
-function profileName(target: AwsTarget | undefined): string {
+function profileName(target: ProblemTarget | undefined): string {
   return target?.profile ?? 'default';
 }
 
@@ -65,7 +106,9 @@ function profileName(target: AwsTarget | undefined): string {
  * @param action the IAM action that was attempted, e.g. "batch:DescribeJobQueues"; used when the
  *   service's message does not name it.
  */
-export function explainAwsError(error: unknown, action: string, target?: AwsTarget): AwsProblem {
+export function explainAwsError(error: unknown, action: string, target?: ProblemTarget): AwsProblem {
+  // The step's own action names the permission better than the caller's guess.
+  if (isAwsStepError(error)) return explainAwsError(error.error, error.action, target);
   const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike;
   const name = err.name ?? 'Error';
   const text = err.message ?? '';
@@ -149,9 +192,8 @@ export function explainAwsError(error: unknown, action: string, target?: AwsTarg
   return problem('unknown', `${action} failed: ${firstLine(text) || name}.`);
 }
 
-/** By name, not only instanceof: the error may come from the separately bundled dist/aws.js. */
-function isTargetError(error: unknown): error is AwsTargetError {
-  if (error instanceof AwsTargetError) return true;
+/** AwsTargetError (src/aws/target.ts), by name: it may come from the separately bundled dist/aws.js. */
+function isTargetError(error: unknown): error is Error & { kind: 'region' | 'endpoint' | 'profile' } {
   const candidate = error as { name?: unknown; kind?: unknown } | null;
   return candidate?.name === 'AwsTargetError' && typeof candidate.kind === 'string';
 }

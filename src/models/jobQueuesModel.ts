@@ -1,7 +1,8 @@
 // State of the Job Queues view: the last good snapshot, diffed on every refresh so that only the
 // nodes that changed are re-rendered (expanded nodes and the selection survive). No vscode import.
 import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
-import type { AwsProblem } from '../aws/errors';
+import type { BatchApi } from '../aws/batchApi';
+import type { Problem } from '../shared/awsProblem';
 import { reconcile, TreeNode } from './reconcile';
 
 export interface QueueNode {
@@ -41,6 +42,16 @@ export interface QueuesSnapshot {
   computeEnvironments: ComputeEnvironmentDetail[];
 }
 
+/** What the view shows: every queue and the compute environments they use. */
+export async function loadQueues(
+  batch: Pick<BatchApi, 'describeJobQueues' | 'describeComputeEnvironments'>,
+): Promise<QueuesSnapshot> {
+  const queues = await batch.describeJobQueues();
+  const names = queues.flatMap((queue) => (queue.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? ''));
+  const computeEnvironments = await batch.describeComputeEnvironments(names.filter(Boolean));
+  return { queues, computeEnvironments };
+}
+
 /**
  * loading: nothing fetched yet; ready/empty: the last fetch worked; noCredentials/error: no fetch
  * has worked yet. After a good fetch a failure keeps the tree and only sets `problem`.
@@ -63,14 +74,14 @@ export class JobQueuesModel {
   private inFlight: Promise<void> | undefined;
   private generation = 0;
   state: QueuesLoadState = 'loading';
-  problem: AwsProblem | undefined;
+  problem: Problem | undefined;
 
   private readonly changeListeners = new Set<(changed: ChangedNodes) => void>();
   private readonly stateListeners = new Set<() => void>();
 
   constructor(
-    private readonly load: () => Promise<QueuesSnapshot>,
-    private readonly explain: (error: unknown) => AwsProblem,
+    private readonly batch: Pick<BatchApi, 'describeJobQueues' | 'describeComputeEnvironments'>,
+    private readonly explain: (error: unknown) => Problem,
   ) {}
 
   roots(): readonly QueueNode[] {
@@ -113,7 +124,7 @@ export class JobQueuesModel {
     const generation = this.generation;
     let snapshot: QueuesSnapshot;
     try {
-      snapshot = await this.load();
+      snapshot = await loadQueues(this.batch);
     } catch (error) {
       if (generation !== this.generation) return;
       const problem = this.explain(error);
@@ -135,7 +146,7 @@ export class JobQueuesModel {
     return listChanged ? undefined : (changed as QueuesViewNode[]);
   }
 
-  private setState(state: QueuesLoadState, problem: AwsProblem | undefined): void {
+  private setState(state: QueuesLoadState, problem: Problem | undefined): void {
     const same = state === this.state && problem?.message === this.problem?.message;
     this.state = state;
     this.problem = problem;

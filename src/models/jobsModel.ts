@@ -2,18 +2,19 @@
 // Loads only what is expanded, describes only jobs that are shown and changed, and diffs every
 // refresh so that only changed nodes re-render. No vscode import.
 import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
-import type { AwsProblem } from '../aws/errors';
-import { JOB_STATUSES, TERMINAL_STATUSES } from '../aws/jobStatus';
-import { TAG_MANAGER_JOB_ID, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI, workerJobName } from '../runtime/tags';
+import type { BatchApi } from '../aws/batchApi';
+import type { Problem } from '../shared/awsProblem';
+import {
+  childIndex,
+  isArrayChild,
+  isArrayParent as isArrayParentJob,
+  isWorkerOf,
+  JOB_STATUSES,
+  runInfo,
+  TERMINAL_STATUSES,
+  workerJobName,
+} from '../shared/run';
 import { reconcile, TreeNode } from './reconcile';
-
-/** The link the runtime and Submit leave on a run's jobs. */
-export const RUN_TAGS = {
-  runId: TAG_RUN_ID,
-  role: TAG_ROLE,
-  managerJobId: TAG_MANAGER_JOB_ID,
-  runUri: TAG_RUN_URI,
-} as const;
 
 /** Queues change rarely; re-listing them on every poll would cost a call per refresh. */
 export const QUEUE_LIST_MAX_AGE_MS = 60_000;
@@ -21,13 +22,8 @@ export const QUEUE_LIST_MAX_AGE_MS = 60_000;
 /** Beyond this, a status group shows its newest jobs and a hint to filter. */
 export const MAX_JOBS_PER_GROUP = 500;
 
-export interface JobsSource {
-  listQueues(): Promise<{ name: string; arn: string }[]>;
-  listJobs(queue: string, status: string): Promise<JobSummary[]>;
-  listArrayChildren(arrayJobId: string): Promise<JobSummary[]>;
-  listJobsNamed(queue: string, name: string): Promise<JobSummary[]>;
-  describeJobs(jobIds: string[]): Promise<JobDetail[]>;
-}
+/** What the Jobs view reads of Batch. */
+export type JobsBatchApi = Pick<BatchApi, 'describeJobQueues' | 'listJobs' | 'describeJobs'>;
 
 export interface JobsFilter {
   /** Empty: every status. */
@@ -109,7 +105,7 @@ export class JobsTreeModel {
   private inFlight: Promise<void> | undefined;
   private generation = 0;
   private filter: JobsFilter = { statuses: [], name: '' };
-  problem: AwsProblem | undefined;
+  problem: Problem | undefined;
   loaded = false;
   /** API calls made by the last refresh (the explorer benchmark reads it). */
   lastRefreshCalls = 0;
@@ -120,8 +116,8 @@ export class JobsTreeModel {
   private readonly filterListeners = new Set<(filter: JobsFilter) => void>();
 
   constructor(
-    private readonly source: JobsSource,
-    private readonly explain: (error: unknown) => AwsProblem,
+    private readonly batch: JobsBatchApi,
+    private readonly explain: (error: unknown) => Problem,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -268,20 +264,23 @@ export class JobsTreeModel {
   }
 
   private async loadQueueList(): Promise<{ name: string; arn: string }[]> {
-    this.queueList = await this.counted(this.source.listQueues());
+    const queues = await this.counted(this.batch.describeJobQueues());
+    this.queueList = queues.map((queue) => ({ name: queue.jobQueueName ?? '', arn: queue.jobQueueArn ?? '' }));
     this.queueListAt = this.now();
     return this.queueList;
   }
 
   private async loadQueue(queue: string): Promise<void> {
     if (!this.queueList) await this.loadQueueList();
-    const lists = await Promise.all(JOB_STATUSES.map((status) => this.counted(this.source.listJobs(queue, status))));
+    const lists = await Promise.all(
+      JOB_STATUSES.map((jobStatus) => this.counted(this.batch.listJobs({ jobQueue: queue, jobStatus }))),
+    );
     const byStatus = new Map<string, JobSummary[]>();
     JOB_STATUSES.forEach((status, i) => {
       // Array children are shown under their parent, not in the queue's groups.
       byStatus.set(
         status,
-        lists[i].filter((job) => job.arrayProperties?.index === undefined && !(job.jobId ?? '').includes(':')),
+        lists[i].filter((job) => !isArrayChild(job)),
       );
     });
     this.queueData.set(queue, { byStatus });
@@ -295,25 +294,27 @@ export class JobsTreeModel {
     if (!stale.length) return;
     const ids = stale.map((job) => job.jobId);
     this.calls += Math.ceil(ids.length / 100);
-    for (const detail of await this.source.describeJobs(ids)) if (detail.jobId) this.details.set(detail.jobId, detail);
+    for (const detail of await this.batch.describeJobs(ids)) if (detail.jobId) this.details.set(detail.jobId, detail);
   }
 
   private async loadJobChildren(job: JobNode): Promise<void> {
     const detail = this.details.get(job.jobId);
     if (isArrayParent(job, detail)) {
-      this.jobChildren.set(job.jobId, await this.counted(this.source.listArrayChildren(job.jobId)));
+      this.jobChildren.set(job.jobId, await this.counted(this.batch.listJobs({ arrayJobId: job.jobId })));
       return;
     }
-    if (roleOf(detail) === 'manager') {
-      const candidates = await this.counted(this.source.listJobsNamed(job.queue, workerJobName(job.jobName)));
+    if (detail && runInfo(detail).role === 'manager') {
+      const candidates = await this.counted(
+        this.batch.listJobs({ jobQueue: job.queue, jobName: workerJobName(job.jobName) }),
+      );
       const unknown = candidates.map((c) => c.jobId ?? '').filter((id) => id && !this.details.has(id));
       if (unknown.length) {
         this.calls += Math.ceil(unknown.length / 100);
-        for (const d of await this.source.describeJobs(unknown)) if (d.jobId) this.details.set(d.jobId, d);
+        for (const d of await this.batch.describeJobs(unknown)) if (d.jobId) this.details.set(d.jobId, d);
       }
       this.jobChildren.set(
         job.jobId,
-        candidates.filter((c) => this.details.get(c.jobId ?? '')?.tags?.[RUN_TAGS.managerJobId] === job.jobId),
+        candidates.filter((c) => isWorkerOf(this.details.get(c.jobId ?? '') ?? {}, job.jobId)),
       );
     }
   }
@@ -361,7 +362,7 @@ export class JobsTreeModel {
     const jobId = summary.jobId ?? '';
     const id = `${parentId}|${jobId}`;
     const detail = this.details.get(jobId);
-    const tags = detail?.tags ?? {};
+    const run = detail ? runInfo(detail) : undefined;
     const node: JobNode = {
       kind: 'job',
       id,
@@ -382,11 +383,11 @@ export class JobsTreeModel {
       image: detail?.container?.image,
       logStreamName: detail?.container?.logStreamName,
       arraySize: summary.arrayProperties?.size ?? detail?.arrayProperties?.size,
-      arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index ?? arrayIndexOf(jobId),
-      role: roleOf(detail),
-      runId: tags[RUN_TAGS.runId],
-      runUri: tags[RUN_TAGS.runUri],
-      managerJobId: tags[RUN_TAGS.managerJobId],
+      arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index ?? childIndex({ jobId }),
+      role: run?.role === 'manager' || run?.role === 'worker' ? run.role : undefined,
+      runId: run?.runId,
+      runUri: run?.runUri,
+      managerJobId: run?.managerJobId,
     };
     const children = this.jobChildren.get(jobId);
     if (children) {
@@ -404,7 +405,7 @@ export class JobsTreeModel {
     return !this.filter.name || (name ?? '').toLowerCase().includes(this.filter.name.toLowerCase());
   }
 
-  private setProblem(problem: AwsProblem | undefined): void {
+  private setProblem(problem: Problem | undefined): void {
     if (problem?.message === this.problem?.message) return;
     this.problem = problem;
     for (const listener of this.problemListeners) listener();
@@ -419,22 +420,15 @@ export function queueId(name: string): string {
   return `jobs|${name}`;
 }
 
-/** Array children's ids end in ":<index>", which is all some responses say about the index. */
-function arrayIndexOf(jobId: string): number | undefined {
-  const match = /:(\d+)$/.exec(jobId);
-  return match ? Number(match[1]) : undefined;
-}
-
-function roleOf(detail: JobDetail | undefined): 'manager' | 'worker' | undefined {
-  const role = detail?.tags?.[RUN_TAGS.role];
-  return role === 'manager' || role === 'worker' ? role : undefined;
-}
-
-/** An array parent has a size and no index; moto only reports it in DescribeJobs. */
-export function isArrayParent(job: Pick<JobNode, 'arraySize' | 'arrayIndex'>, detail?: JobDetail): boolean {
-  const size = job.arraySize ?? detail?.arrayProperties?.size;
-  const index = job.arrayIndex ?? detail?.arrayProperties?.index;
-  return size !== undefined && size > 0 && index === undefined;
+/** A node of an array parent: its summary, or (moto) only its description, gives the size. */
+export function isArrayParent(job: Pick<JobNode, 'jobId' | 'arraySize' | 'arrayIndex'>, detail?: JobDetail): boolean {
+  return isArrayParentJob({
+    jobId: job.jobId,
+    arrayProperties: {
+      size: job.arraySize ?? detail?.arrayProperties?.size,
+      index: job.arrayIndex ?? detail?.arrayProperties?.index,
+    },
+  });
 }
 
 /** Whether a job node can be expanded (array parent or a run's manager). */

@@ -1,0 +1,56 @@
+// Every id the extension shares with package.json: commands, views and context keys, named once.
+// scripts/check-commands.mjs reads COMMANDS and VIEWS from this file and fails the build when
+// package.json and the code disagree.
+
+export const COMMANDS = {
+  refreshQueues: 'awsBatch.refreshQueues',
+  selectProfile: 'awsBatch.selectProfile',
+  openSettings: 'awsBatch.openSettings',
+  openQueuesInConsole: 'awsBatch.openQueuesInConsole',
+  showOutput: 'awsBatch.showOutput',
+  copyArn: 'awsBatch.copyArn',
+  refreshJobs: 'awsBatch.refreshJobs',
+  filterJobsByStatus: 'awsBatch.jobs.filterStatus',
+  filterJobsByName: 'awsBatch.jobs.filterName',
+  clearJobsFilter: 'awsBatch.jobs.clearFilter',
+  describeJob: 'awsBatch.job.describe',
+  copyJobId: 'awsBatch.job.copyId',
+  cancelJob: 'awsBatch.job.cancel',
+  terminateJob: 'awsBatch.job.terminate',
+  openJobInConsole: 'awsBatch.job.openInConsole',
+  refreshDefinitions: 'awsBatch.refreshDefinitions',
+  describeDefinition: 'awsBatch.definitions.describe',
+  deregisterDefinition: 'awsBatch.definitions.deregister',
+  submitFromDefinition: 'awsBatch.definitions.submitJob',
+  showInactiveDefinitions: 'awsBatch.definitions.showInactive',
+  hideInactiveDefinitions: 'awsBatch.definitions.hideInactive',
+  submit: 'awsBatch.submit',
+  buildAndPushImage: 'awsBatch.buildAndPushImage',
+  registerJobDefinition: 'awsBatch.registerJobDefinition',
+  createRunConfiguration: 'awsBatch.createRunConfiguration',
+  showBuildOutput: 'awsBatch.showBuildOutput',
+  showLogs: 'awsBatch.showLogs',
+  stopFollowing: 'awsBatch.stopFollowing',
+  openFullLog: 'awsBatch.openFullLog',
+  loadOlderLogEvents: 'awsBatch.loadOlderLogEvents',
+  downloadResults: 'awsBatch.downloadResults',
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandId = (typeof COMMANDS)[CommandName];
+
+export const VIEWS = {
+  queues: 'awsBatch.queues',
+  jobs: 'awsBatch.jobs',
+  definitions: 'awsBatch.definitions',
+} as const;
+
+/** Context keys the `when` clauses of package.json read. */
+export const CONTEXT_KEYS = {
+  /** loading | ready | empty | noCredentials | error: picks the Job Queues view's welcome content. */
+  queuesState: 'awsBatch.queues.state',
+  jobsFiltered: 'awsBatch.jobs.filtered',
+  definitionsShowInactive: 'awsBatch.definitions.showInactive',
+  /** True while a job's log is followed: shows Stop Following Logs. */
+  following: 'awsBatch.following',
+} as const;
