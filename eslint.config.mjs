@@ -34,16 +34,19 @@ export default tseslint.config(
     },
   },
   {
-    // The layers below the UI must stay testable without VS Code.
+    // The layers below the UI must stay testable without VS Code (.dependency-cruiser.cjs checks
+    // the same, and the direction of every import; this rule gives the editor's squiggle).
     files: [
-      'src/aws/**/*.ts',
       'src/runtime/**/*.ts',
-      'src/views/*Model.ts',
+      'src/shared/**/*.ts',
       'src/config/**/*.ts',
-      'src/docker/**/*.ts',
-      'src/submit/**/*.ts',
-      'src/logs/**/*.ts',
       'src/results/**/*.ts',
+      'src/docker/**/*.ts',
+      'src/aws/**/*.ts',
+      'src/logs/**/*.ts',
+      'src/submit/**/*.ts',
+      'src/models/**/*.ts',
+      'src/bundles/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -37,7 +37,7 @@ for tier in "${tiers[@]}"; do
     unit)
       step "unit tier: static checks, then mocha"
       ok=0; bad=0
-      for check in "npm run --silent typecheck" "npx eslint ." "npx prettier --check --log-level warn ." "node scripts/check-commands.mjs"; do
+      for check in "npm run --silent typecheck" "npx eslint ." "npx prettier --check --log-level warn ." "node scripts/check-commands.mjs" "npm run --silent check-layers"; do
         if $check; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "static check failed: $check"; fi
       done
       echo "static checks: $ok passed, $bad failed"

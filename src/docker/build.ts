@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { SubmitError, cancelled } from '../shared/errors';
-import type { LineSink, ProgressReporter } from '../submit/types';
+import type { LineSink, ProgressReporter } from '../shared/progress';
 import { engineUnavailable, isEngineUnreachable } from './engine';
 
 /** One JSON message of the engine's build (and push/pull) stream. */

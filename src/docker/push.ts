@@ -2,7 +2,7 @@
 // X-Registry-Auth header that dockerode builds; nothing here prints them.
 import type Docker from 'dockerode';
 import { SubmitError, cancelled } from '../shared/errors';
-import type { LineSink } from '../submit/types';
+import type { LineSink } from '../shared/progress';
 import type { EngineEvent } from './build';
 import { engineUnavailable, isEngineUnreachable, splitReference } from './engine';
 import type { RegistryCredentials } from './registry';

@@ -15,7 +15,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack } from 'tar-stream';
 import { SubmitError, cancelled } from '../shared/errors';
-import type { LineSink } from '../submit/types';
+import type { LineSink } from '../shared/progress';
 import type { EngineEvent } from './build';
 import { buildImage } from './build';
 import { EngineInfo, inspectImage, runOnce } from './engine';

@@ -34,7 +34,7 @@ import { runManager } from './manager/manager';
 import { killAllNow } from './processes';
 import { RunSpecError } from './runSpec';
 import { ENV, SettingsError, readSettings } from './settings';
-import { openStore } from './store/store';
+import { openStore } from './store/openStore';
 import { VERSION } from './version';
 import { Worker } from './worker/worker';
 

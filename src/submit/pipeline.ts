@@ -23,7 +23,8 @@ import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
 import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
 import { SubmitError, throwIfCancelled } from '../shared/errors';
-import type { LineSink, ProgressReporter, SubmittedRun } from './types';
+import type { LineSink, ProgressReporter } from '../shared/progress';
+import type { SubmittedRun } from './types';
 
 export interface PipelineOptions {
   aws: AwsClients;

@@ -45,18 +45,6 @@ export function parseS3Uri(uri: string): S3Location | undefined {
   return { bucket: match[1], prefix };
 }
 
-/** Opens the store at `uri`: S3 for `s3://`, else a filesystem folder (a path or a `file://` URL). */
-export async function openStore(uri: string): Promise<RunStore> {
-  const s3 = parseS3Uri(uri);
-  if (s3) {
-    // Loaded on demand: local runs and tests on a folder never evaluate the AWS SDK.
-    const { S3Store } = await import('./s3Store');
-    return new S3Store(uri, s3);
-  }
-  const { FsStore } = await import('./fsStore');
-  return new FsStore(uri);
-}
-
 /** Reads and parses a JSON object from the store, or undefined when absent. */
 export async function readJson(store: RunStore, key: string): Promise<unknown> {
   const data = await store.read(key);

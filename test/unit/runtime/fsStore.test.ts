@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSecret, readSecret } from '../../../src/runtime/store/secret';
-import { openStore, parseS3Uri } from '../../../src/runtime/store/store';
+import { openStore } from '../../../src/runtime/store/openStore';
+import { parseS3Uri } from '../../../src/runtime/store/store';
 
 suite('runtime run store (filesystem)', () => {
   let dir: string;
