@@ -6,7 +6,17 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund >&2; fi
 available=$(ls bench/*.mjs | xargs -n1 basename | sed 's/\.mjs$//')
 names=("$@"); [ ${#names[@]} -eq 0 ] && mapfile -t names <<<"$available"
+started_backend=0
+cleanup() { if [ "$started_backend" = 1 ]; then bash scripts/backend.sh down >&2 || true; fi; }
+trap cleanup EXIT
 for name in "${names[@]}"; do
   if [ ! -f "bench/$name.mjs" ]; then echo "unknown benchmark: $name (available: $(echo $available))" >&2; exit 2; fi
+  # Benchmarks that read the stand-ins' endpoint get the stand-ins, started here when none run.
+  if grep -q standInEndpoint "bench/$name.mjs" && [ -z "${AWS_ENDPOINT_URL:-}" ]; then
+    status=$(bash scripts/backend.sh status 2>/dev/null || true)
+    if ! grep -q '^moto: up' <<<"$status"; then started_backend=1; fi
+    bash scripts/backend.sh up >&2
+    eval "$(bash scripts/backend.sh env)"
+  fi
   node "bench/$name.mjs"
 done
