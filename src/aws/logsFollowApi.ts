@@ -21,8 +21,15 @@ import {
   LiveTailRequest,
   LiveTailUnavailable,
   LogsApi,
-} from '../logs/logsApi';
-import type { RateLimiter } from '../logs/rateLimiter';
+} from './logsApi';
+
+/** What AwsLogsApi needs of a rate limiter (src/logs/rateLimiter.ts is one). */
+export interface LogsRequestLimiter {
+  /** Waits for this request's turn. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** The service answered "throttled". */
+  throttled(): void;
+}
 
 export interface AwsLogsApiOptions {
   /** Try Live Tail at all (default true). */
@@ -61,7 +68,7 @@ export class AwsLogsApi implements LogsApi {
 
   constructor(
     private readonly client: CloudWatchLogsClient,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: LogsRequestLimiter,
     private readonly options: AwsLogsApiOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;

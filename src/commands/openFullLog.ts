@@ -5,6 +5,6 @@ import type { CommandFactory } from './runCommand';
 export const openFullLog: CommandFactory = (services) => async (arg?: unknown) => {
   const job = jobArgument(arg) ?? (await pickJob(services, 'Open Full Log: which job?'));
   if (!job) return undefined;
-  const editor = await services.logs.openFullLog(job);
+  const editor = await services.logDocuments.openFullLog(job);
   return editor.document.uri.toString();
 };

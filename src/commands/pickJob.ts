@@ -5,7 +5,7 @@ import type { JobSummary } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import { isArrayChild } from '../shared/run';
 import type { Services } from '../ui/services';
-import type { JobRef } from '../views/logFollowing';
+import type { JobRef } from '../logs/followRegistry';
 
 /** How far back the pickers look. */
 const RECENT_DAYS = 14;

@@ -7,7 +7,7 @@
 // that started at least settleMs later reached its end. No vscode import.
 import { explainAwsError } from '../shared/awsProblem';
 import { AbortError, Clock, isAbort, systemClock } from '../shared/clock';
-import { classifyLogsError, isLiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from './logsApi';
+import { classifyLogsError, isLiveTailUnavailable, LogEvent, LogsApi, LogsErrorKind } from '../aws/logsApi';
 import { MergeBuffer } from './merge';
 import { LiveReconciler } from './reconcile';
 import { StreamCursor } from './streamCursor';

@@ -2,7 +2,7 @@
 // time, and only events at or after the oldest instant for which every stream is complete are shown,
 // so the merged text never has holes. "Load older events" reads one more page of each stream that
 // has more. No vscode import.
-import { classifyLogsError, LogEvent, LogsApi } from './logsApi';
+import { classifyLogsError, LogEvent, LogsApi } from '../aws/logsApi';
 import { dateTime } from './format';
 
 export interface FullLogSource {

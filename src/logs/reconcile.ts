@@ -4,7 +4,7 @@
 // copy of an event is shown: whichever arrives first; the other copy is swallowed. Events are matched
 // by timestamp and message, with multiplicity (two identical lines in the same millisecond are two
 // lines). No vscode import.
-import type { LogEvent } from './logsApi';
+import type { LogEvent } from '../aws/logsApi';
 
 interface Pending {
   count: number;

@@ -2,7 +2,7 @@
 // however often a read fails, is retried or is throttled: the token only moves when a page arrived.
 // A token the service no longer accepts is replaced by a read from the last timestamp seen, skipping
 // the events at that timestamp that were already returned. No vscode import.
-import { classifyLogsError, LogEvent, LogsApi } from './logsApi';
+import { classifyLogsError, LogEvent, LogsApi } from '../aws/logsApi';
 
 export interface ReadResult {
   events: LogEvent[];

@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchApi } from '../aws/batchApi';
 import type { AwsClients } from '../aws/clients';
+import type { AwsLogsApi } from '../aws/logsFollowApi';
 import { deferredBatchApi } from '../aws/deferredBatchApi';
 import type { AwsSettings, AwsTarget } from '../aws/target';
+import { FollowRegistry, type FollowConnection, type FollowSettings } from '../logs/followRegistry';
+import { FullLogDocuments } from '../logs/fullLogDocuments';
+import { RateLimiter } from '../logs/rateLimiter';
 import { JobDefinitionsModel } from '../models/jobDefinitionsModel';
 import { JobQueuesModel } from '../models/jobQueuesModel';
 import { JobsTreeModel } from '../models/jobsModel';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
-import { LogFollowing } from '../views/logFollowing';
+import { LogDocumentsView } from './logDocuments';
 import { JsonDocuments } from './jsonDocuments';
 
 export const SETTINGS_SECTION = 'awsBatch';
@@ -40,16 +44,58 @@ export class Services implements vscode.Disposable {
   /** Read-only JSON documents opened by the Describe actions. */
   readonly documents = new JsonDocuments();
 
-  /** Followed job logs, full-log documents and the GetLogEvents rate limiter they share. */
-  readonly logs: LogFollowing;
+  /** The one limiter that every GetLogEvents call of the extension goes through. */
+  readonly logsRateLimiter = new RateLimiter({ ratePerSecond: logsRequestsPerSecond() });
+  /** The retry-less Logs APIs made for the followers and full logs, one per set of shared clients. */
+  private readonly logsApis = new WeakMap<AwsClients, AwsLogsApi>();
+  /** Their Logs clients, destroyed with the shared clients. */
+  private logsClients: { destroy(): void }[] = [];
+
+  /** Followed job logs, each in its own output channel. */
+  readonly logs: FollowRegistry;
+  /** The read-only documents of Open Full Log. */
+  readonly logDocuments: LogDocumentsView;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
-    this.logs = new LogFollowing(this);
+    const connect = () => this.logsConnection();
+    this.logs = new FollowRegistry({
+      connect,
+      createChannel: (name) => vscode.window.createOutputChannel(name, 'log'),
+      settings: () => this.followSettings(),
+      explain: (error, action) => this.explain(error, action),
+      log: this.output,
+      onActiveChanged: (anyActive) =>
+        void vscode.commands.executeCommand('setContext', 'awsBatch.following', anyActive),
+    });
+    this.logDocuments = new LogDocumentsView(new FullLogDocuments(connect));
     this.disposables.push(
       this.output,
       this.documents,
-      this.logs,
+      this.logDocuments,
+      {
+        dispose: () => {
+          this.logs.dispose();
+          this.destroyLogsClients();
+        },
+      },
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('awsBatch.logs.maxRequestsPerSecond'))
+          this.logsRateLimiter.setRate(logsRequestsPerSecond());
+      }),
+      // Step 3 of the story: the submitted manager job's log starts streaming at once.
+      this.onDidSubmitRun((run) => {
+        if (!vscode.workspace.getConfiguration('awsBatch.logs').get<boolean>('followAfterSubmit', true)) return;
+        this.logs
+          .follow({ jobId: run.jobId, jobName: run.jobName })
+          .catch((error: unknown) =>
+            this.output.error(`Show Logs after Submit: ${this.explain(error, 'batch:DescribeJobs').detail}`),
+          );
+      }),
+      this.onDidChangeAwsTarget(() => {
+        this.logs.targetChanged();
+        this.destroyLogsClients();
+      }),
       this.targetChanged,
       this.runSubmitted,
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -89,6 +135,37 @@ export class Services implements vscode.Disposable {
       this.clients = clients;
     }
     return this.clients;
+  }
+
+  /** Batch and the followers' Logs API, of the current clients. */
+  private async logsConnection(): Promise<FollowConnection> {
+    const clients = await this.aws();
+    return { batch: clients.batch, logsApi: () => this.logsApi(clients) };
+  }
+
+  private async logsApi(clients: AwsClients): Promise<AwsLogsApi> {
+    let api = this.logsApis.get(clients);
+    if (!api) {
+      const { AwsLogsApi, createFollowerLogsClient } = await import('../bundles/aws');
+      const client = createFollowerLogsClient(clients.logs, clients.target);
+      this.logsClients.push(client);
+      api = new AwsLogsApi(client, this.logsRateLimiter);
+      this.logsApis.set(clients, api);
+    }
+    return api;
+  }
+
+  private destroyLogsClients(): void {
+    for (const client of this.logsClients.splice(0)) client.destroy();
+  }
+
+  private followSettings(): FollowSettings {
+    const config = vscode.workspace.getConfiguration(`${SETTINGS_SECTION}.logs`);
+    return {
+      liveTail: config.get<boolean>('liveTail', true),
+      timestamps: config.get<boolean>('timestamps', false),
+      statusIntervalMs: Math.min(5000, this.pollIntervalMs()),
+    };
   }
 
   /** Settings of the build and push steps. */
@@ -154,6 +231,11 @@ export class Services implements vscode.Disposable {
     this.clients?.then((clients) => clients.destroy()).catch(() => undefined);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
+}
+
+function logsRequestsPerSecond(): number {
+  const value = vscode.workspace.getConfiguration('awsBatch.logs').get<number>('maxRequestsPerSecond', 4);
+  return value > 0 ? value : 4;
 }
 
 function describe(target: AwsTarget): string {

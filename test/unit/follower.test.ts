@@ -1,11 +1,43 @@
 import * as assert from 'node:assert/strict';
 import { FollowedLine, FollowerOptions, FollowProblem, LogFollower } from '../../src/logs/follower';
-import { awsError, FakeLogs, networkError, sleep, waitFor } from './helpers/fakeLogs';
+import { FakeClock } from './helpers/fakeClock';
+import { awsError, FakeLogs, networkError } from './helpers/fakeLogs';
 
 const G = '/aws/batch/job';
 const source = (id: string, label?: string) => ({ id, label, logGroupName: G, logStreamName: id });
 
+// The follower runs on a fake clock: time passes only in tick(), one millisecond at a time, with a
+// turn of the event loop after each (FakeLogs answers after a setImmediate, like real I/O would).
+const clock = () => new FakeClock(Date.now());
+
+async function tick(time: FakeClock, ms: number): Promise<void> {
+  for (let i = 0; i < ms; i++) {
+    await time.advance(1);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Lets fake time pass until `check` holds, at most `timeoutMs` of it. */
+async function waitFor(time: FakeClock, check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  for (let waited = 0; !check(); waited++) {
+    if (waited > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await tick(time, 1);
+  }
+}
+
+/** Lets fake time pass until `promise` settles. */
+async function settled<T>(time: FakeClock, promise: Promise<T>, what = 'the follower to end'): Promise<T> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await waitFor(time, () => done, 60_000, what);
+  return promise;
+}
+
 function follower(logs: FakeLogs, extra: Partial<FollowerOptions> = {}) {
+  const time = clock();
   const lines: FollowedLine[] = [];
   const notices: string[] = [];
   const problems: (FollowProblem | undefined)[] = [];
@@ -14,6 +46,7 @@ function follower(logs: FakeLogs, extra: Partial<FollowerOptions> = {}) {
     onLines: (batch) => lines.push(...batch),
     onNotice: (text) => notices.push(text),
     onProblem: (problem) => problems.push(problem),
+    clock: time,
     fastIntervalMs: 2,
     idleIntervalMs: 10,
     idlePerStreamMs: 0,
@@ -23,7 +56,7 @@ function follower(logs: FakeLogs, extra: Partial<FollowerOptions> = {}) {
     retryMaxMs: 20,
     ...extra,
   });
-  return { f, lines, notices, problems };
+  return { f, lines, notices, problems, time };
 }
 
 function countOf(lines: FollowedLine[]): Map<string, number> {
@@ -35,11 +68,11 @@ function countOf(lines: FollowedLine[]): Map<string, number> {
 suite('LogFollower', () => {
   test('follows two streams written in bursts: every line once, merged in time order, labelled', async () => {
     const logs = new FakeLogs();
-    const { f, lines } = follower(logs);
+    const { f, lines, time } = follower(logs);
     f.addSource(source('m', 'manager'));
     f.addSource(source('w0', 'worker 0'));
     void f.start();
-    const t0 = Date.now();
+    const t0 = time.now();
     const written: string[] = [];
     for (let burst = 0; burst < 10; burst++) {
       const m = Array.from({ length: 5 }, (_, i) => `m-${burst}-${i}`);
@@ -47,11 +80,11 @@ suite('LogFollower', () => {
       logs.put('m', m, t0 + burst * 10);
       logs.put('w0', w, t0 + burst * 10 + 5);
       written.push(...m, ...w);
-      await sleep(3 + (burst % 3) * 5);
+      await tick(time, 3 + (burst % 3) * 5);
     }
     f.finishSource('m');
     f.finishSource('w0');
-    const outcome = await f.end();
+    const outcome = await settled(time, f.end());
     assert.deepEqual(outcome, { kind: 'ended' });
     const counts = countOf(lines);
     assert.equal(lines.length, written.length);
@@ -66,17 +99,17 @@ suite('LogFollower', () => {
 
   test('errors and throttling in the middle lose and repeat nothing; the problem is reported once and cleared', async () => {
     const logs = new FakeLogs();
-    const { f, lines, problems } = follower(logs);
+    const { f, lines, problems, time } = follower(logs);
     f.addSource(source('s'));
     void f.start();
     logs.put('s', ['one', 'two']);
-    await waitFor(() => lines.length === 2);
+    await waitFor(time, () => lines.length === 2);
     logs.put('s', ['three']);
     logs.failures.push(networkError(), networkError(), awsError('ThrottlingException', 'Rate exceeded'));
-    await waitFor(() => lines.length === 3, 5000, 'line three');
+    await waitFor(time, () => lines.length === 3, 5000, 'line three');
     logs.put('s', ['four']);
     f.finishSource('s');
-    await f.end();
+    await settled(time, f.end());
     assert.deepEqual(
       lines.map((l) => l.message),
       ['one', 'two', 'three', 'four'],
@@ -104,27 +137,27 @@ suite('LogFollower', () => {
 
   test('a stream that never appears ends with a notice once its job is done', async () => {
     const logs = new FakeLogs();
-    const { f, notices } = follower(logs);
+    const { f, notices, time } = follower(logs);
     f.addSource(source('ghost'));
     void f.start();
-    await sleep(20);
+    await tick(time, 20);
     f.finishSource('ghost');
-    assert.deepEqual(await f.end(), { kind: 'ended' });
+    assert.deepEqual(await settled(time, f.end()), { kind: 'ended' });
     assert.ok(notices.some((n) => /No log stream ghost appeared/.test(n)));
   });
 
   test('lines written after the job ended but before the stream settled are still read', async () => {
     const logs = new FakeLogs();
-    const { f, lines } = follower(logs, { settleMs: 150 });
+    const { f, lines, time } = follower(logs, { settleMs: 150 });
     f.addSource(source('s'));
     void f.start();
     logs.put('s', ['during']);
-    await waitFor(() => lines.length === 1);
+    await waitFor(time, () => lines.length === 1);
     f.finishSource('s');
     const ending = f.end();
-    await sleep(60);
+    await tick(time, 60);
     logs.put('s', ['flushed late']);
-    await ending;
+    await settled(time, ending);
     assert.deepEqual(
       lines.map((l) => l.message),
       ['during', 'flushed late'],
@@ -133,23 +166,23 @@ suite('LogFollower', () => {
 
   test('stop() ends at once', async () => {
     const logs = new FakeLogs();
-    const { f } = follower(logs);
+    const { f, time } = follower(logs);
     f.addSource(source('s'));
     const running = f.start();
-    await sleep(10);
+    await tick(time, 10);
     f.stop();
     assert.deepEqual(await running, { kind: 'stopped' });
   });
 
   test('without Live Tail on the endpoint it says so and polls', async () => {
     const logs = new FakeLogs({ liveTail: 'unavailable' });
-    const { f, lines, notices } = follower(logs);
+    const { f, lines, notices, time } = follower(logs);
     f.addSource(source('s'));
     void f.start();
     logs.put('s', ['polled']);
-    await waitFor(() => lines.length === 1);
+    await waitFor(time, () => lines.length === 1);
     f.finishSource('s');
-    await f.end();
+    await settled(time, f.end());
     assert.ok(
       notices.includes('Live Tail is not available here; reading the log with GetLogEvents.'),
       notices.join('|'),
@@ -160,28 +193,28 @@ suite('LogFollower', () => {
 
   test('with Live Tail: lines come from the session, the cursor fills what was sampled away, nothing twice', async () => {
     const logs = new FakeLogs({ liveTail: 'working' });
-    const { f, lines, notices } = follower(logs, { liveReconcileMs: 40 });
+    const { f, lines, notices, time } = follower(logs, { liveReconcileMs: 40 });
     f.addSource(source('s'));
     logs.put('s', ['history']);
     void f.start();
-    await waitFor(() => logs.liveSession !== undefined, 5000, 'a Live Tail session');
+    await waitFor(time, () => logs.liveSession !== undefined, 5000, 'a Live Tail session');
     const session = logs.liveSession!;
     assert.deepEqual(session.request.logStreamNames, ['s']);
-    await waitFor(() => f.stats.liveTail === 'active');
+    await waitFor(time, () => f.stats.liveTail === 'active');
     assert.ok(notices.includes('Live Tail connected.'));
 
     const live = logs.put('s', ['a', 'b', 'c']);
     session.send(live.map((e) => ({ ...e, logStreamName: 's' })));
-    await waitFor(() => lines.length === 4, 5000, 'live lines');
+    await waitFor(time, () => lines.length === 4, 5000, 'live lines');
     const callsBefore = logs.calls;
-    await sleep(30);
+    await tick(time, 30);
     assert.ok(logs.calls - callsBefore <= 3, 'the cursor only reconciles while Live Tail works');
 
     const burst = logs.put('s', ['d', 'e', 'f']);
     session.send([{ ...burst[1], logStreamName: 's' }], true);
-    await waitFor(() => lines.length === 7, 5000, 'sampled-away lines from the cursor');
+    await waitFor(time, () => lines.length === 7, 5000, 'sampled-away lines from the cursor');
     f.finishSource('s');
-    await f.end();
+    await settled(time, f.end());
     const counts = countOf(lines);
     assert.deepEqual([...counts.keys()].sort(), ['a', 'b', 'c', 'd', 'e', 'f', 'history']);
     assert.ok(
@@ -194,15 +227,15 @@ suite('LogFollower', () => {
 
   test('a new stream restarts the Live Tail session with every stream named', async () => {
     const logs = new FakeLogs({ liveTail: 'working' });
-    const { f } = follower(logs);
+    const { f, time } = follower(logs);
     f.addSource(source('m', 'manager'));
     logs.createStream('m');
     void f.start();
-    await waitFor(() => f.stats.liveTail === 'active');
+    await waitFor(time, () => f.stats.liveTail === 'active');
     const first = logs.liveSession!;
     logs.createStream('w0');
     f.addSource(source('w0', 'worker 0'));
-    await waitFor(() => logs.liveSession !== first && f.stats.liveTail === 'active', 5000, 'a second session');
+    await waitFor(time, () => logs.liveSession !== first && f.stats.liveTail === 'active', 5000, 'a second session');
     assert.deepEqual(logs.liveSession!.request.logStreamNames.sort(), ['m', 'w0']);
     f.stop();
   });

@@ -31,6 +31,10 @@ suite('Logs and results (extension host)', function () {
   const definitionName = `logs-ext-${suffix}`;
   let definition: string;
   const started: string[] = [];
+  /** Everything appended to each followed job's channel, collected from the start of the suite. */
+  const written = new Map<string, string>();
+  const transcript = (jobId: string) => written.get(jobId) ?? '';
+  let writes: { dispose(): void } | undefined;
 
   async function submit(name: string, command: string, tags?: Record<string, string>): Promise<string> {
     const out = await batch.send(
@@ -59,10 +63,12 @@ suite('Logs and results (extension host)', function () {
 
   suiteSetup(async () => {
     api = await vscode.extensions.getExtension<ExtensionApi>('aws-batch-runner.aws-batch-runner')!.activate();
+    writes = api.services.logs.onDidWrite((jobId, text) => written.set(jobId, transcript(jobId) + text));
     definition = await registerBusyboxDefinition(batch, definitionName, ['true']);
   });
 
   suiteTeardown(async () => {
+    writes?.dispose();
     for (const jobId of started) {
       await batch.send(new TerminateJobCommand({ jobId, reason: 'test cleanup' })).catch(() => undefined);
     }
@@ -85,7 +91,7 @@ suite('Logs and results (extension host)', function () {
     assert.ok(followed, 'the job is followed');
     assert.equal(followed.channel.name, `AWS Batch: ${name}`);
     await followed.done;
-    const text = followed.transcript;
+    const text = transcript(jobId);
     for (let i = 1; i <= 5; i++) assert.match(text, new RegExp(`^line ${i} of the job$`, 'm'));
     assert.match(text, /^to stderr$/m);
     assert.match(text, new RegExp(`^── ${name} SUCCEEDED · 6 lines ──$`, 'm'));
@@ -113,7 +119,7 @@ suite('Logs and results (extension host)', function () {
     assert.ok(followed, 'the submitted job is followed');
     assert.equal(followed.channel.name, `AWS Batch: ${name}`);
     await followed.done;
-    assert.match(followed.transcript, /^manager says hi$/m);
+    assert.match(transcript(jobId), /^manager says hi$/m);
   });
 
   test('Open Full Log shows the whole stream as a read-only document', async () => {
@@ -143,7 +149,7 @@ suite('Logs and results (extension host)', function () {
     await vscode.commands.executeCommand('awsBatch.stopFollowing', { jobId });
     await followed.done;
     assert.equal(followed.active, false);
-    assert.match(followed.transcript, new RegExp(`^── Stopped following ${name}`, 'm'));
+    assert.match(transcript(jobId), new RegExp(`^── Stopped following ${name}`, 'm'));
   });
 
   test('Download Results on a run manager writes the run into the workspace, byte for byte', async () => {

@@ -2,8 +2,13 @@
 import { AbortError, type Clock } from '../../../src/shared/clock';
 
 export class FakeClock implements Clock {
-  private time = 0;
+  private time: number;
   private timers: { at: number; resolve: () => void }[] = [];
+
+  /** `start`: the first now(), e.g. Date.now() where the code compares it with real timestamps. */
+  constructor(start = 0) {
+    this.time = start;
+  }
 
   now(): number {
     return this.time;

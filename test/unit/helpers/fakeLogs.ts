@@ -7,8 +7,8 @@ import type {
   LiveTailRequest,
   LogEvent,
   LogsApi,
-} from '../../../src/logs/logsApi';
-import { LiveTailUnavailable } from '../../../src/logs/logsApi';
+} from '../../../src/aws/logsApi';
+import { LiveTailUnavailable } from '../../../src/aws/logsApi';
 
 export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });

@@ -1,5 +1,5 @@
 // The slice of CloudWatch Logs that the followers use, as a plain interface: the extension passes an
-// adapter over the AWS SDK (./awsLogsApi.ts), the unit tests pass fakes. No vscode import.
+// adapter over the AWS SDK (./logsFollowApi.ts), the unit tests pass fakes. No vscode import.
 import { explainAwsError } from '../shared/awsProblem';
 
 export interface LogEvent {
