@@ -53,8 +53,7 @@ async function download(services: Services, run: RunRef, destination: string): P
     import('../bundles/aws'),
     import('../results/s3Uri'),
   ]);
-  const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
-  const concurrency = Math.max(1, Math.min(64, Math.floor(setting) || 16));
+  const concurrency = services.settings.downloadConcurrency;
   const api = createDownloadApi(clients.s3, clients.target, concurrency);
   services.output.info(`Downloading ${formatS3Uri(run.location)} to ${destination}`);
   try {
@@ -266,13 +265,12 @@ async function chooseDestination(services: Services, run: RunRef): Promise<strin
   }
   const root = folder.uri.fsPath;
   const state = services.context.workspaceState;
-  const config = vscode.workspace.getConfiguration('awsBatch.download');
-  const setting = config.inspect<string>('folder');
-  const explicit = setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue;
+  const setting = services.settings.downloadFolder;
+  const explicit = setting.explicit;
   const remembered = state.get<string>(FOLDER_STATE);
   let pattern = explicit ?? remembered;
   if (!pattern) {
-    const suggested = (setting?.defaultValue ?? DEFAULT_PATTERN).replace('${runId}', safeName(run.runId));
+    const suggested = (setting.defaultValue ?? DEFAULT_PATTERN).replace('${runId}', safeName(run.runId));
     const answer = await vscode.window.showInputBox({
       title: `Download the results of ${run.label} into…`,
       prompt:

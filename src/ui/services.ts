@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { BatchApi } from '../aws/batchApi';
 import type { AwsClients } from '../aws/clients';
 import { deferredBatchApi } from '../aws/deferredBatchApi';
-import type { AwsSettings, AwsTarget } from '../aws/target';
+import type { AwsTarget } from '../aws/target';
 import { JobDefinitionsModel } from '../models/jobDefinitionsModel';
 import { JobQueuesModel } from '../models/jobQueuesModel';
 import { JobsTreeModel } from '../models/jobsModel';
@@ -14,12 +14,12 @@ import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
 import { LogFollowing } from '../views/logFollowing';
 import { JsonDocuments } from './jsonDocuments';
-
-export const SETTINGS_SECTION = 'awsBatch';
-const TARGET_SETTINGS = ['profile', 'region', 'endpointUrl'].map((key) => `${SETTINGS_SECTION}.${key}`);
+import { Settings } from './settings';
 
 export class Services implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
+  /** Every awsBatch.* setting, and the one event that says which of them changed. */
+  readonly settings = new Settings();
   private clients: Promise<AwsClients> | undefined;
   private resolvedTarget: AwsTarget | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -48,34 +48,26 @@ export class Services implements vscode.Disposable {
     this.logs = new LogFollowing(this);
     this.disposables.push(
       this.output,
+      this.settings,
       this.documents,
       this.logs,
       this.targetChanged,
       this.runSubmitted,
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (TARGET_SETTINGS.some((key) => event.affectsConfiguration(key))) this.resetClients();
+      this.settings.onDidChange((change) => {
+        if (change.has('target')) this.resetClients();
       }),
     );
   }
 
-  settings(): AwsSettings {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return {
-      profile: config.get<string>('profile'),
-      region: config.get<string>('region'),
-      endpointUrl: config.get<string>('endpointUrl'),
-    };
-  }
-
+  /** settings.pollIntervalMs, for the log following (src/views/logFollowing.ts). */
   pollIntervalMs(): number {
-    const seconds = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('pollIntervalSeconds', 10);
-    return Math.max(2, seconds) * 1000;
+    return this.settings.pollIntervalMs;
   }
 
   /** The clients for the current settings, created once and shared by every feature. */
   aws(): Promise<AwsClients> {
     if (!this.clients) {
-      const settings = this.settings();
+      const settings = this.settings.aws;
       const clients = import('../bundles/aws').then(async ({ createAwsClients }) => {
         const created = await createAwsClients(settings);
         this.resolvedTarget = created.target;
@@ -89,15 +81,6 @@ export class Services implements vscode.Disposable {
       this.clients = clients;
     }
     return this.clients;
-  }
-
-  /** Settings of the build and push steps. */
-  submitSettings(): { registryHost: string | undefined; runtimeNodeImage: string } {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return {
-      registryHost: config.get<string>('registryHost')?.trim() || undefined,
-      runtimeNodeImage: config.get<string>('runtimeNodeImage')?.trim() || 'node:20-bookworm-slim',
-    };
   }
 
   /**
@@ -130,7 +113,7 @@ export class Services implements vscode.Disposable {
 
   /** The profile setting, for messages before any client was made. */
   configuredProfile(): string | undefined {
-    return this.settings().profile || undefined;
+    return this.settings.profile;
   }
 
   get target(): AwsTarget | undefined {

@@ -42,6 +42,8 @@ export function registerJobsView(services: Services): JobsProvider {
     { dispose: unsubscribeFilter },
     view.onDidCollapseElement((event) => model.collapse(event.element)),
   );
-  pollWhileVisible(services, view, model, () => (model.hasActiveJobs() ? ACTIVE_POLL_MS : services.pollIntervalMs()));
+  pollWhileVisible(services, view, model, () =>
+    model.hasActiveJobs() ? ACTIVE_POLL_MS : services.settings.pollIntervalMs,
+  );
   return provider;
 }

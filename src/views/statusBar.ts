@@ -10,7 +10,7 @@ export function registerStatusBar(services: Services): vscode.StatusBarItem {
   const update = async () => {
     const { loadSharedProfiles } = await import('../aws/sharedProfiles');
     try {
-      const target = resolveAwsTarget(services.settings(), process.env, await loadSharedProfiles());
+      const target = resolveAwsTarget(services.settings.aws, process.env, await loadSharedProfiles());
       item.text = `$(cloud) AWS: ${describeTarget(target)}`;
       item.tooltip = target.endpoint
         ? `AWS Batch calls go to ${target.endpoint}. Click to switch profile or region.`
