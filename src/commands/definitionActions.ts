@@ -4,6 +4,7 @@ import type { Services } from '../ui/services';
 import type { RevisionNode } from '../models/jobDefinitionsModel';
 import { parseCommandOverride, validateJobName } from './jobInput';
 import { CommandFactory, UserError } from './runCommand';
+import { CONTEXT_KEYS } from '../ui/ids';
 
 function asRevision(node: unknown): RevisionNode {
   const revision = node as Partial<RevisionNode> | undefined;
@@ -73,11 +74,11 @@ export const submitFromDefinition: CommandFactory = (services: Services) => asyn
 };
 
 export const showInactiveDefinitions: CommandFactory = (services) => async () => {
-  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', true);
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.definitionsShowInactive, true);
   await services.definitions.setShowInactive(true);
 };
 
 export const hideInactiveDefinitions: CommandFactory = (services) => async () => {
-  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', false);
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.definitionsShowInactive, false);
   await services.definitions.setShowInactive(false);
 };

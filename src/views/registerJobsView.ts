@@ -5,8 +5,8 @@ import type { Services } from '../ui/services';
 import type { JobsFilter } from '../models/jobsModel';
 import { JobsProvider } from './jobsProvider';
 import { pollWhileVisible, showProblems } from './viewPolling';
+import { CONTEXT_KEYS, VIEWS } from '../ui/ids';
 
-export const JOBS_VIEW_ID = 'awsBatch.jobs';
 const FILTER_KEY = 'awsBatch.jobs.filter';
 /** How often a view with waiting or running jobs refreshes. */
 export const ACTIVE_POLL_MS = 2000;
@@ -21,11 +21,11 @@ export function describeFilter(filter: JobsFilter): string | undefined {
 export function registerJobsView(services: Services): JobsProvider {
   const model = services.jobs;
   const provider = new JobsProvider(model);
-  const view = vscode.window.createTreeView(JOBS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: provider, showCollapseAll: true });
 
   const showFilter = (filter: JobsFilter) => {
     view.description = describeFilter(filter);
-    void vscode.commands.executeCommand('setContext', 'awsBatch.jobs.filtered', view.description !== undefined);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.jobsFiltered, view.description !== undefined);
   };
   const unsubscribeFilter = model.onDidChangeFilter((filter) => {
     showFilter(filter);

@@ -2,11 +2,12 @@
 import * as vscode from 'vscode';
 import { describeTarget, resolveAwsTarget } from '../aws/target';
 import type { Services } from '../ui/services';
+import { COMMANDS } from '../ui/ids';
 
 export function registerStatusBar(services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('awsBatch.target', vscode.StatusBarAlignment.Left, 50);
   item.name = 'AWS Batch: account';
-  item.command = 'awsBatch.selectProfile';
+  item.command = COMMANDS.selectProfile;
   const update = async () => {
     const { loadSharedProfiles } = await import('../aws/sharedProfiles');
     try {
