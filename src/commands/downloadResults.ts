@@ -8,7 +8,8 @@ import type { S3Location } from '../results/s3Uri';
 import { describeJob, runRootOf } from '../logs/jobLookup';
 import { ENV_RUN_URI, runInfo, TAG_RUN_URI } from '../shared/run';
 import type { Services } from '../ui/services';
-import { jobArgument, recentJobs } from './pickJob';
+import { jobRefOf, type JobArg, type RunArg } from './args';
+import { recentJobs } from './pickJob';
 import { CommandFactory, UserError } from './runCommand';
 
 /** workspaceState key: the folder pattern chosen on first use, with ${runId} in it. */
@@ -24,9 +25,12 @@ interface RunRef {
   label: string;
 }
 
-export const downloadResults: CommandFactory = (services) => {
+/** A run (its URI), a job of a run (node, ref or id), or nothing: pick a recent run. */
+export type DownloadArg = RunArg | JobArg | string;
+
+export const downloadResults: CommandFactory<[arg?: DownloadArg]> = (services) => {
   const running = new Set<string>();
-  return async (arg?: unknown) => {
+  return async (arg) => {
     const run = await resolveRun(services, arg);
     if (!run) return undefined;
     const destination = await chooseDestination(services, run);
@@ -143,15 +147,14 @@ async function revealFolder(folder: string): Promise<void> {
 
 // ---- which run ----
 
-async function resolveRun(services: Services, arg: unknown): Promise<RunRef | undefined> {
+async function resolveRun(services: Services, arg: DownloadArg | undefined): Promise<RunRef | undefined> {
   const { parseS3Uri, lastSegment } = await import('../results/s3Uri');
-  const given = arg as { runUri?: unknown; runId?: unknown; jobName?: unknown } | undefined;
-  if (given && typeof given.runUri === 'string' && given.runUri) {
-    const location = parseS3Uri(given.runUri);
-    const runId = typeof given.runId === 'string' && given.runId ? given.runId : lastSegment(location);
-    return { runId, location, label: typeof given.jobName === 'string' ? given.jobName : `run ${runId}` };
+  if (typeof arg === 'object' && 'runUri' in arg && arg.runUri) {
+    const location = parseS3Uri(arg.runUri);
+    const runId = arg.runId || lastSegment(location);
+    return { runId, location, label: arg.jobName ?? `run ${runId}` };
   }
-  const job = jobArgument(arg);
+  const job = jobRefOf(arg);
   if (job) return runOfJob(services, job.jobId);
   return pickRun(services);
 }

@@ -19,14 +19,18 @@ import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
 import { registerJobDefinition } from './registerJobDefinition';
-import type { CommandFactory } from './runCommand';
 import { selectProfile } from './selectProfile';
 import { showLogs } from './showLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
-import { COMMANDS } from '../ui/ids';
+import { COMMANDS, type CommandId } from '../ui/ids';
+import type { CommandFactory } from './runCommand';
 
-export const commands: Record<string, CommandFactory> = {
+/**
+ * Each command's factory; its declared parameters (CommandFactory<[...]>) say what the command takes.
+ * `never[]` only lets every such tuple into one table.
+ */
+export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = {
   [COMMANDS.refreshQueues]: refreshQueues,
   [COMMANDS.selectProfile]: selectProfile,
   [COMMANDS.openSettings]: openSettings,
