@@ -2,7 +2,7 @@
 // per workspace and shows it in the view's title, reports a failure once and keeps the last tree.
 import * as vscode from 'vscode';
 import type { Services } from '../ui/services';
-import type { JobsFilter } from '../models/jobsModel';
+import type { JobsFilter, JobsViewNode } from '../models/jobsModel';
 import { JobsProvider } from './jobsProvider';
 import { pollWhileVisible, showProblems } from './viewPolling';
 import { CONTEXT_KEYS, VIEWS } from '../ui/ids';
@@ -18,7 +18,13 @@ export function describeFilter(filter: JobsFilter): string | undefined {
   return parts.length ? `Filtered: ${parts.join(' · ')}` : undefined;
 }
 
-export function registerJobsView(services: Services): JobsProvider {
+export interface JobsView {
+  readonly provider: JobsProvider;
+  /** The tree view; its `description` shows the filter. */
+  readonly view: vscode.TreeView<JobsViewNode>;
+}
+
+export function registerJobsView(services: Services): JobsView {
   const model = services.jobs;
   const provider = new JobsProvider(model);
   const view = vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: provider, showCollapseAll: true });
@@ -45,5 +51,5 @@ export function registerJobsView(services: Services): JobsProvider {
   pollWhileVisible(services, view, model, () =>
     model.hasActiveJobs() ? ACTIVE_POLL_MS : services.settings.pollIntervalMs,
   );
-  return provider;
+  return { provider, view };
 }
