@@ -6,6 +6,7 @@ import { wrapCommand } from './commands/runCommand';
 import { Services } from './ui/services';
 import type { JobDefinitionsProvider } from './views/jobDefinitionsProvider';
 import type { JobQueuesProvider } from './views/jobQueuesProvider';
+import type { JobsViewNode } from './models/jobsModel';
 import type { JobsProvider } from './views/jobsProvider';
 import { registerDefinitionsView } from './views/registerDefinitionsView';
 import { registerJobsView } from './views/registerJobsView';
@@ -17,6 +18,8 @@ export interface ExtensionApi {
   readonly services: Services;
   readonly queuesProvider: JobQueuesProvider;
   readonly jobsProvider: JobsProvider;
+  /** The Jobs tree view: its description shows the filter. */
+  readonly jobsView: vscode.TreeView<JobsViewNode>;
   readonly definitionsProvider: JobDefinitionsProvider;
   /**
    * Evaluating the bundle plus the activate() call, in milliseconds: VS Code's "code loading" and
@@ -33,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, services.documents),
   );
   const queuesProvider = registerQueuesView(services);
-  const jobsProvider = registerJobsView(services);
+  const { provider: jobsProvider, view: jobsView } = registerJobsView(services);
   const definitionsProvider = registerDefinitionsView(services);
   registerStatusBar(services);
   for (const [id, factory] of Object.entries(commands)) {
@@ -41,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   }
   const activationMs = performance.now() - activateStarted + bundleLoadMs();
   services.output.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { services, queuesProvider, jobsProvider, definitionsProvider, activationMs };
+  return { services, queuesProvider, jobsProvider, jobsView, definitionsProvider, activationMs };
 }
 
 /** scripts/build.mjs stamps the bundle's first and last lines with the time. */

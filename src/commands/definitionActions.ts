@@ -1,27 +1,21 @@
 // Actions on the Job Definitions view: Describe, Deregister, Submit Job, INACTIVE toggle.
 import * as vscode from 'vscode';
-import type { Services } from '../ui/services';
-import type { RevisionNode } from '../models/jobDefinitionsModel';
+import { CONTEXT_KEYS } from '../ui/ids';
+import type { RevisionNode } from './args';
 import { parseCommandOverride, validateJobName } from './jobInput';
-import { CommandFactory, UserError } from './runCommand';
+import { CommandFactory, onNode, UserError } from './runCommand';
 
-function asRevision(node: unknown): RevisionNode {
-  const revision = node as Partial<RevisionNode> | undefined;
-  if (revision?.kind !== 'revision' || !revision.arn) {
-    throw new UserError('Run this from a job definition revision in the AWS Batch Job Definitions view.');
-  }
-  return revision as RevisionNode;
-}
+/** An action on a revision node; from the palette it says where to run it. */
+const onRevision = (factory: Parameters<typeof onNode<RevisionNode>>[1]) =>
+  onNode<RevisionNode>('Run this from a job definition revision in the AWS Batch Job Definitions view.', factory);
 
-export const describeDefinition: CommandFactory = (services) => async (node) => {
-  const revision = asRevision(node);
+export const describeDefinition = onRevision((services) => async (revision) => {
   const definition = services.definitions.definition(revision.arn);
   if (!definition) throw new UserError(`${revision.name}:${revision.revision} is no longer listed; refresh the view.`);
   await services.documents.show(`/job-definitions/${revision.name}-${revision.revision}.json`, definition);
-};
+});
 
-export const deregisterDefinition: CommandFactory = (services) => async (node) => {
-  const revision = asRevision(node);
+export const deregisterDefinition = onRevision((services) => async (revision) => {
   if (revision.status !== 'ACTIVE') throw new UserError(`${revision.name}:${revision.revision} is already inactive.`);
   const answer = await vscode.window.showWarningMessage(
     `Deregister ${revision.name}:${revision.revision}?`,
@@ -32,10 +26,9 @@ export const deregisterDefinition: CommandFactory = (services) => async (node) =
   await services.batch.deregisterJobDefinition(revision.arn);
   services.output.info(`Deregistered ${revision.arn}`);
   await services.definitions.refresh();
-};
+});
 
-export const submitFromDefinition: CommandFactory = (services: Services) => async (node) => {
-  const revision = asRevision(node);
+export const submitFromDefinition = onRevision((services) => async (revision) => {
   if (revision.status !== 'ACTIVE')
     throw new UserError(`${revision.name}:${revision.revision} is inactive; pick an active revision.`);
   const queues = (await services.batch.describeJobQueues()).filter((queue) => queue.state === 'ENABLED');
@@ -70,14 +63,14 @@ export const submitFromDefinition: CommandFactory = (services: Services) => asyn
     'Copy Job ID',
   );
   if (copy) await vscode.env.clipboard.writeText(submitted.jobId);
-};
+});
 
 export const showInactiveDefinitions: CommandFactory = (services) => async () => {
-  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', true);
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.definitionsShowInactive, true);
   await services.definitions.setShowInactive(true);
 };
 
 export const hideInactiveDefinitions: CommandFactory = (services) => async () => {
-  await vscode.commands.executeCommand('setContext', 'awsBatch.definitions.showInactive', false);
+  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.definitionsShowInactive, false);
   await services.definitions.setShowInactive(false);
 };

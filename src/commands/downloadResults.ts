@@ -8,7 +8,8 @@ import type { S3Location } from '../results/s3Uri';
 import { describeJob, runRootOf } from '../logs/jobLookup';
 import { ENV_RUN_URI, runInfo, TAG_RUN_URI } from '../shared/run';
 import type { Services } from '../ui/services';
-import { jobArgument, recentJobs } from './pickJob';
+import { jobRefOf, type JobArg, type RunArg } from './args';
+import { recentJobs } from './pickJob';
 import { CommandFactory, UserError } from './runCommand';
 
 /** workspaceState key: the folder pattern chosen on first use, with ${runId} in it. */
@@ -24,9 +25,12 @@ interface RunRef {
   label: string;
 }
 
-export const downloadResults: CommandFactory = (services) => {
+/** A run (its URI), a job of a run (node, ref or id), or nothing: pick a recent run. */
+export type DownloadArg = RunArg | JobArg | string;
+
+export const downloadResults: CommandFactory<[arg?: DownloadArg]> = (services) => {
   const running = new Set<string>();
-  return async (arg?: unknown) => {
+  return async (arg) => {
     const run = await resolveRun(services, arg);
     if (!run) return undefined;
     const destination = await chooseDestination(services, run);
@@ -53,8 +57,7 @@ async function download(services: Services, run: RunRef, destination: string): P
     import('../bundles/aws'),
     import('../results/s3Uri'),
   ]);
-  const setting = vscode.workspace.getConfiguration('awsBatch.download').get<number>('concurrency', 16);
-  const concurrency = Math.max(1, Math.min(64, Math.floor(setting) || 16));
+  const concurrency = services.settings.downloadConcurrency;
   const api = createDownloadApi(clients.s3, clients.target, concurrency);
   services.output.info(`Downloading ${formatS3Uri(run.location)} to ${destination}`);
   try {
@@ -144,15 +147,14 @@ async function revealFolder(folder: string): Promise<void> {
 
 // ---- which run ----
 
-async function resolveRun(services: Services, arg: unknown): Promise<RunRef | undefined> {
+async function resolveRun(services: Services, arg: DownloadArg | undefined): Promise<RunRef | undefined> {
   const { parseS3Uri, lastSegment } = await import('../results/s3Uri');
-  const given = arg as { runUri?: unknown; runId?: unknown; jobName?: unknown } | undefined;
-  if (given && typeof given.runUri === 'string' && given.runUri) {
-    const location = parseS3Uri(given.runUri);
-    const runId = typeof given.runId === 'string' && given.runId ? given.runId : lastSegment(location);
-    return { runId, location, label: typeof given.jobName === 'string' ? given.jobName : `run ${runId}` };
+  if (typeof arg === 'object' && 'runUri' in arg && arg.runUri) {
+    const location = parseS3Uri(arg.runUri);
+    const runId = arg.runId || lastSegment(location);
+    return { runId, location, label: arg.jobName ?? `run ${runId}` };
   }
-  const job = jobArgument(arg);
+  const job = jobRefOf(arg);
   if (job) return runOfJob(services, job.jobId);
   return pickRun(services);
 }
@@ -266,13 +268,12 @@ async function chooseDestination(services: Services, run: RunRef): Promise<strin
   }
   const root = folder.uri.fsPath;
   const state = services.context.workspaceState;
-  const config = vscode.workspace.getConfiguration('awsBatch.download');
-  const setting = config.inspect<string>('folder');
-  const explicit = setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue;
+  const setting = services.settings.downloadFolder;
+  const explicit = setting.explicit;
   const remembered = state.get<string>(FOLDER_STATE);
   let pattern = explicit ?? remembered;
   if (!pattern) {
-    const suggested = (setting?.defaultValue ?? DEFAULT_PATTERN).replace('${runId}', safeName(run.runId));
+    const suggested = (setting.defaultValue ?? DEFAULT_PATTERN).replace('${runId}', safeName(run.runId));
     const answer = await vscode.window.showInputBox({
       title: `Download the results of ${run.label} into…`,
       prompt:

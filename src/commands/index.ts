@@ -19,42 +19,47 @@ import { openQueuesInConsole } from './openQueuesInConsole';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
 import { registerJobDefinition } from './registerJobDefinition';
-import type { CommandFactory } from './runCommand';
 import { selectProfile } from './selectProfile';
 import { showLogs } from './showLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
+import { COMMANDS, type CommandId } from '../ui/ids';
+import type { CommandFactory } from './runCommand';
 
-export const commands: Record<string, CommandFactory> = {
-  'awsBatch.refreshQueues': refreshQueues,
-  'awsBatch.selectProfile': selectProfile,
-  'awsBatch.openSettings': openSettings,
-  'awsBatch.openQueuesInConsole': openQueuesInConsole,
-  'awsBatch.showOutput': (services) => () => services.output.show(),
-  'awsBatch.copyArn': copyArn,
-  'awsBatch.refreshJobs': (services) => () => services.jobs.refresh(true),
-  'awsBatch.jobs.filterStatus': filterJobsByStatus,
-  'awsBatch.jobs.filterName': filterJobsByName,
-  'awsBatch.jobs.clearFilter': clearJobsFilter,
-  'awsBatch.job.describe': describeJob,
-  'awsBatch.job.copyId': copyJobId,
-  'awsBatch.job.cancel': cancelJob,
-  'awsBatch.job.terminate': terminateJob,
-  'awsBatch.job.openInConsole': openJobInConsole,
-  'awsBatch.refreshDefinitions': (services) => () => services.definitions.refresh(),
-  'awsBatch.definitions.describe': describeDefinition,
-  'awsBatch.definitions.deregister': deregisterDefinition,
-  'awsBatch.definitions.submitJob': submitFromDefinition,
-  'awsBatch.definitions.showInactive': showInactiveDefinitions,
-  'awsBatch.definitions.hideInactive': hideInactiveDefinitions,
-  'awsBatch.submit': submitToBatch,
-  'awsBatch.buildAndPushImage': buildAndPushImage,
-  'awsBatch.registerJobDefinition': registerJobDefinition,
-  'awsBatch.createRunConfiguration': createRunConfiguration,
-  'awsBatch.showBuildOutput': (services) => () => services.buildOutput().show(true),
-  'awsBatch.showLogs': showLogs,
-  'awsBatch.stopFollowing': stopFollowing,
-  'awsBatch.openFullLog': openFullLog,
-  'awsBatch.loadOlderLogEvents': loadOlderLogEvents,
-  'awsBatch.downloadResults': downloadResults,
+/**
+ * Each command's factory; its declared parameters (CommandFactory<[...]>) say what the command takes.
+ * `never[]` only lets every such tuple into one table.
+ */
+export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = {
+  [COMMANDS.refreshQueues]: refreshQueues,
+  [COMMANDS.selectProfile]: selectProfile,
+  [COMMANDS.openSettings]: openSettings,
+  [COMMANDS.openQueuesInConsole]: openQueuesInConsole,
+  [COMMANDS.showOutput]: (services) => () => services.output.show(),
+  [COMMANDS.copyArn]: copyArn,
+  [COMMANDS.refreshJobs]: (services) => () => services.jobs.refresh(true),
+  [COMMANDS.filterJobsByStatus]: filterJobsByStatus,
+  [COMMANDS.filterJobsByName]: filterJobsByName,
+  [COMMANDS.clearJobsFilter]: clearJobsFilter,
+  [COMMANDS.describeJob]: describeJob,
+  [COMMANDS.copyJobId]: copyJobId,
+  [COMMANDS.cancelJob]: cancelJob,
+  [COMMANDS.terminateJob]: terminateJob,
+  [COMMANDS.openJobInConsole]: openJobInConsole,
+  [COMMANDS.refreshDefinitions]: (services) => () => services.definitions.refresh(),
+  [COMMANDS.describeDefinition]: describeDefinition,
+  [COMMANDS.deregisterDefinition]: deregisterDefinition,
+  [COMMANDS.submitFromDefinition]: submitFromDefinition,
+  [COMMANDS.showInactiveDefinitions]: showInactiveDefinitions,
+  [COMMANDS.hideInactiveDefinitions]: hideInactiveDefinitions,
+  [COMMANDS.submit]: submitToBatch,
+  [COMMANDS.buildAndPushImage]: buildAndPushImage,
+  [COMMANDS.registerJobDefinition]: registerJobDefinition,
+  [COMMANDS.createRunConfiguration]: createRunConfiguration,
+  [COMMANDS.showBuildOutput]: (services) => () => services.buildOutput().show(true),
+  [COMMANDS.showLogs]: showLogs,
+  [COMMANDS.stopFollowing]: stopFollowing,
+  [COMMANDS.openFullLog]: openFullLog,
+  [COMMANDS.loadOlderLogEvents]: loadOlderLogEvents,
+  [COMMANDS.downloadResults]: downloadResults,
 };

@@ -1,19 +1,23 @@
-// The job a log or results command works on: the Jobs view passes its node (any object with a string
-// `jobId`, and maybe `jobName`); the Submit command passes { jobId, jobName }; from the palette the
-// user picks one of the recent jobs or types a job ID.
+// The job a log or results command works on: the Jobs view passes its node (a JobNode), the Submit
+// command and the tests a JobRef, a caller may give a job id string; from the palette the user picks
+// one of the recent jobs or types a job ID. The argument types are in ./args.
 import type { JobSummary } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import { isArrayChild } from '../shared/run';
 import type { Services } from '../ui/services';
-import type { JobRef } from '../logs/followRegistry';
+import { jobRefOf, type JobRef } from './args';
 
 /** How far back the pickers look. */
 const RECENT_DAYS = 14;
 const MAX_PICKS = 60;
 const JOB_ID = /^[\w-]{1,128}(:\d+)?(#\d+)?$/;
 
+/**
+ * The job of an argument not typed yet (Show Logs, Open Full Log, Stop Following): checks the shape at
+ * run time. Typed commands use jobRefOf (./args) on a JobArg | string instead.
+ */
 export function jobArgument(arg: unknown): JobRef | undefined {
-  if (typeof arg === 'string' && arg.trim()) return { jobId: arg.trim() };
+  if (typeof arg === 'string') return jobRefOf(arg);
   const candidate = arg as { jobId?: unknown; jobName?: unknown } | undefined;
   if (candidate && typeof candidate.jobId === 'string' && candidate.jobId) {
     return { jobId: candidate.jobId, jobName: typeof candidate.jobName === 'string' ? candidate.jobName : undefined };

@@ -2,7 +2,6 @@
 // refreshes every view (Services fires onDidChangeAwsTarget when the settings change).
 import * as vscode from 'vscode';
 import { AWS_REGIONS } from '../aws/regions';
-import { SETTINGS_SECTION } from '../ui/services';
 import type { CommandFactory } from './runCommand';
 
 const DEFAULT_CHAIN = '$(key) Default credential chain';
@@ -12,7 +11,7 @@ export const selectProfile: CommandFactory = (services) => async () => {
   const { loadSharedProfiles } = await import('../aws/sharedProfiles');
   const profiles = await loadSharedProfiles();
   const names = [...new Set([...Object.keys(profiles.config), ...Object.keys(profiles.credentials)])].sort();
-  const settings = services.settings();
+  const settings = services.settings.aws;
   const current = settings.profile || undefined;
   const profileItems: vscode.QuickPickItem[] = [
     {
@@ -48,7 +47,5 @@ export const selectProfile: CommandFactory = (services) => async () => {
   if (!pickedRegion) return;
   const region = pickedRegion.label === PROFILE_REGION ? undefined : pickedRegion.label;
 
-  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  await config.update('profile', profile, vscode.ConfigurationTarget.Global);
-  await config.update('region', region, vscode.ConfigurationTarget.Global);
+  await services.settings.setTarget(profile, region);
 };

@@ -75,7 +75,7 @@ async function runPipeline<T>(services: Services, run: PipelineRun<T>): Promise<
   try {
     // The pipeline lives in the lazily loaded AWS bundle (dist/aws.js), with the SDK.
     const [clients, { SubmitPipeline }] = await Promise.all([services.aws(), import('../bundles/aws')]);
-    const settings = services.submitSettings();
+    const settings = services.settings.submit;
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `AWS Batch: ${run.title}`, cancellable: true },
       async (progress, token) => {

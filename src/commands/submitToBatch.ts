@@ -1,9 +1,9 @@
 // "AWS Batch: Submit to Batch": build, push, register, write the run and submit its manager job.
 import * as vscode from 'vscode';
 import type { SubmittedRun } from '../submit/types';
-import { JOBS_VIEW_ID } from '../views/registerJobsView';
 import type { CommandFactory } from './runCommand';
 import { pickFolder, withPipeline } from './submitSupport';
+import { VIEWS } from '../ui/ids';
 
 export const submitToBatch: CommandFactory = (services) => async (resource?: unknown) => {
   const folder = await pickFolder(resource);
@@ -40,7 +40,7 @@ export const submitToBatch: CommandFactory = (services) => async (resource?: unk
     .showInformationMessage(`Submitted ${run.jobName} (job ${run.jobId}) to ${run.queue}: ${details}.`, copy, show)
     .then((picked) => {
       if (picked === copy) return vscode.env.clipboard.writeText(run.jobId);
-      if (picked === show) return vscode.commands.executeCommand(`${JOBS_VIEW_ID}.focus`);
+      if (picked === show) return vscode.commands.executeCommand(`${VIEWS.jobs}.focus`);
       return undefined;
     });
   return run;

@@ -1,13 +1,30 @@
 // Runs a refresh on an interval, one at a time, only while someone is looking. No vscode import.
 
+/** The two timer calls the poller makes; injectable so tests drive time (test/unit/helpers/fakeClock.ts). */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The process's timers; a pending poll never keeps a process alive on its own. */
+export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 export class Poller {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   private running = false;
   private disposed = false;
 
   constructor(
     private readonly tick: () => Promise<void>,
     private intervalMs: number,
+    private readonly timers: Timers = systemTimers,
   ) {}
 
   /** Starts polling (first tick after one interval); a no-op when already running. */
@@ -19,7 +36,7 @@ export class Poller {
 
   stop(): void {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -27,8 +44,8 @@ export class Poller {
   setInterval(intervalMs: number): void {
     if (intervalMs === this.intervalMs) return;
     this.intervalMs = intervalMs;
-    if (this.running && this.timer) {
-      clearTimeout(this.timer);
+    if (this.running && this.timer !== undefined) {
+      this.timers.clearTimeout(this.timer);
       this.schedule();
     }
   }
@@ -43,7 +60,7 @@ export class Poller {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(async () => {
+    this.timer = this.timers.setTimeout(async () => {
       this.timer = undefined;
       try {
         await this.tick();
@@ -54,7 +71,5 @@ export class Poller {
         if (this.running) this.schedule();
       }
     }, this.intervalMs);
-    // Polling must never keep a process alive on its own.
-    this.timer.unref?.();
   }
 }

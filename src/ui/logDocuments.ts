@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { JobRef } from '../logs/followRegistry';
 import type { FullLogDocuments } from '../logs/fullLogDocuments';
+import { COMMANDS } from './ids';
 
 export const LOG_SCHEME = 'aws-batch-log';
 
@@ -74,7 +75,7 @@ export class LogDocumentsView implements vscode.Disposable {
     return [
       new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
         title: '$(fold-up) Load older events',
-        command: 'awsBatch.loadOlderLogEvents',
+        command: COMMANDS.loadOlderLogEvents,
         arguments: [uri],
       }),
     ];

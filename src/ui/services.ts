@@ -7,7 +7,7 @@ import type { BatchApi } from '../aws/batchApi';
 import type { AwsClients } from '../aws/clients';
 import type { AwsLogsApi } from '../aws/logsFollowApi';
 import { deferredBatchApi } from '../aws/deferredBatchApi';
-import type { AwsSettings, AwsTarget } from '../aws/target';
+import type { AwsTarget } from '../aws/target';
 import { FollowRegistry, type FollowConnection, type FollowSettings } from '../logs/followRegistry';
 import { FullLogDocuments } from '../logs/fullLogDocuments';
 import { RateLimiter } from '../logs/rateLimiter';
@@ -17,13 +17,14 @@ import { JobsTreeModel } from '../models/jobsModel';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
 import { LogDocumentsView } from './logDocuments';
+import { CONTEXT_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
-
-export const SETTINGS_SECTION = 'awsBatch';
-const TARGET_SETTINGS = ['profile', 'region', 'endpointUrl'].map((key) => `${SETTINGS_SECTION}.${key}`);
+import { Settings } from './settings';
 
 export class Services implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
+  /** Every awsBatch.* setting, and the one event that says which of them changed. */
+  readonly settings = new Settings();
   private clients: Promise<AwsClients> | undefined;
   private resolvedTarget: AwsTarget | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -45,7 +46,7 @@ export class Services implements vscode.Disposable {
   readonly documents = new JsonDocuments();
 
   /** The one limiter that every GetLogEvents call of the extension goes through. */
-  readonly logsRateLimiter = new RateLimiter({ ratePerSecond: logsRequestsPerSecond() });
+  readonly logsRateLimiter = new RateLimiter({ ratePerSecond: this.settings.logs.maxRequestsPerSecond });
   /** The retry-less Logs APIs made for the followers and full logs, one per set of shared clients. */
   private readonly logsApis = new WeakMap<AwsClients, AwsLogsApi>();
   /** Their Logs clients, destroyed with the shared clients. */
@@ -66,11 +67,12 @@ export class Services implements vscode.Disposable {
       explain: (error, action) => this.explain(error, action),
       log: this.output,
       onActiveChanged: (anyActive) =>
-        void vscode.commands.executeCommand('setContext', 'awsBatch.following', anyActive),
+        void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.following, anyActive),
     });
     this.logDocuments = new LogDocumentsView(new FullLogDocuments(connect));
     this.disposables.push(
       this.output,
+      this.settings,
       this.documents,
       this.logDocuments,
       {
@@ -79,13 +81,13 @@ export class Services implements vscode.Disposable {
           this.destroyLogsClients();
         },
       },
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('awsBatch.logs.maxRequestsPerSecond'))
-          this.logsRateLimiter.setRate(logsRequestsPerSecond());
+      this.settings.onDidChange((change) => {
+        if (change.affects('logs.maxRequestsPerSecond'))
+          this.logsRateLimiter.setRate(this.settings.logs.maxRequestsPerSecond);
       }),
       // Step 3 of the story: the submitted manager job's log starts streaming at once.
       this.onDidSubmitRun((run) => {
-        if (!vscode.workspace.getConfiguration('awsBatch.logs').get<boolean>('followAfterSubmit', true)) return;
+        if (!this.settings.logs.followAfterSubmit) return;
         this.logs
           .follow({ jobId: run.jobId, jobName: run.jobName })
           .catch((error: unknown) =>
@@ -98,30 +100,16 @@ export class Services implements vscode.Disposable {
       }),
       this.targetChanged,
       this.runSubmitted,
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (TARGET_SETTINGS.some((key) => event.affectsConfiguration(key))) this.resetClients();
+      this.settings.onDidChange((change) => {
+        if (change.has('target')) this.resetClients();
       }),
     );
-  }
-
-  settings(): AwsSettings {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return {
-      profile: config.get<string>('profile'),
-      region: config.get<string>('region'),
-      endpointUrl: config.get<string>('endpointUrl'),
-    };
-  }
-
-  pollIntervalMs(): number {
-    const seconds = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('pollIntervalSeconds', 10);
-    return Math.max(2, seconds) * 1000;
   }
 
   /** The clients for the current settings, created once and shared by every feature. */
   aws(): Promise<AwsClients> {
     if (!this.clients) {
-      const settings = this.settings();
+      const settings = this.settings.aws;
       const clients = import('../bundles/aws').then(async ({ createAwsClients }) => {
         const created = await createAwsClients(settings);
         this.resolvedTarget = created.target;
@@ -160,21 +148,8 @@ export class Services implements vscode.Disposable {
   }
 
   private followSettings(): FollowSettings {
-    const config = vscode.workspace.getConfiguration(`${SETTINGS_SECTION}.logs`);
-    return {
-      liveTail: config.get<boolean>('liveTail', true),
-      timestamps: config.get<boolean>('timestamps', false),
-      statusIntervalMs: Math.min(5000, this.pollIntervalMs()),
-    };
-  }
-
-  /** Settings of the build and push steps. */
-  submitSettings(): { registryHost: string | undefined; runtimeNodeImage: string } {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return {
-      registryHost: config.get<string>('registryHost')?.trim() || undefined,
-      runtimeNodeImage: config.get<string>('runtimeNodeImage')?.trim() || 'node:20-bookworm-slim',
-    };
+    const { liveTail, timestamps } = this.settings.logs;
+    return { liveTail, timestamps, statusIntervalMs: Math.min(5000, this.settings.pollIntervalMs) };
   }
 
   /**
@@ -207,7 +182,7 @@ export class Services implements vscode.Disposable {
 
   /** The profile setting, for messages before any client was made. */
   configuredProfile(): string | undefined {
-    return this.settings().profile || undefined;
+    return this.settings.profile;
   }
 
   get target(): AwsTarget | undefined {
@@ -231,11 +206,6 @@ export class Services implements vscode.Disposable {
     this.clients?.then((clients) => clients.destroy()).catch(() => undefined);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
-}
-
-function logsRequestsPerSecond(): number {
-  const value = vscode.workspace.getConfiguration('awsBatch.logs').get<number>('maxRequestsPerSecond', 4);
-  return value > 0 ? value : 4;
 }
 
 function describe(target: AwsTarget): string {

@@ -1,6 +1,7 @@
 // Thin adapter from JobDefinitionsModel to VS Code's tree API.
 import * as vscode from 'vscode';
 import type { DefinitionsViewNode, JobDefinitionsModel, RevisionNode } from '../models/jobDefinitionsModel';
+import { COMMANDS } from '../ui/ids';
 
 export class JobDefinitionsProvider implements vscode.TreeDataProvider<DefinitionsViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DefinitionsViewNode | DefinitionsViewNode[] | undefined>();
@@ -59,6 +60,6 @@ function revisionItem(revision: RevisionNode): vscode.TreeItem {
   if (resources) tip.appendMarkdown(`Resources: ${resources}  \n`);
   tip.appendCodeblock(revision.arn, 'text');
   item.tooltip = tip;
-  item.command = { command: 'awsBatch.definitions.describe', title: 'Describe', arguments: [revision] };
+  item.command = { command: COMMANDS.describeDefinition, title: 'Describe', arguments: [revision] };
   return item;
 }

@@ -4,6 +4,7 @@ import { escapeMarkdown } from '../models/markdown';
 import { CANCELLABLE_STATUSES, TERMINABLE_STATUSES } from '../shared/run';
 import { formatTime, jobTiming, shortId } from '../models/jobFormat';
 import { hasChildren, JobNode, JobsTreeModel, JobsViewNode, StatusGroupNode } from '../models/jobsModel';
+import { COMMANDS } from '../ui/ids';
 
 const STATUS_ICONS: Record<string, [string, string | undefined]> = {
   SUBMITTED: ['circle-large-outline', undefined],
@@ -57,7 +58,7 @@ export class JobsProvider implements vscode.TreeDataProvider<JobsViewNode>, vsco
         item.id = node.id;
         item.description = 'filter by name to narrow';
         item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'awsBatch.jobs.filterName', title: 'Filter by Name' };
+        item.command = { command: COMMANDS.filterJobsByName, title: 'Filter by Name' };
         return item;
       }
       default:

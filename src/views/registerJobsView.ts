@@ -2,11 +2,11 @@
 // per workspace and shows it in the view's title, reports a failure once and keeps the last tree.
 import * as vscode from 'vscode';
 import type { Services } from '../ui/services';
-import type { JobsFilter } from '../models/jobsModel';
+import type { JobsFilter, JobsViewNode } from '../models/jobsModel';
 import { JobsProvider } from './jobsProvider';
 import { pollWhileVisible, showProblems } from './viewPolling';
+import { CONTEXT_KEYS, VIEWS } from '../ui/ids';
 
-export const JOBS_VIEW_ID = 'awsBatch.jobs';
 const FILTER_KEY = 'awsBatch.jobs.filter';
 /** How often a view with waiting or running jobs refreshes. */
 export const ACTIVE_POLL_MS = 2000;
@@ -18,14 +18,20 @@ export function describeFilter(filter: JobsFilter): string | undefined {
   return parts.length ? `Filtered: ${parts.join(' · ')}` : undefined;
 }
 
-export function registerJobsView(services: Services): JobsProvider {
+export interface JobsView {
+  readonly provider: JobsProvider;
+  /** The tree view; its `description` shows the filter. */
+  readonly view: vscode.TreeView<JobsViewNode>;
+}
+
+export function registerJobsView(services: Services): JobsView {
   const model = services.jobs;
   const provider = new JobsProvider(model);
-  const view = vscode.window.createTreeView(JOBS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: provider, showCollapseAll: true });
 
   const showFilter = (filter: JobsFilter) => {
     view.description = describeFilter(filter);
-    void vscode.commands.executeCommand('setContext', 'awsBatch.jobs.filtered', view.description !== undefined);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.jobsFiltered, view.description !== undefined);
   };
   const unsubscribeFilter = model.onDidChangeFilter((filter) => {
     showFilter(filter);
@@ -42,6 +48,8 @@ export function registerJobsView(services: Services): JobsProvider {
     { dispose: unsubscribeFilter },
     view.onDidCollapseElement((event) => model.collapse(event.element)),
   );
-  pollWhileVisible(services, view, model, () => (model.hasActiveJobs() ? ACTIVE_POLL_MS : services.pollIntervalMs()));
-  return provider;
+  pollWhileVisible(services, view, model, () =>
+    model.hasActiveJobs() ? ACTIVE_POLL_MS : services.settings.pollIntervalMs,
+  );
+  return { provider, view };
 }

@@ -3,17 +3,16 @@ import * as vscode from 'vscode';
 import type { Services } from '../ui/services';
 import { JobQueuesProvider } from './jobQueuesProvider';
 import { pollWhileVisible, presentProblem } from './viewPolling';
-
-export const QUEUES_VIEW_ID = 'awsBatch.queues';
+import { CONTEXT_KEYS, VIEWS } from '../ui/ids';
 
 export function registerQueuesView(services: Services): JobQueuesProvider {
   const model = services.queues;
   const provider = new JobQueuesProvider(model);
-  const view = vscode.window.createTreeView(QUEUES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEWS.queues, { treeDataProvider: provider, showCollapseAll: true });
 
   const showState = () => {
     // viewsWelcome entries are chosen by this context key when the tree is empty.
-    void vscode.commands.executeCommand('setContext', 'awsBatch.queues.state', model.state);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.queuesState, model.state);
     const hasData = model.state === 'ready' || model.state === 'empty';
     // Missing credentials already get the welcome content with its buttons; a toast would repeat it.
     presentProblem(services, view, model.problem, hasData, model.state !== 'noCredentials');

@@ -2,15 +2,16 @@
 import * as vscode from 'vscode';
 import { describeTarget, resolveAwsTarget } from '../aws/target';
 import type { Services } from '../ui/services';
+import { COMMANDS } from '../ui/ids';
 
 export function registerStatusBar(services: Services): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('awsBatch.target', vscode.StatusBarAlignment.Left, 50);
   item.name = 'AWS Batch: account';
-  item.command = 'awsBatch.selectProfile';
+  item.command = COMMANDS.selectProfile;
   const update = async () => {
     const { loadSharedProfiles } = await import('../aws/sharedProfiles');
     try {
-      const target = resolveAwsTarget(services.settings(), process.env, await loadSharedProfiles());
+      const target = resolveAwsTarget(services.settings.aws, process.env, await loadSharedProfiles());
       item.text = `$(cloud) AWS: ${describeTarget(target)}`;
       item.tooltip = target.endpoint
         ? `AWS Batch calls go to ${target.endpoint}. Click to switch profile or region.`

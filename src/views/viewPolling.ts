@@ -16,7 +16,7 @@ export function pollWhileVisible(
   view: vscode.TreeView<unknown>,
   model: PolledModel,
   /** Called after each refresh; returns the next interval (e.g. faster while jobs run). */
-  nextIntervalMs: () => number = () => services.pollIntervalMs(),
+  nextIntervalMs: () => number = () => services.settings.pollIntervalMs,
 ): void {
   const poller = new Poller(async () => {
     await model.refresh();
@@ -34,8 +34,8 @@ export function pollWhileVisible(
       model.reset();
       if (view.visible) void model.refresh();
     }),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('awsBatch.pollIntervalSeconds')) poller.setInterval(nextIntervalMs());
+    services.settings.onDidChange((change) => {
+      if (change.has('polling')) poller.setInterval(nextIntervalMs());
     }),
   );
 }

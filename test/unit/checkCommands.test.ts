@@ -6,12 +6,33 @@ import { join, resolve } from 'node:path';
 
 const script = resolve(__dirname, '../../../scripts/check-commands.mjs');
 
-function check(contributes: object, table: string): { status: number | null; output: string } {
+/**
+ * Runs the check on a project with this package.json `contributes`, this command table body and
+ * these COMMANDS (name → id) in src/ui/ids.ts; VIEWS names the one view awsBatch.queues.
+ */
+function check(
+  contributes: object,
+  table: string,
+  commandIds: Record<string, string>,
+): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'check-commands-'));
+  const entries = (ids: Record<string, string>) =>
+    Object.entries(ids)
+      .map(([name, id]) => `  ${name}: '${id}',`)
+      .join('\n');
   try {
     mkdirSync(join(dir, 'src/commands'), { recursive: true });
+    mkdirSync(join(dir, 'src/ui'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ contributes }));
-    writeFileSync(join(dir, 'src/commands/index.ts'), `export const commands = {\n${table}\n};\n`);
+    writeFileSync(
+      join(dir, 'src/ui/ids.ts'),
+      `export const COMMANDS = {\n${entries(commandIds)}\n} as const;\n\n` +
+        `export const VIEWS = {\n${entries({ queues: 'awsBatch.queues' })}\n} as const;\n`,
+    );
+    writeFileSync(
+      join(dir, 'src/commands/index.ts'),
+      `import { COMMANDS } from '../ui/ids';\n\nexport const commands = {\n${table}\n};\n`,
+    );
     const run = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
     return { status: run.status, output: run.stdout + run.stderr };
   } finally {
@@ -23,20 +44,35 @@ suite('check-commands', () => {
   const views = { awsBatch: [{ id: 'awsBatch.queues' }] };
 
   test('passes when contributions and registrations match', () => {
-    const result = check({ views, commands: [{ command: 'a.one' }] }, "  'a.one': one,");
+    const result = check({ views, commands: [{ command: 'a.one' }] }, '  [COMMANDS.one]: one,', { one: 'a.one' });
     assert.equal(result.status, 0, result.output);
   });
 
   test('fails on a contributed command with no registration', () => {
-    const result = check({ views, commands: [{ command: 'a.one' }, { command: 'a.two' }] }, "  'a.one': one,");
+    const result = check({ views, commands: [{ command: 'a.one' }, { command: 'a.two' }] }, '  [COMMANDS.one]: one,', {
+      one: 'a.one',
+    });
     assert.equal(result.status, 1);
     assert.match(result.output, /contributed command a\.two has no registration/);
   });
 
   test('fails on a registration with no contribution', () => {
-    const result = check({ views, commands: [{ command: 'a.one' }] }, "  'a.one': one,\n  'a.extra': extra,");
+    const result = check(
+      { views, commands: [{ command: 'a.one' }] },
+      '  [COMMANDS.one]: one,\n  [COMMANDS.extra]: extra,',
+      { one: 'a.one', extra: 'a.extra' },
+    );
     assert.equal(result.status, 1);
     assert.match(result.output, /registered command a\.extra is not in contributes\.commands/);
+  });
+
+  test('fails on an id in COMMANDS that package.json does not contribute', () => {
+    const result = check({ views, commands: [{ command: 'a.one' }] }, '  [COMMANDS.one]: one,', {
+      one: 'a.one',
+      unlisted: 'a.unlisted',
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.output, /COMMANDS\.unlisted \(a\.unlisted\) is not in contributes\.commands/);
   });
 
   test('fails on a menu or welcome link naming an unknown command', () => {
@@ -47,7 +83,8 @@ suite('check-commands', () => {
         menus: { 'view/title': [{ command: 'a.ghost', when: 'view == awsBatch.queues' }] },
         viewsWelcome: [{ view: 'awsBatch.queues', contents: '[Go](command:a.phantom)' }],
       },
-      "  'a.one': one,",
+      '  [COMMANDS.one]: one,',
+      { one: 'a.one' },
     );
     assert.equal(result.status, 1);
     assert.match(result.output, /menu view\/title names unknown command a\.ghost/);

@@ -162,7 +162,24 @@ suite('Jobs and Job Definitions views (extension host)', function () {
   });
 
   test('the filter hides jobs and shows in the view title', async () => {
-    api.services.jobs.setFilter({ statuses: ['FAILED', 'SUCCEEDED'], name: `jv-ok-${suffix}` });
+    // The two filter commands, with their quick pick and input box answered.
+    const window = vscode.window as {
+      showQuickPick: (...args: unknown[]) => Thenable<unknown>;
+      showInputBox: (...args: unknown[]) => Thenable<unknown>;
+    };
+    const { showQuickPick, showInputBox } = window;
+    window.showQuickPick = async (items: unknown) =>
+      ((await items) as vscode.QuickPickItem[]).filter((item) => ['FAILED', 'SUCCEEDED'].includes(item.label));
+    window.showInputBox = async () => `jv-ok-${suffix}`;
+    try {
+      await vscode.commands.executeCommand('awsBatch.jobs.filterStatus');
+      await vscode.commands.executeCommand('awsBatch.jobs.filterName');
+    } finally {
+      window.showQuickPick = showQuickPick;
+      window.showInputBox = showInputBox;
+    }
+    assert.deepEqual(api.services.jobs.getFilter(), { statuses: ['SUCCEEDED', 'FAILED'], name: `jv-ok-${suffix}` });
+    assert.equal(api.jobsView.description, `Filtered: SUCCEEDED, FAILED · name contains "jv-ok-${suffix}"`);
     const { groups, group } = await jobsTree();
     assert.deepEqual(
       groups.map((g) => g.status),
@@ -173,7 +190,8 @@ suite('Jobs and Job Definitions views (extension host)', function () {
       [ids['jv-ok']],
     );
     assert.deepEqual(await group('FAILED'), []);
-    api.services.jobs.setFilter({ statuses: [], name: '' });
+    await vscode.commands.executeCommand('awsBatch.jobs.clearFilter');
+    assert.equal(api.jobsView.description, undefined);
   });
 
   test('the Job Definitions view lists the definition with its revision, image and resources', async () => {

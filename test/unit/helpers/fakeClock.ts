@@ -10,6 +10,17 @@ export class FakeClock implements Clock {
     this.time = start;
   }
 
+  /** setTimeout on this clock's time (the Poller's Timers). */
+  setTimeout(callback: () => void, ms: number): unknown {
+    const timer = { at: this.time + ms, resolve: callback };
+    this.timers.push(timer);
+    return timer;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t !== handle);
+  }
+
   now(): number {
     return this.time;
   }
