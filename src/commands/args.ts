@@ -1,16 +1,12 @@
 // The arguments commands take, named once: tree nodes of the views, a job named by the Submit command
 // (and the tests), a job id typed as a string. Command factories declare these as their parameter
 // types (CommandFactory<[...]>), so the compiler says what a command takes.
+import type { JobRef } from '../logs/followRegistry';
 import type { RevisionNode } from '../models/jobDefinitionsModel';
 import type { JobNode } from '../models/jobsModel';
 
-export type { JobNode, RevisionNode };
-
-/** A job by id, maybe with its name: what Submit to Batch returns, the pickers give and tests pass. */
-export interface JobRef {
-  jobId: string;
-  jobName?: string;
-}
+/** JobRef: a job by id, maybe with its name (what Submit returns, the pickers give and tests pass). */
+export type { JobNode, JobRef, RevisionNode };
 
 /** A job a command works on: a node of the Jobs view, or a JobRef. */
 export type JobArg = JobNode | JobRef;
