@@ -18,5 +18,10 @@ for name in "${names[@]}"; do
     bash scripts/backend.sh up >&2
     eval "$(bash scripts/backend.sh env)"
   fi
+  # The peer a benchmark measures against is installed here when missing (log-latency: AWS CLI v2).
+  if grep -q AWS_CLI_V2 "bench/$name.mjs" && [ -z "${AWS_CLI_V2:-}" ] && [ ! -x /usr/bin/aws ]; then
+    echo "bench: installing the AWS CLI v2 (Debian awscli) for $name" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends awscli >&2
+  fi
   node "bench/$name.mjs"
 done
