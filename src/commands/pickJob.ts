@@ -5,7 +5,7 @@ import type { JobSummary } from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import { isArrayChild } from '../shared/run';
 import type { Services } from '../ui/services';
-import { jobRefOf, type JobRef } from './args';
+import type { JobRef } from './args';
 
 /** How far back the pickers look. */
 const RECENT_DAYS = 14;
@@ -16,15 +16,6 @@ const JOB_ID = /^[\w-]{1,128}(:\d+)?(#\d+)?$/;
  * The job of an argument not typed yet (Show Logs, Open Full Log, Stop Following): checks the shape at
  * run time. Typed commands use jobRefOf (./args) on a JobArg | string instead.
  */
-export function jobArgument(arg: unknown): JobRef | undefined {
-  if (typeof arg === 'string') return jobRefOf(arg);
-  const candidate = arg as { jobId?: unknown; jobName?: unknown } | undefined;
-  if (candidate && typeof candidate.jobId === 'string' && candidate.jobId) {
-    return { jobId: candidate.jobId, jobName: typeof candidate.jobName === 'string' ? candidate.jobName : undefined };
-  }
-  return undefined;
-}
-
 /** Jobs created in the last days on every queue, newest first (array children left out). */
 export async function recentJobs(services: Services): Promise<JobSummary[]> {
   const queues = await services.batch.describeJobQueues();

@@ -1,11 +1,11 @@
 // Stop Following: ends one, several or all log follows; their output channels stay.
 import * as vscode from 'vscode';
-import { jobArgument } from './pickJob';
+import { jobRefOf, type JobArg } from './args';
 import { CommandFactory, UserError } from './runCommand';
 
-export const stopFollowing: CommandFactory = (services) => async (arg?: unknown) => {
+export const stopFollowing: CommandFactory<[arg?: JobArg | string]> = (services) => async (arg) => {
   const active = services.logs.active();
-  const given = jobArgument(arg);
+  const given = jobRefOf(arg);
   if (given) {
     if (!services.logs.stop(given.jobId))
       throw new UserError(`The logs of ${given.jobName ?? given.jobId} are not being followed.`);
