@@ -9,6 +9,7 @@ export * from '../aws/ecr';
 export * from '../aws/jobDefinition';
 export * from '../aws/listings';
 export * from '../aws/runStore';
+export * from '../aws/runFilesS3';
 export * from '../aws/submitJob';
 // The Submit pipeline makes the SDK calls above; it lives in this bundle so that the SDK is loaded once.
 export { SubmitPipeline } from '../submit/pipeline';

@@ -361,34 +361,7 @@ export class JobsTreeModel {
   private buildJob(summary: JobSummary, parentId: string, queue: string): JobNode {
     const jobId = summary.jobId ?? '';
     const id = `${parentId}|${jobId}`;
-    const detail = this.details.get(jobId);
-    const run = detail ? runInfo(detail) : undefined;
-    const node: JobNode = {
-      kind: 'job',
-      id,
-      jobId,
-      jobArn: summary.jobArn ?? detail?.jobArn ?? '',
-      jobName: summary.jobName ?? detail?.jobName ?? jobId,
-      queue,
-      status: summary.status ?? detail?.status ?? '',
-      statusReason: summary.statusReason ?? detail?.statusReason ?? '',
-      // 0 means "not yet" in some responses (moto's array parents).
-      createdAt: (summary.createdAt ?? detail?.createdAt) || undefined,
-      startedAt: (summary.startedAt ?? detail?.startedAt) || undefined,
-      stoppedAt: (summary.stoppedAt ?? detail?.stoppedAt) || undefined,
-      exitCode: summary.container?.exitCode ?? detail?.container?.exitCode,
-      jobDefinition: summary.jobDefinition ?? detail?.jobDefinition ?? '',
-      described: detail !== undefined,
-      attempts: detail ? (detail.attempts?.length ?? 0) : undefined,
-      image: detail?.container?.image,
-      logStreamName: detail?.container?.logStreamName,
-      arraySize: summary.arrayProperties?.size ?? detail?.arrayProperties?.size,
-      arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index ?? childIndex({ jobId }),
-      role: run?.role === 'manager' || run?.role === 'worker' ? run.role : undefined,
-      runId: run?.runId,
-      runUri: run?.runUri,
-      managerJobId: run?.managerJobId,
-    };
+    const node = toJobNode(summary, this.details.get(jobId), id, queue);
     const children = this.jobChildren.get(jobId);
     if (children) {
       node.children = children
@@ -434,4 +407,41 @@ export function isArrayParent(job: Pick<JobNode, 'jobId' | 'arraySize' | 'arrayI
 /** Whether a job node can be expanded (array parent or a run's manager). */
 export function hasChildren(job: JobNode): boolean {
   return isArrayParent(job) || job.role === 'manager';
+}
+
+/** A job row from what ListJobs and (when described) DescribeJobs said; children are the caller's. */
+export function toJobNode(
+  summary: Partial<JobSummary>,
+  detail: JobDetail | undefined,
+  id: string,
+  queue: string,
+): JobNode {
+  const jobId = summary.jobId ?? detail?.jobId ?? '';
+  const run = detail ? runInfo(detail) : undefined;
+  return {
+    kind: 'job',
+    id,
+    jobId,
+    jobArn: summary.jobArn ?? detail?.jobArn ?? '',
+    jobName: summary.jobName ?? detail?.jobName ?? jobId,
+    queue,
+    status: summary.status ?? detail?.status ?? '',
+    statusReason: summary.statusReason ?? detail?.statusReason ?? '',
+    // 0 means "not yet" in some responses (moto's array parents).
+    createdAt: (summary.createdAt ?? detail?.createdAt) || undefined,
+    startedAt: (summary.startedAt ?? detail?.startedAt) || undefined,
+    stoppedAt: (summary.stoppedAt ?? detail?.stoppedAt) || undefined,
+    exitCode: summary.container?.exitCode ?? detail?.container?.exitCode,
+    jobDefinition: summary.jobDefinition ?? detail?.jobDefinition ?? '',
+    described: detail !== undefined,
+    attempts: detail ? (detail.attempts?.length ?? 0) : undefined,
+    image: detail?.container?.image,
+    logStreamName: detail?.container?.logStreamName,
+    arraySize: summary.arrayProperties?.size ?? detail?.arrayProperties?.size,
+    arrayIndex: summary.arrayProperties?.index ?? detail?.arrayProperties?.index ?? childIndex({ jobId }),
+    role: run?.role === 'manager' || run?.role === 'worker' ? run.role : undefined,
+    runId: run?.runId,
+    runUri: run?.runUri,
+    managerJobId: run?.managerJobId,
+  };
 }

@@ -15,6 +15,8 @@ export interface TaskSpec {
   timeoutSeconds?: number;
   /** Tasks one worker runs at the same time (default 1). */
   slotsPerWorker?: number;
+  /** Run only these task indexes (of count or inputs), each with its own TASK_INDEX (Re-run Failed Tasks). */
+  indexes?: number[];
 }
 
 /** Cluster mode: a framework with its own cluster manager (Dask, Ray, MPI, Julia Distributed). */
@@ -45,6 +47,8 @@ export interface RunSpec {
   launchTimeoutSeconds?: number;
   /** Extra environment for tasks and cluster commands. */
   environment?: Record<string, string>;
+  /** The run this one re-runs the failed tasks of (Re-run Failed Tasks). */
+  parentRunId?: string;
 }
 
 export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 900;

@@ -32,6 +32,9 @@ export function isTerminal(status: string | undefined): boolean {
   return status !== undefined && TERMINAL_STATUSES.has(status);
 }
 
+/** The reason Cancel Run gives Batch; a manager job that ended with it was cancelled, not lost. */
+export const CANCEL_REASON = 'Cancelled by the user from AWS Batch Runner';
+
 // ---- a job's place in a run ----
 
 /** What the rules below read of a job (a JobDetail or a JobSummary fits). */
