@@ -112,14 +112,18 @@ export class RunsModel {
     return this.rootNodes;
   }
 
+  /** A run's children as known now; the first call for a run starts loading its jobs (see expand). */
   children(node?: RunsViewNode): readonly RunsViewNode[] {
     if (!node) return this.rootNodes;
-    if (node.kind === 'run' && !this.expanded.has(node.runUri)) {
-      this.expanded.add(node.runUri);
-      node.children = this.childrenOf(node.runUri);
-      void this.loadExpanded(node.runUri);
-    }
+    if (node.kind === 'run' && !this.expanded.has(node.runUri)) void this.expand(node);
     return 'children' in node && node.children ? (node.children as RunsViewNode[]) : [];
+  }
+
+  /** Shows a run's children: what is known at once, then its run.json and worker jobs once loaded. */
+  async expand(node: RunNode): Promise<void> {
+    this.expanded.add(node.runUri);
+    node.children = this.childrenOf(node.runUri);
+    await this.loadExpanded(node.runUri);
   }
 
   collapse(node: RunsViewNode): void {
