@@ -11,7 +11,7 @@ import type { RunSummary } from '../runtime/runFiles';
 import type { Clock } from '../shared/clock';
 import { systemClock } from '../shared/clock';
 import { SubmitError, awsCall } from '../shared/errors';
-import { CANCEL_REASON, CANCELLABLE_STATUSES, isTerminal } from '../shared/run';
+import { CANCEL_REASON, CANCELLABLE_STATUSES, isTerminal, isWorkerOf, workerJobName } from '../shared/run';
 import type { SubmittedRun } from './types';
 
 export type RunActionsBatch = Pick<BatchApi, 'describeJobs' | 'listJobs' | 'cancelJob' | 'terminateJob' | 'submitJob'>;
@@ -58,9 +58,16 @@ export async function cancelRun(
     await batch.terminateJob(jobId, CANCEL_REASON);
     return true;
   };
-  const jobIds = [run.managerJobId, run.workerJobId].filter((id): id is string => Boolean(id));
-  const before = jobIds.length ? await batch.describeJobs(jobIds) : [];
-  const manager = before.find((job) => job.jobId === run.managerJobId);
+  const managerJobs = run.managerJobId ? await batch.describeJobs([run.managerJobId]) : [];
+  const manager = managerJobs[0];
+  // progress.json names the worker job once the manager submitted it; a cancel right after that,
+  // or a run of an older runtime, finds it by its name and the manager-id tag instead.
+  if (!run.workerJobId && manager?.jobQueue && manager.jobName) {
+    const named = await batch.listJobs({ jobQueue: manager.jobQueue, jobName: workerJobName(manager.jobName) });
+    const described = named.length ? await batch.describeJobs(named.map((job) => job.jobId!)) : [];
+    run = { ...run, workerJobId: described.find((job) => isWorkerOf(job, manager.jobId!))?.jobId };
+  }
+  const before = run.workerJobId ? [manager, ...(await batch.describeJobs([run.workerJobId]))] : [manager];
   const managerRan = Boolean(manager?.startedAt) || manager?.status === 'RUNNING';
   let stopped = 0;
   options.progress?.('Stopping the manager job');
@@ -79,7 +86,7 @@ export async function cancelRun(
   };
 
   options.progress?.('Stopping the worker jobs');
-  const workers = before.find((job) => job.jobId === run.workerJobId);
+  const workers = before.find((job) => job?.jobId === run.workerJobId);
   if (workers?.jobId && (await stop(workers.jobId, workers.status))) stopped++;
   let left = await alive();
   for (const jobId of left) {
