@@ -15,7 +15,19 @@
 //    batch-runner:role = manager.
 //  * Store layout (./store/store.ts): run.json, secret, tasks/<i>/..., progress.json, summary.json,
 //    results.jsonl (one line {"index":i,"output":<output.json>} per task that wrote one, by index).
-//    progress.json and summary.json have the types RunProgress and RunSummary in ./runFiles.ts.
+//    progress.json and summary.json have the types RunProgress and RunSummary in ./runFiles.ts:
+//    progress.json carries `seq` (1, 2, ... one per write, the final one included), `state`,
+//    `managerJobId` and `workerJobId` (in Batch), `failures` (tasks failed for good so far, at most
+//    100, each {index, attempts, exitCode, reason, tail?}: tail = the last lines of the last
+//    attempt's output, at most 20 lines and 2 KB) and `usage` {managerSeconds, workerSeconds,
+//    vcpus?, gpus?, memoryMiB?} (job seconds so far; worker figures refreshed at most every 30 s in
+//    Batch). summary.json has the same `failures` and `usage` (final figures). Every ending the
+//    manager sees writes summary.json: a cancelled run (SIGTERM/SIGINT) writes it at once, before
+//    stopping its workers, and again with the final figures; an unexpected error writes a
+//    `failed` one. progress.json's last write has the final `state` and `exitCode`.
+//  * Worker jobs of a run end SUCCEEDED when it succeeds: at the end the manager keeps listening
+//    while started workers get a grace period to exit when told `shutdown` (exit code 0); only
+//    those still alive after it, and jobs that never started, are terminated.
 //  * Tasks get TASK_INDEX, TASK_ATTEMPT, TASK_OUTPUT_DIR, TASK_INPUT (inputs runs), BATCH_RUN_ID and
 //    run.json's environment; cluster commands get BATCH_MANAGER_HOST, BATCH_WORKER_HOST(S),
 //    BATCH_WORKER_INDEX, BATCH_WORKER_COUNT and BATCH_WORKER_HOSTFILE.
@@ -158,6 +170,7 @@ async function manager(args: string[], local: boolean): Promise<number> {
       workers,
       loopback: kind === 'local',
       interrupted: onSignals(),
+      managerJobId: jobId,
     });
   } finally {
     store.close();

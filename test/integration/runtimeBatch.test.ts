@@ -16,6 +16,8 @@ import {
   SubmitJobCommand,
   TerminateJobCommand,
   type JobDetail,
+  type JobStatus,
+  type JobSummary,
 } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -259,6 +261,14 @@ suite('runtime: a run in moto Batch (Docker containers on the host network)', fu
 
     // No worker job left alive; each ended by itself after the manager's shutdown.
     assert.deepEqual(await run.childStatuses(), ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // Asked status by status, as the manager does: every child of a successful run SUCCEEDED.
+    const statuses: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
+    for (const jobStatus of statuses) {
+      const listed: JobSummary[] =
+        (await batch.send(new ListJobsCommand({ arrayJobId: workerJobId, jobStatus }))).jobSummaryList ?? [];
+      const ids = listed.filter((j) => j.status === jobStatus).map((j) => j.jobId);
+      assert.equal(ids.length, jobStatus === 'SUCCEEDED' ? 3 : 0, `${jobStatus}: ${ids.join(', ')}\n${managerLog}`);
+    }
 
     // The results in moto's S3.
     const results = (await readObject(s3, `${prefix}results.jsonl`))
@@ -275,7 +285,15 @@ suite('runtime: a run in moto Batch (Docker containers on the host network)', fu
     assert.equal(summary.workers.everConnected, 3);
     assert.equal(summary.workers.workerJobId, workerJobId);
     assert.deepEqual(JSON.parse(await readObject(s3, `${prefix}tasks/13/output.json`)).square, 169);
-    assert.equal(JSON.parse(await readObject(s3, `${prefix}progress.json`)).state, 'succeeded');
+    const progress = JSON.parse(await readObject(s3, `${prefix}progress.json`));
+    assert.equal(progress.state, 'succeeded');
+    assert.ok(Number.isInteger(progress.seq) && progress.seq >= 2, `seq ${progress.seq}`);
+    assert.equal(progress.managerJobId, run.managerId);
+    assert.equal(progress.workerJobId, workerJobId);
+    assert.ok(progress.usage.workerSeconds > 0, `usage ${JSON.stringify(progress.usage)}`);
+    assert.ok(progress.usage.managerSeconds > 0, `usage ${JSON.stringify(progress.usage)}`);
+    assert.deepEqual([progress.usage.vcpus, progress.usage.memoryMiB], [1, 512]);
+    assert.ok(summary.usage.workerSeconds > 0 && summary.managerJobId === run.managerId, JSON.stringify(summary));
   });
 
   test('workers that cannot connect: the run fails at the launch timeout and the manager terminates them', async function () {

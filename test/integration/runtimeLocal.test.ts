@@ -35,7 +35,7 @@ interface Summary {
   exitCode: number;
   reason: string;
   tasks: { total: number; succeeded: number; failed: number; retried: number };
-  failures: { index: number; attempts: number; reason: string }[];
+  failures: { index: number; attempts: number; exitCode: number | null; reason: string; tail?: string[] }[];
   droppedConnections: number;
 }
 
@@ -361,6 +361,16 @@ suite('runtime: local runs (manager and worker processes)', function () {
     assert.equal(summary.failures[0].index, 2);
     assert.equal(summary.failures[0].attempts, 2);
     assert.match(summary.failures[0].reason, /^exit code 9: cannot parse input 2 \(attempt 2 of 2\)$/);
+    assert.equal(summary.failures[0].exitCode, 9);
+    assert.deepEqual(summary.failures[0].tail, ['cannot parse input 2']);
+    const progress = readJsonFile<{
+      seq: number;
+      state: string;
+      failures: unknown[];
+      usage: { workerSeconds: number };
+    }>(join(dir, 'progress.json'));
+    assert.deepEqual([progress.state, progress.failures], ['failed', summary.failures]);
+    assert.ok(progress.seq >= 2 && progress.usage.workerSeconds > 0, JSON.stringify(progress));
     assert.deepEqual(
       readResults(dir).map((r) => r.index),
       [0, 1, 3, 4],

@@ -8,6 +8,15 @@ export interface LaunchStatus {
   finished: number;
 }
 
+/** Job time the workers used (see RunUsage in ../runFiles.ts) and one job's resources. */
+export interface WorkerUsage {
+  /** Summed over the worker jobs: start to end, or to now while one runs. */
+  workerSeconds: number;
+  vcpus?: number;
+  gpus?: number;
+  memoryMiB?: number;
+}
+
 export interface Launcher {
   /** How often the manager polls status(). */
   readonly pollMs: number;
@@ -18,12 +27,18 @@ export interface Launcher {
   /** Stops these workers now (they never connected, or are not needed). */
   terminate(ids: string[], reason: string): Promise<void>;
   /**
-   * End of the run: workers in `leaving` were told to exit and get `graceMs` to do so; every other
-   * worker still alive is stopped at once, and after the grace period every one that is left.
+   * End of the run: workers in `leaving` were told to exit. They, and every worker that started but
+   * is not connected (it may still connect: the manager keeps listening and tells it to exit), get
+   * `graceMs` to end on their own; workers that never started are stopped at once, and after the
+   * grace period every one that is left.
    */
   stopAll(reason: string, leaving: Set<string>, graceMs: number): Promise<void>;
   /** Facts for summary.json (job IDs, PIDs). */
   describe(): Record<string, unknown>;
+  /** The worker job's ID once submitted (AWS Batch); undefined for local processes. */
+  workerJobId(): string | undefined;
+  /** The workers' job time so far, counting running ones up to `now` (from the last status() or stopAll()). */
+  usage(now?: number): WorkerUsage;
 }
 
 /** Environment variables of the manager that its workers get too (tunables such as timeouts). */

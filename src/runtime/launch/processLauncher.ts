@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { formatHostPort } from '../address';
 import type { Log } from '../log';
-import type { LaunchStatus, Launcher } from './launcher';
+import type { LaunchStatus, Launcher, WorkerUsage } from './launcher';
 
 export function loopbackFor(index: number): string {
   if (process.platform !== 'linux') return '127.0.0.1';
@@ -15,6 +15,8 @@ export function loopbackFor(index: number): string {
 export class ProcessLauncher implements Launcher {
   readonly pollMs = 250;
   private readonly children: ChildProcess[] = [];
+  /** When each child was started and (once it has) exited, by the clock. */
+  private readonly times: { startedAt: number; exitedAt?: number }[] = [];
 
   constructor(
     /** argv that starts the runtime: [node, /path/to/runtime.js]. */
@@ -22,6 +24,7 @@ export class ProcessLauncher implements Launcher {
     private readonly storeUri: string,
     private readonly log: Log,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async launch(count: number, manager: { host: string; port: number }): Promise<void> {
@@ -35,9 +38,17 @@ export class ProcessLauncher implements Launcher {
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
-      child.on('error', (error) => this.log(`worker ${i} could not start: ${error.message}`));
-      child.on('exit', (code, signal) => this.log(`worker ${i} (pid ${child.pid}) exited: ${signal ?? code}`));
+      const times: { startedAt: number; exitedAt?: number } = { startedAt: this.now() };
+      child.on('error', (error) => {
+        times.exitedAt ??= this.now();
+        this.log(`worker ${i} could not start: ${error.message}`);
+      });
+      child.on('exit', (code, signal) => {
+        times.exitedAt ??= this.now();
+        this.log(`worker ${i} (pid ${child.pid}) exited: ${signal ?? code}`);
+      });
       this.children.push(child);
+      this.times.push(times);
       this.log(`started worker ${i} (pid ${child.pid})`);
     }
   }
@@ -58,9 +69,9 @@ export class ProcessLauncher implements Launcher {
     }
   }
 
-  async stopAll(_reason: string, leaving: Set<string>, graceMs: number): Promise<void> {
-    const ids = this.ids();
-    await this.terminate(ids.filter((id) => !leaving.has(id)));
+  async stopAll(_reason: string, _leaving: Set<string>, graceMs: number): Promise<void> {
+    // Every worker gets the grace period, connected or not: one still connecting is told to exit
+    // by the manager (which keeps listening), one that cannot connect exits on its own.
     const live = () => this.children.filter(alive);
     if (!(await waitFor(() => live().length === 0, graceMs))) {
       for (const child of live()) child.kill('SIGTERM');
@@ -71,6 +82,16 @@ export class ProcessLauncher implements Launcher {
 
   describe(): Record<string, unknown> {
     return { launcher: 'processes', pids: this.children.map((c) => c.pid) };
+  }
+
+  workerJobId(): undefined {
+    return undefined;
+  }
+
+  usage(now = this.now()): WorkerUsage {
+    let ms = 0;
+    for (const { startedAt, exitedAt } of this.times) ms += Math.max(0, (exitedAt ?? now) - startedAt);
+    return { workerSeconds: ms / 1000 };
   }
 }
 

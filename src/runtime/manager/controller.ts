@@ -18,7 +18,7 @@ export interface Controller {
   /** True while the run cannot finish without (more) workers. */
   needsWorkers(): boolean;
   /** The mode's fields of progress.json. */
-  report(): Pick<RunProgress, 'tasks' | 'cluster'>;
+  report(): Pick<RunProgress, 'tasks' | 'failures' | 'cluster'>;
   /** After the outcome: stop what the mode started, write its results, return its fields of summary.json. */
   finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing' | 'cluster'>>;
 }

@@ -1,13 +1,22 @@
 // The manager: reads run.json, makes sure the run secret exists, listens for workers, launches
 // them, hands them to the mode (tasks or cluster), watches the launch (minimum workers within the
 // launch timeout, workers that never connect), and at the end stops every worker it started
-// before writing summary.json.
+// before writing summary.json (a cancelled run writes it before that too, and an unexpected error
+// writes a failed one).
 import { EXIT, UsageError } from '../exitCodes';
 import { discoverAddress, formatHostPort } from '../address';
 import { describeError, type Log } from '../log';
-import type { RunProgress, RunSummary } from '../runFiles';
-import { DEFAULT_LAUNCH_TIMEOUT_SECONDS, parseRunSpec, workerRange, type RunSpec, type WorkerRange } from '../runSpec';
-import { silenceMs, type Settings } from '../settings';
+import type { Mode } from '../protocol/messages';
+import type { RunProgress, RunSummary, RunUsage } from '../runFiles';
+import {
+  DEFAULT_LAUNCH_TIMEOUT_SECONDS,
+  RunSpecError,
+  parseRunSpec,
+  workerRange,
+  type RunSpec,
+  type WorkerRange,
+} from '../runSpec';
+import { SettingsError, silenceMs, type Settings } from '../settings';
 import { ensureSecret } from '../store/secret';
 import { KEYS, readJson, type RunStore } from '../store/store';
 import type { LaunchStatus, Launcher } from '../launch/launcher';
@@ -29,6 +38,12 @@ export interface ManagerOptions {
   loopback?: boolean;
   /** Resolves when the run should stop early (signals); the manager still stops its workers. */
   interrupted?: Promise<RunOutcome>;
+  /** The manager's AWS_BATCH_JOB_ID, when it runs in AWS Batch (progress.json, summary.json). */
+  managerJobId?: string;
+  /** How long workers get to exit on their own at the end before they are terminated (default 15 s). */
+  shutdownGraceMs?: number;
+  /** The clock, epoch ms (start, usage and duration figures); tests inject one. */
+  now?: () => number;
 }
 
 /** How long workers told to shut down get to exit on their own before they are terminated. */
@@ -36,21 +51,15 @@ const SHUTDOWN_GRACE_MS = 15_000;
 
 export async function runManager(options: ManagerOptions): Promise<number> {
   const { store, settings, log } = options;
-  const startedAt = new Date();
+  const now = options.now ?? Date.now;
+  const startedAt = new Date(now());
   const raw = await readJson(store, KEYS.spec).catch((error) => {
     throw new UsageError(`cannot read run.json from ${store.location}: ${describeError(error)}`);
   });
   if (raw === undefined) throw new UsageError(`there is no run.json in ${store.location}`);
   const spec = parseRunSpec(raw);
+  const mode: Mode = spec.tasks ? 'tasks' : 'cluster';
   const range = withOverride(workerRange(spec), options.workers);
-  const secret = await ensureSecret(store).catch((error) => {
-    throw new UsageError(`cannot read or create the run secret in ${store.location}: ${describeError(error)}`);
-  });
-
-  const advertised = options.loopback
-    ? { address: '127.0.0.1', source: 'loopback' as const }
-    : await discoverAddress(settings.advertiseAddress);
-  const bind = settings.bindAddress ?? advertised.address;
 
   const connected = new Map<string, ConnectedWorker>();
   const everConnected = new Set<string>();
@@ -58,131 +67,204 @@ export async function runManager(options: ManagerOptions): Promise<number> {
   let launcher: Launcher | undefined;
   let launch: LaunchStatus | undefined;
   let managerAddress = '';
-  const progress = new ProgressWriter(store, settings.progressMs, () => snapshot(), log);
-  const controller: Controller = spec.tasks
-    ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
-    : new ClusterRun({
-        cluster: spec.cluster!,
-        range,
-        runId: spec.runId,
-        managerHost: advertised.address,
-        environment: spec.environment ?? {},
-        killGraceMs: settings.killGraceMs,
-        log,
-        changed: () => progress.changed(),
-      });
-  const snapshot = (): Omit<RunProgress, 'updatedAt'> => ({
+  let controller: Controller | undefined;
+  let listener: WorkerListener | undefined;
+  let monitor: NodeJS.Timeout | undefined;
+  /** Set once the run's last summary.json is written: an error after that leaves it alone. */
+  let finalSummary = false;
+
+  const usage = (): RunUsage => ({
+    managerSeconds: (now() - startedAt.getTime()) / 1000,
+    ...(launcher?.usage(now()) ?? { workerSeconds: 0 }),
+  });
+  const snapshot = (): Omit<RunProgress, 'seq' | 'updatedAt'> => ({
     runId: spec.runId,
     name: spec.name,
-    mode: spec.tasks ? 'tasks' : 'cluster',
+    mode,
     state: 'running',
     manager: managerAddress,
+    managerJobId: options.managerJobId,
+    workerJobId: launcher?.workerJobId(),
     startedAt: startedAt.toISOString(),
     workers: { min: range.min, max: range.max, connected: connected.size, everConnected: everConnected.size, launch },
-    ...controller.report(),
+    ...controller?.report(),
+    usage: usage(),
   });
-
-  const listener = new WorkerListener({
-    secret,
-    runId: spec.runId,
-    welcome: {
-      mode: spec.tasks ? 'tasks' : 'cluster',
-      slots: spec.tasks?.slotsPerWorker ?? 1,
-      heartbeatMs: settings.heartbeatMs,
-      environment: spec.environment ?? {},
-    },
-    handshakeMs: settings.handshakeMs,
-    heartbeatMs: settings.heartbeatMs,
-    silenceMs: silenceMs(settings),
-    log,
-    onWorker: (worker) => {
-      log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
-      if (ended) {
-        // Too late for this run: let it exit cleanly rather than be terminated.
-        worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
-        worker.peer.end('run over');
-        return;
-      }
-      connected.get(worker.id)?.peer.close('replaced by a new connection');
-      connected.set(worker.id, worker);
-      everConnected.add(worker.id);
-      worker.peer.socket.once('close', () => {
-        if (connected.get(worker.id) === worker) connected.delete(worker.id);
-      });
-      controller.addWorker(worker);
-    },
-  });
-  const port = await listener.listen(bind, settings.port);
-  managerAddress = formatHostPort(advertised.address, port);
-  log(`run ${spec.runId}: listening on ${managerAddress} (address from ${advertised.source}); store ${store.location}`);
-  await progress.flush();
-  void options.interrupted?.then((outcome) => controller.abort(outcome));
-
-  let monitor: NodeJS.Timeout | undefined;
-  if (options.launcher) {
-    try {
-      launcher = await options.launcher(spec);
-      await launcher.launch(range.max, { host: advertised.address, port });
-      monitor = watchLaunch(launcher, spec, range, controller, connected, everConnected, log, (status) => {
-        launch = status;
-        progress.changed();
-      });
-    } catch (error) {
-      controller.abort({
-        status: 'failed',
-        exitCode: EXIT.workers,
-        reason: `could not launch workers: ${describeError(error)}`,
-      });
-    }
-  }
-
-  const outcome = await controller.outcome;
-  ended = true;
-  clearInterval(monitor);
-  log(`run ${outcome.status}: ${outcome.reason ?? ''}`);
-
-  // Wind down: tell connected workers to exit, then make sure every launched one is gone.
-  const leaving = new Set(connected.keys());
-  for (const worker of connected.values()) {
-    worker.peer.send({ t: 'shutdown', reason: `the run ${outcome.status}` });
-    worker.peer.end('run over');
-  }
-  let exitCode = outcome.exitCode;
-  const results: Partial<RunSummary> = await controller.finish(store).catch((error) => {
-    log(`could not write the run's results: ${describeError(error)}`);
-    if (exitCode === EXIT.ok) exitCode = EXIT.internal;
-    return {};
-  });
-  if (launcher) {
-    await launcher
-      .stopAll(`run ${outcome.status}`, leaving, SHUTDOWN_GRACE_MS)
-      .catch((error) => log(`could not stop every worker: ${describeError(error)}`));
-  }
-  await listener.close();
-
-  const finishedAt = new Date();
-  const summary: RunSummary = {
-    runId: spec.runId,
-    name: spec.name,
-    mode: spec.tasks ? 'tasks' : 'cluster',
-    status: exitCode === outcome.exitCode ? outcome.status : 'failed',
-    exitCode,
-    reason: outcome.reason,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    ...results,
-    workers: { min: range.min, max: range.max, everConnected: everConnected.size, ...launcher?.describe() },
-    droppedConnections: listener.dropped,
+  const progress = new ProgressWriter(store, settings.progressMs, () => snapshot(), log);
+  /** The fields of summary.json the mode can give before it finished (a cancelled run, an error). */
+  const interim = (): Partial<RunSummary> => {
+    const { tasks, failures } = controller?.report() ?? {};
+    return { tasks, failures };
   };
+  const summaryOf = (outcome: RunOutcome, results: Partial<RunSummary>): RunSummary => {
+    const finishedAt = new Date(now());
+    return {
+      runId: spec.runId,
+      name: spec.name,
+      mode,
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      reason: outcome.reason,
+      managerJobId: options.managerJobId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+      ...results,
+      workers: { min: range.min, max: range.max, everConnected: everConnected.size, ...launcher?.describe() },
+      usage: usage(),
+      droppedConnections: listener?.dropped ?? 0,
+    };
+  };
+  const writeSummary = async (summary: RunSummary): Promise<boolean> => {
+    try {
+      await store.write(KEYS.summary, JSON.stringify(summary, null, 2) + '\n');
+      return true;
+    } catch (error) {
+      log(`could not write summary.json: ${describeError(error)}`);
+      return false;
+    }
+  };
+
   try {
-    await store.write(KEYS.summary, JSON.stringify(summary, null, 2) + '\n');
+    const secret = await ensureSecret(store).catch((error) => {
+      throw new UsageError(`cannot read or create the run secret in ${store.location}: ${describeError(error)}`);
+    });
+    const advertised = options.loopback
+      ? { address: '127.0.0.1', source: 'loopback' as const }
+      : await discoverAddress(settings.advertiseAddress);
+    const bind = settings.bindAddress ?? advertised.address;
+
+    const run: Controller = spec.tasks
+      ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
+      : new ClusterRun({
+          cluster: spec.cluster!,
+          range,
+          runId: spec.runId,
+          managerHost: advertised.address,
+          environment: spec.environment ?? {},
+          killGraceMs: settings.killGraceMs,
+          log,
+          changed: () => progress.changed(),
+        });
+    controller = run;
+
+    const workers = new WorkerListener({
+      secret,
+      runId: spec.runId,
+      welcome: {
+        mode,
+        slots: spec.tasks?.slotsPerWorker ?? 1,
+        heartbeatMs: settings.heartbeatMs,
+        environment: spec.environment ?? {},
+      },
+      handshakeMs: settings.handshakeMs,
+      heartbeatMs: settings.heartbeatMs,
+      silenceMs: silenceMs(settings),
+      log,
+      onWorker: (worker) => {
+        log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+        if (ended) {
+          // Too late for this run: let it exit cleanly (code 0, its job SUCCEEDED) rather than be terminated.
+          worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
+          worker.peer.end('run over');
+          return;
+        }
+        connected.get(worker.id)?.peer.close('replaced by a new connection');
+        connected.set(worker.id, worker);
+        everConnected.add(worker.id);
+        worker.peer.socket.once('close', () => {
+          if (connected.get(worker.id) === worker) connected.delete(worker.id);
+        });
+        run.addWorker(worker);
+      },
+    });
+    listener = workers;
+    const port = await workers.listen(bind, settings.port);
+    managerAddress = formatHostPort(advertised.address, port);
+    log(
+      `run ${spec.runId}: listening on ${managerAddress} (address from ${advertised.source}); store ${store.location}`,
+    );
+    await progress.flush();
+    void options.interrupted?.then((outcome) => run.abort(outcome));
+
+    if (options.launcher) {
+      try {
+        launcher = await options.launcher(spec);
+        await launcher.launch(range.max, { host: advertised.address, port });
+        monitor = watchLaunch(launcher, spec, range, run, connected, everConnected, log, (status) => {
+          launch = status;
+          progress.changed();
+        });
+      } catch (error) {
+        run.abort({
+          status: 'failed',
+          exitCode: EXIT.workers,
+          reason: `could not launch workers: ${describeError(error)}`,
+        });
+      }
+    }
+
+    const outcome = await run.outcome;
+    ended = true;
+    clearInterval(monitor);
+    log(`run ${outcome.status}: ${outcome.reason ?? ''}`);
+
+    // Wind down: tell connected workers to exit, then make sure every launched one is gone.
+    const leaving = new Set(connected.keys());
+    for (const worker of connected.values()) {
+      worker.peer.send({ t: 'shutdown', reason: `the run ${outcome.status}` });
+      worker.peer.end('run over');
+    }
+    if (outcome.status === 'cancelled') {
+      // AWS Batch gives a container about 30 s between SIGTERM and SIGKILL, and stopping the
+      // workers may take longer: say how the run ended first, then the final figures if time allows.
+      await writeSummary(summaryOf(outcome, interim()));
+      await progress.flush({ state: outcome.status, exitCode: outcome.exitCode });
+    }
+    let exitCode = outcome.exitCode;
+    const results: Partial<RunSummary> = await run.finish(store).catch((error) => {
+      log(`could not write the run's results: ${describeError(error)}`);
+      if (exitCode === EXIT.ok) exitCode = EXIT.internal;
+      return {};
+    });
+    if (launcher) {
+      await launcher
+        .stopAll(`run ${outcome.status}`, leaving, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)
+        .catch((error) => log(`could not stop every worker: ${describeError(error)}`));
+    }
+    await workers.close();
+
+    const summary = summaryOf(
+      { ...outcome, status: exitCode === outcome.exitCode ? outcome.status : 'failed', exitCode },
+      results,
+    );
+    finalSummary = true;
+    if (!(await writeSummary(summary)) && exitCode === EXIT.ok) exitCode = EXIT.internal;
+    await progress.flush({ state: summary.status, exitCode, workers: { ...snapshot().workers, connected: 0 } });
+    return exitCode;
   } catch (error) {
-    log(`could not write summary.json: ${describeError(error)}`);
-    if (exitCode === EXIT.ok) exitCode = EXIT.internal;
+    // Something unexpected (the listener cannot bind, the store fails): the run still gets its ending.
+    if (!finalSummary) {
+      ended = true;
+      clearInterval(monitor);
+      const failed: RunOutcome = {
+        status: 'failed',
+        exitCode:
+          error instanceof UsageError || error instanceof RunSpecError || error instanceof SettingsError
+            ? EXIT.usage
+            : EXIT.internal,
+        reason: `the manager failed: ${describeError(error)}`,
+      };
+      log(`run failed: ${failed.reason}`);
+      controller?.abort(failed);
+      await writeSummary(summaryOf(failed, interim()));
+      await progress.flush({ state: failed.status, exitCode: failed.exitCode });
+      // Best effort: no worker waits for the manager timeout to notice.
+      if (launcher) await launcher.terminate(launcher.ids(), failed.reason!).catch((e) => log(describeError(e)));
+      await listener?.close().catch(() => undefined);
+    }
+    throw error;
   }
-  await progress.flush({ state: summary.status, exitCode, workers: { ...snapshot().workers, connected: 0 } });
-  return exitCode;
 }
 
 function withOverride(range: WorkerRange, workers: number | undefined): WorkerRange {

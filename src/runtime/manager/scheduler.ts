@@ -13,10 +13,23 @@ export interface Assignment {
 
 export type Completion = 'succeeded' | 'retrying' | 'failed' | 'stale';
 
+/** A task that failed for good, as progress.json and summary.json list it. */
 export interface TaskFailure {
   index: number;
+  /** Attempts handed out (failed ones, and ones lost with their worker). */
   attempts: number;
+  /** The last attempt's exit code; null when it was killed by a signal, never ran, or was lost. */
+  exitCode: number | null;
+  /** One line: why the last attempt failed, and which attempt of how many it was. */
   reason: string;
+  /** The last lines of the last attempt's output (stdout and stderr; at most 20 lines, 2 KB). */
+  tail?: string[];
+}
+
+/** What a worker reported about a failed attempt, beyond its reason. */
+export interface AttemptDetail {
+  exitCode: number | null;
+  tail?: string[];
 }
 
 export interface Counts {
@@ -48,7 +61,7 @@ export class Scheduler {
   private head = 0;
   private readonly running = new Map<number, Assignment>();
   private readonly byWorker = new Map<string, Set<number>>();
-  private readonly reasons = new Map<number, string>();
+  private readonly failedTasks = new Map<number, Omit<TaskFailure, 'index' | 'attempts'>>();
   private succeeded = 0;
   private failed = 0;
   private retried = 0;
@@ -91,7 +104,14 @@ export class Scheduler {
   }
 
   /** Records a worker's result for (index, attempt). */
-  complete(worker: string, index: number, attempt: number, ok: boolean, reason = 'failed'): Completion {
+  complete(
+    worker: string,
+    index: number,
+    attempt: number,
+    ok: boolean,
+    reason = 'failed',
+    detail: AttemptDetail = { exitCode: null },
+  ): Completion {
     const current = this.running.get(index);
     if (!current || current.attempt !== attempt || current.worker !== worker) return 'stale';
     this.release(current);
@@ -106,7 +126,7 @@ export class Scheduler {
       return 'retrying';
     }
     const tries = this.failedAttempts[index];
-    this.fail(index, `${reason} (attempt ${tries} of ${this.maxFailures})`);
+    this.fail(index, `${reason} (attempt ${tries} of ${this.maxFailures})`, detail);
     return 'failed';
   }
 
@@ -150,10 +170,13 @@ export class Scheduler {
   }
 
   failures(limit = Infinity): TaskFailure[] {
-    return [...this.reasons]
-      .map(([index, reason]) => ({ index, attempts: this.attempts[index], reason }))
-      .sort((a, b) => a.index - b.index)
-      .slice(0, limit);
+    return [...this.failedTasks.keys()]
+      .sort((a, b) => a - b)
+      .slice(0, limit)
+      .map((index) => {
+        const { exitCode, reason, tail } = this.failedTasks.get(index)!;
+        return { index, attempts: this.attempts[index], exitCode, reason, ...(tail ? { tail: [...tail] } : {}) };
+      });
   }
 
   private release(assignment: Assignment): void {
@@ -167,9 +190,9 @@ export class Scheduler {
     this.queue.push(index);
   }
 
-  private fail(index: number, reason: string): void {
+  private fail(index: number, reason: string, detail: AttemptDetail = { exitCode: null }): void {
     this.state[index] = State.Failed;
     this.failed++;
-    this.reasons.set(index, reason);
+    this.failedTasks.set(index, { exitCode: detail.exitCode, reason, ...(detail.tail ? { tail: detail.tail } : {}) });
   }
 }

@@ -10,8 +10,10 @@ import type { Controller, RunOutcome } from './controller';
 import type { ConnectedWorker } from './listener';
 import { Scheduler } from './scheduler';
 
-/** summary.json lists at most this many failed tasks. */
-const FAILURES_IN_SUMMARY = 100;
+/** progress.json and summary.json list at most this many failed tasks. */
+const FAILURES_LISTED = 100;
+/** A worker's reason is kept to one line of at most this many characters. */
+const REASON_CHARS = 1000;
 
 interface Slot {
   worker: ConnectedWorker;
@@ -80,8 +82,8 @@ export class TaskRun implements Controller {
     return !this.done && !this.scheduler.finished;
   }
 
-  report(): Pick<RunProgress, 'tasks'> {
-    return { tasks: this.scheduler.counts() };
+  report(): Pick<RunProgress, 'tasks' | 'failures'> {
+    return { tasks: this.scheduler.counts(), failures: this.scheduler.failures(FAILURES_LISTED) };
   }
 
   async finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing'>> {
@@ -97,7 +99,7 @@ export class TaskRun implements Controller {
     await store.write(KEYS.results, lines.length ? lines.join('\n') + '\n' : '');
     return {
       tasks: this.scheduler.counts(),
-      failures: this.scheduler.failures(FAILURES_IN_SUMMARY),
+      failures: this.scheduler.failures(FAILURES_LISTED),
       timing: {
         firstTaskAt: iso(this.firstTaskAt),
         lastTaskAt: iso(this.lastTaskAt),
@@ -142,7 +144,11 @@ export class TaskRun implements Controller {
       slot.worker.peer.close(`result for task ${index}, which does not exist`);
       return;
     }
-    const completion = this.scheduler.complete(slot.worker.id, index, attempt, result.ok, result.reason);
+    const reason = result.reason === undefined ? undefined : oneLine(result.reason);
+    const completion = this.scheduler.complete(slot.worker.id, index, attempt, result.ok, reason, {
+      exitCode: result.exitCode,
+      tail: result.tail,
+    });
     if (completion === 'stale') return;
     this.lastTaskAt = Date.now();
     const where = `task ${index} (attempt ${attempt}, worker ${slot.worker.label})`;
@@ -150,9 +156,9 @@ export class TaskRun implements Controller {
       if (result.output !== undefined) this.outputs.set(index, result.output);
       else if (result.outputInStore) this.outputs.set(index, IN_STORE);
     } else if (completion === 'retrying') {
-      this.log(`${where} failed: ${result.reason ?? 'no reason given'}; trying again`);
+      this.log(`${where} failed: ${reason ?? 'no reason given'}; trying again`);
     } else {
-      this.log(`${where} failed for good: ${result.reason ?? 'no reason given'}`);
+      this.log(`${where} failed for good: ${reason ?? 'no reason given'}`);
     }
     this.changed();
     this.checkFinished();
@@ -205,6 +211,12 @@ export class TaskRun implements Controller {
 async function readStoredOutput(store: RunStore, index: number): Promise<string | undefined> {
   const data = await store.read(`${KEYS.taskPrefix(index)}output.json`);
   return data === undefined ? undefined : compact(data.toString('utf8'));
+}
+
+/** Line breaks and runs of white space become single spaces; long text is cut. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > REASON_CHARS ? `${line.slice(0, REASON_CHARS - 1)}…` : line;
 }
 
 function iso(ms: number | undefined): string | undefined {

@@ -9,6 +9,10 @@ export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** An output.json up to this size travels in the result message; a larger one is read from the store. */
 export const INLINE_OUTPUT_BYTES = 256 * 1024;
+/** A failed task's result carries at most this many of the last lines of its output... */
+export const TAIL_MAX_LINES = 20;
+/** ...of at most this many bytes (UTF-8) in all. */
+export const TAIL_MAX_BYTES = 2048;
 
 export type Mode = 'tasks' | 'cluster';
 
@@ -67,7 +71,10 @@ export interface Result {
   ok: boolean;
   exitCode: number | null;
   signal: string | null;
+  /** One line: what went wrong (exit code, signal, timeout) and the last line of stderr. */
   reason?: string;
+  /** Failed attempts: the last lines of the task's output (stdout and stderr), oldest first. */
+  tail?: string[];
   /** output.json as compact JSON text, when small enough to travel inline. */
   output?: string;
   /** output.json was too large to travel inline; it is in the store at tasks/<i>/output.json. */
@@ -115,6 +122,16 @@ const isEnv = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string');
 const isCode = (v: unknown) => v === null || Number.isSafeInteger(v);
 const isSignal = (v: unknown) => v === null || isString(v, 32);
+/** At most TAIL_MAX_LINES strings of at most TAIL_MAX_BYTES bytes in all. */
+const isTail = (v: unknown): v is string[] => {
+  if (!Array.isArray(v) || v.length > TAIL_MAX_LINES) return false;
+  let bytes = 0;
+  for (const line of v) {
+    if (typeof line !== 'string' || line.length > TAIL_MAX_BYTES) return false;
+    bytes += Buffer.byteLength(line);
+  }
+  return bytes <= TAIL_MAX_BYTES;
+};
 const isHex = (v: unknown, bytes: number) => typeof v === 'string' && v.length === bytes * 2 && /^[0-9a-f]+$/.test(v);
 
 export function asManagerHello(m: Raw): ManagerHello | undefined {
@@ -162,6 +179,7 @@ export function asToManager(m: Raw): ToManager | undefined {
         isCode(m.exitCode) &&
         isSignal(m.signal) &&
         (m.reason === undefined || isString(m.reason, 64 * 1024)) &&
+        (m.tail === undefined || isTail(m.tail)) &&
         (m.output === undefined || typeof m.output === 'string') &&
         (m.outputInStore === undefined || typeof m.outputInStore === 'boolean') &&
         typeof m.ms === 'number';

@@ -14,7 +14,7 @@ import { describeOutcome, formatSeconds, startCommand, stopAll, type Running } f
 import type { Settings } from '../settings';
 import { readSecret } from '../store/secret';
 import type { RunStore } from '../store/store';
-import { Tail, forwardLines } from './lines';
+import { LineTail, cutToBytes, forwardLines } from './lines';
 import { connectToManager, type Link } from './link';
 import { collectOutputs } from './outputs';
 
@@ -35,6 +35,9 @@ interface TaskHandle {
   /** Set when the manager no longer wants the result (cancel, lost connection). */
   abandoned: boolean;
 }
+
+/** The stderr line quoted in a failed result's reason is cut to this many bytes. */
+const REASON_LINE_BYTES = 300;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -233,18 +236,22 @@ export class Worker {
       timeoutMs: task.timeoutMs,
     });
     handle.running = running;
-    const tail = new Tail();
+    // The last lines of the whole output travel with a failed result; the last line of stderr
+    // goes into its one-line reason.
+    const tail = new LineTail();
+    const stderr = new LineTail(5, 1024);
     const prefix = `[task ${task.index}] `;
-    forwardLines(running.child.stdout!, process.stdout, prefix);
-    forwardLines(running.child.stderr!, process.stderr, prefix, tail);
+    forwardLines(running.child.stdout!, process.stdout, prefix, tail);
+    forwardLines(running.child.stderr!, process.stderr, prefix, tail, stderr);
     const outcome = await running.done;
     if (outcome.exitCode !== 0 || outcome.error) {
-      const stderr = tail.toString();
+      const last = stderr.last();
       return {
         ok: false,
         exitCode: outcome.exitCode,
         signal: outcome.signal,
-        reason: describeOutcome(outcome) + (stderr ? `: ${stderr}` : ''),
+        reason: describeOutcome(outcome) + (last ? `: ${cutToBytes(last, REASON_LINE_BYTES)}` : ''),
+        tail: tail.lines(),
       };
     }
     if (handle.abandoned) return { ok: false, exitCode: 0, signal: null };

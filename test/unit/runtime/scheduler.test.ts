@@ -24,9 +24,18 @@ suite('runtime scheduler', () => {
       assert.equal(s.complete('w', 0, attempt, false, 'exit code 1'), 'retrying');
     }
     const last = s.assign('w')!;
-    assert.equal(s.complete('w', 0, last.attempt, false, 'exit code 1: boom'), 'failed');
+    const detail = { exitCode: 1, tail: ['reading input', 'boom'] };
+    assert.equal(s.complete('w', 0, last.attempt, false, 'exit code 1: boom', detail), 'failed');
     assert.ok(s.finished);
-    assert.deepEqual(s.failures(), [{ index: 0, attempts: 3, reason: 'exit code 1: boom (attempt 3 of 3)' }]);
+    assert.deepEqual(s.failures(), [
+      {
+        index: 0,
+        attempts: 3,
+        exitCode: 1,
+        reason: 'exit code 1: boom (attempt 3 of 3)',
+        tail: ['reading input', 'boom'],
+      },
+    ]);
     assert.equal(s.counts().retried, 2);
   });
 
@@ -71,6 +80,22 @@ suite('runtime scheduler', () => {
     assert.deepEqual(s.workerLost('last').failed, [0]);
     assert.ok(s.finished);
     assert.match(s.failures()[0].reason, /crash its worker/);
+    assert.equal(s.failures()[0].exitCode, null, 'a lost attempt has no exit code');
+    assert.equal(s.failures()[0].tail, undefined);
+  });
+
+  test('failures lists the first ones by index, up to the limit', () => {
+    const s = new Scheduler(150, 1);
+    for (let i = 0; i < 150; i++) s.assign('w');
+    // They fail in reverse order; the list is by index.
+    for (let i = 149; i >= 0; i--) s.complete('w', i, 1, false, `exit code ${i % 7}`, { exitCode: i % 7 });
+    const listed = s.failures(100);
+    assert.equal(listed.length, 100);
+    assert.deepEqual(
+      listed.map((f) => f.index),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.deepEqual(listed[9], { index: 9, attempts: 1, exitCode: 2, reason: 'exit code 2 (attempt 1 of 1)' });
   });
 
   test('overdue lists assignments older than the limit', () => {
