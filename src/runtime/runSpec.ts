@@ -90,7 +90,16 @@ function allowOnly(value: Record<string, unknown>, path: string, keys: string[])
 /** Checks a parsed run.json and returns it typed; throws RunSpecError naming the first problem. */
 export function parseRunSpec(value: unknown): RunSpec {
   if (!isObject(value)) fail('must be a JSON object');
-  allowOnly(value, '', ['name', 'runId', 'tasks', 'cluster', 'workers', 'launchTimeoutSeconds', 'environment']);
+  allowOnly(value, '', [
+    'name',
+    'runId',
+    'tasks',
+    'cluster',
+    'workers',
+    'launchTimeoutSeconds',
+    'environment',
+    'parentRunId',
+  ]);
   if (typeof value.name !== 'string' || !NAME.test(value.name)) {
     fail('name must be 1-128 letters, digits, hyphens or underscores (a Batch job name)');
   }
@@ -116,6 +125,10 @@ export function parseRunSpec(value: unknown): RunSpec {
   if (spec.cluster?.minWorkers !== undefined && spec.cluster.minWorkers > workerRange(spec).max) {
     fail('cluster.minWorkers is more than the number of workers');
   }
+  if (value.parentRunId !== undefined) {
+    if (typeof value.parentRunId !== 'string' || !RUN_ID.test(value.parentRunId)) fail('parentRunId must be a run id');
+    spec.parentRunId = value.parentRunId;
+  }
   if (value.launchTimeoutSeconds !== undefined) {
     spec.launchTimeoutSeconds = int(value.launchTimeoutSeconds, 'launchTimeoutSeconds', 1, 7 * 24 * 3600);
   }
@@ -133,7 +146,7 @@ export function parseRunSpec(value: unknown): RunSpec {
 
 function parseTasks(value: unknown): TaskSpec {
   if (!isObject(value)) fail('tasks must be an object');
-  allowOnly(value, 'tasks.', ['command', 'count', 'inputs', 'retries', 'timeoutSeconds', 'slotsPerWorker']);
+  allowOnly(value, 'tasks.', ['command', 'count', 'inputs', 'retries', 'timeoutSeconds', 'slotsPerWorker', 'indexes']);
   const tasks: TaskSpec = { command: command(value.command, 'tasks.command') };
   if ((value.count === undefined) === (value.inputs === undefined))
     fail('tasks needs exactly one of "count" or "inputs"');
@@ -156,7 +169,22 @@ function parseTasks(value: unknown): TaskSpec {
   }
   if (value.slotsPerWorker !== undefined)
     tasks.slotsPerWorker = int(value.slotsPerWorker, 'tasks.slotsPerWorker', 1, 1024);
+  if (value.indexes !== undefined) tasks.indexes = parseIndexes(value.indexes, taskCount(tasks));
   return tasks;
+}
+
+/** tasks.indexes: distinct task indexes of count/inputs, in increasing order. */
+function parseIndexes(value: unknown, count: number): number[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TASKS) {
+    fail(`tasks.indexes must be an array of 1 to ${MAX_TASKS} task indexes`);
+  }
+  let previous = -1;
+  value.forEach((index, i) => {
+    int(index, `tasks.indexes[${i}]`, 0, count - 1);
+    if ((index as number) <= previous) fail('tasks.indexes must be distinct and in increasing order');
+    previous = index as number;
+  });
+  return value as number[];
 }
 
 function parseCluster(value: unknown): ClusterSpec {

@@ -231,11 +231,13 @@ suite('Runs on the stand-ins: the runs model follows real runs', function () {
   test('a killed manager container shows as lost, with the reason', async () => {
     const run = await submit({ command: SLOW, count: 2 }, 1);
     await follow(run, (s) => s.state === 'running');
-    const [container] = await docker.listContainers({ filters: { name: [`${run.jobName}-${run.jobId}`] } });
-    assert.ok(
-      container,
-      `the manager container runs: ${JSON.stringify((await docker.listContainers()).map((c) => c.Names))} ${JSON.stringify(model.get(run.runUri))}`,
-    );
+    // moto marks the job RUNNING a moment before it creates the container.
+    let container: Docker.ContainerInfo | undefined;
+    for (let i = 0; i < 30 && !container; i++) {
+      [container] = await docker.listContainers({ filters: { name: [`${run.jobName}-${run.jobId}`] } });
+      if (!container) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.ok(container, 'the manager container runs');
     await docker.getContainer(container.Id).kill();
     const { status } = await follow(run, (s) => !ACTIVE_STATES.has(s.state), 90_000);
     assert.equal(status.state, 'lost', JSON.stringify(status));

@@ -57,6 +57,7 @@ export interface SummaryView {
   failures: FailedTask[];
   usage: UsageView | undefined;
   workersRequested: number | undefined;
+  managerJobId: string | undefined;
   workerJobId: string | undefined;
 }
 
@@ -207,6 +208,7 @@ export function parseSummary(body: string, runId: string): Parsed<SummaryView> {
       failures: failures(o.failures),
       usage: usage(o.usage),
       workersRequested: count(workers?.max),
+      managerJobId: text(o.managerJobId),
       workerJobId: text(workers?.workerJobId),
     },
   };

@@ -119,7 +119,7 @@ export function runStatus(facts: RunFacts, now: number): RunStatus {
     vcpuHours: hours?.vcpu,
     gpuHours: hours?.gpu,
     failures: summary?.failures.length ? summary.failures : (progress?.failures ?? []),
-    managerJobId: job?.jobId ?? progress?.managerJobId,
+    managerJobId: job?.jobId ?? progress?.managerJobId ?? summary?.managerJobId,
     workerJobId: progress?.workerJobId ?? summary?.workerJobId,
     parentRunId: spec?.parentRunId,
     createdAt: createdAt ?? startedAt,

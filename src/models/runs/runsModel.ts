@@ -48,6 +48,8 @@ interface Record extends RunFacts {
   summaryChecked: boolean;
   managerDetail?: JobDetail;
   workerDetail?: JobDetail;
+  /** The jobs of an expanded run were described and listed (once is enough after it ended). */
+  jobsLoaded?: boolean;
 }
 
 export class RunsModel {
@@ -431,22 +433,32 @@ export class RunsModel {
   private async loadExpandedWorkers(): Promise<void> {
     for (const runUri of this.expanded) {
       const record = this.records.get(runUri);
-      if (record && (this.isActive(record) || !this.workerChildren.has(workerJobIdOf(record) ?? '')))
-        await this.loadWorkers(record);
+      // An ended run's jobs no longer change: loaded once.
+      if (record && (this.isActive(record) || !record.jobsLoaded)) await this.loadWorkers(record);
     }
   }
 
+  /** The jobs of an expanded run: its manager and worker jobs described (one call), the array's children listed. */
   private async loadWorkers(record: Record): Promise<void> {
     const workerId = workerJobIdOf(record);
-    if (!workerId) return;
-    if (!record.workerDetail) {
+    const managerId = record.managerDetail ? undefined : (record.managerJob?.jobId ?? managerJobIdOf(record));
+    const ids = [managerId, record.workerDetail ? undefined : workerId].filter((id): id is string => Boolean(id));
+    if (ids.length) {
       this.cost.batchCalls++;
-      record.workerDetail = (await this.options.batch.describeJobs([workerId]))[0];
+      const details = await this.options.batch.describeJobs(ids);
+      for (const detail of details) {
+        if (detail.jobId === workerId) record.workerDetail = detail;
+        else if (detail.jobId === managerId) {
+          record.managerDetail = detail;
+          record.managerJob = detailFacts(detail, record.managerJob);
+        }
+      }
     }
-    if ((record.workerDetail?.arrayProperties?.size ?? 0) > 1) {
+    if (workerId && (record.workerDetail?.arrayProperties?.size ?? 0) > 1) {
       this.cost.batchCalls++;
       this.workerChildren.set(workerId, await this.options.batch.listJobs({ arrayJobId: workerId }));
     }
+    record.jobsLoaded = true;
   }
 
   private childrenOf(runUri: string): RunChildNode[] {
@@ -511,6 +523,11 @@ export class RunsModel {
 function workerJobIdOf(record: Record): string | undefined {
   if (record.progress?.ok && record.progress.value.workerJobId) return record.progress.value.workerJobId;
   return record.summary?.ok ? record.summary.value.workerJobId : undefined;
+}
+
+function managerJobIdOf(record: Record): string | undefined {
+  if (record.progress?.ok && record.progress.value.managerJobId) return record.progress.value.managerJobId;
+  return record.summary?.ok ? record.summary.value.managerJobId : undefined;
 }
 
 function summaryFacts(job: JobSummary): Partial<ManagerJobFacts> {

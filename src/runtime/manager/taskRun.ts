@@ -8,7 +8,7 @@ import { taskCommand, taskCount, type TaskSpec } from '../runSpec';
 import { KEYS, type RunStore } from '../store/store';
 import type { Controller, RunOutcome } from './controller';
 import type { ConnectedWorker } from './listener';
-import { Scheduler } from './scheduler';
+import { Scheduler, type TaskFailure } from './scheduler';
 
 /** progress.json and summary.json list at most this many failed tasks. */
 const FAILURES_LISTED = 100;
@@ -35,6 +35,8 @@ export class TaskRun implements Controller {
   private firstTaskAt?: number;
   private lastTaskAt?: number;
   private readonly overdueTimer?: NodeJS.Timeout;
+  private readonly indexes: number[] | undefined;
+  private readonly positions: Map<number, number> | undefined;
 
   /**
    * `overdueGraceMs`: the worker enforces a task's time limit itself; the manager gives up on an
@@ -48,7 +50,11 @@ export class TaskRun implements Controller {
     overdueGraceMs: number,
   ) {
     this.outcome = new Promise((resolve) => (this.resolve = resolve));
-    this.scheduler = new Scheduler(taskCount(tasks), (tasks.retries ?? 0) + 1);
+    // The scheduler counts positions 0..n-1; with `indexes` (Re-run Failed Tasks) position p is task
+    // indexes[p], which keeps its TASK_INDEX, its input and its tasks/<index>/ folder.
+    this.indexes = tasks.indexes;
+    this.positions = tasks.indexes ? new Map(tasks.indexes.map((index, p) => [index, p])) : undefined;
+    this.scheduler = new Scheduler(tasks.indexes?.length ?? taskCount(tasks), (tasks.retries ?? 0) + 1);
     if (tasks.timeoutSeconds) {
       const limit = tasks.timeoutSeconds * 1000 + overdueGraceMs;
       this.overdueTimer = setInterval(() => this.giveUpOverdue(limit), Math.min(5000, overdueGraceMs / 2));
@@ -83,13 +89,25 @@ export class TaskRun implements Controller {
   }
 
   report(): Pick<RunProgress, 'tasks' | 'failures'> {
-    return { tasks: this.scheduler.counts(), failures: this.scheduler.failures(FAILURES_LISTED) };
+    return { tasks: this.scheduler.counts(), failures: this.failures() };
+  }
+
+  /** The task index at a scheduler position. */
+  private taskIndex(position: number): number {
+    return this.indexes ? this.indexes[position] : position;
+  }
+
+  private failures(): TaskFailure[] {
+    return this.scheduler
+      .failures(FAILURES_LISTED)
+      .map((failure) => ({ ...failure, index: this.taskIndex(failure.index) }));
   }
 
   async finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing'>> {
     clearInterval(this.overdueTimer);
     const lines: string[] = [];
-    for (let index = 0; index < this.scheduler.total; index++) {
+    for (let position = 0; position < this.scheduler.total; position++) {
+      const index = this.taskIndex(position);
       const output = this.outputs.get(index);
       if (output === undefined) continue;
       const text = output === IN_STORE ? await readStoredOutput(store, index) : compact(output);
@@ -99,7 +117,7 @@ export class TaskRun implements Controller {
     await store.write(KEYS.results, lines.length ? lines.join('\n') + '\n' : '');
     return {
       tasks: this.scheduler.counts(),
-      failures: this.scheduler.failures(FAILURES_LISTED),
+      failures: this.failures(),
       timing: {
         firstTaskAt: iso(this.firstTaskAt),
         lastTaskAt: iso(this.lastTaskAt),
@@ -124,13 +142,14 @@ export class TaskRun implements Controller {
         if (!assignment) return;
         slot.credit--;
         this.firstTaskAt ??= Date.now();
+        const index = this.taskIndex(assignment.index);
         const message: Assign = {
           t: 'task',
-          index: assignment.index,
+          index,
           attempt: assignment.attempt,
-          command: taskCommand(this.tasks, assignment.index),
+          command: taskCommand(this.tasks, index),
         };
-        if (this.tasks.inputs) message.input = this.tasks.inputs[assignment.index];
+        if (this.tasks.inputs) message.input = this.tasks.inputs[index];
         if (this.tasks.timeoutSeconds) message.timeoutMs = this.tasks.timeoutSeconds * 1000;
         slot.worker.peer.send(message);
       }
@@ -140,12 +159,13 @@ export class TaskRun implements Controller {
 
   private result(slot: Slot, result: Result): void {
     const { index, attempt } = result;
-    if (index >= this.scheduler.total) {
+    const position = this.positions ? this.positions.get(index) : index;
+    if (position === undefined || position >= this.scheduler.total) {
       slot.worker.peer.close(`result for task ${index}, which does not exist`);
       return;
     }
     const reason = result.reason === undefined ? undefined : oneLine(result.reason);
-    const completion = this.scheduler.complete(slot.worker.id, index, attempt, result.ok, reason, {
+    const completion = this.scheduler.complete(slot.worker.id, position, attempt, result.ok, reason, {
       exitCode: result.exitCode,
       tail: result.tail,
     });
@@ -170,8 +190,9 @@ export class TaskRun implements Controller {
     if (this.slots.get(slot.worker.id) === slot) this.slots.delete(slot.worker.id);
     const { requeued, failed } = this.scheduler.workerLost(slot.worker.id);
     if (!this.done) {
-      const handedBack = requeued.length ? `; tasks ${requeued.join(', ')} go back to the queue` : '';
-      const gaveUp = failed.length ? `; tasks ${failed.join(', ')} failed` : '';
+      const named = (positions: number[]) => positions.map((p) => this.taskIndex(p)).join(', ');
+      const handedBack = requeued.length ? `; tasks ${named(requeued)} go back to the queue` : '';
+      const gaveUp = failed.length ? `; tasks ${named(failed)} failed` : '';
       this.log(`worker ${slot.worker.label} is gone (${reason})${handedBack}${gaveUp}`);
     }
     this.changed();
@@ -183,8 +204,9 @@ export class TaskRun implements Controller {
     for (const late of this.scheduler.overdue(limitMs)) {
       const reason = `no result ${Math.round(limitMs / 1000)} s after the task started`;
       this.scheduler.complete(late.worker, late.index, late.attempt, false, reason);
-      this.slots.get(late.worker)?.worker.peer.send({ t: 'cancel', index: late.index, attempt: late.attempt });
-      this.log(`task ${late.index} (attempt ${late.attempt}): ${reason}`);
+      const index = this.taskIndex(late.index);
+      this.slots.get(late.worker)?.worker.peer.send({ t: 'cancel', index, attempt: late.attempt });
+      this.log(`task ${index} (attempt ${late.attempt}): ${reason}`);
     }
     this.checkFinished();
     this.pump();
