@@ -321,6 +321,29 @@ suite('RunsModel', () => {
     );
   });
 
+  test('progress.json with a lower seq than the one shown is ignored', async () => {
+    const { batch, files, model, status } = setup();
+    const id = runId('seq', 10);
+    files.put(BUCKET, key(id, 'run.json'), spec(id));
+    files.put(BUCKET, key(id, 'progress.json'), progress(id, { seq: 5 }));
+    managerJob(batch, id, 'RUNNING');
+    await model.refresh();
+    files.put(
+      BUCKET,
+      key(id, 'progress.json'),
+      progress(id, { seq: 4, tasks: { total: 10, queued: 10, running: 0, succeeded: 0, failed: 0, retried: 0 } }),
+    );
+    await model.refresh();
+    assert.equal(status(id).tasks?.succeeded, 3);
+    files.put(
+      BUCKET,
+      key(id, 'progress.json'),
+      progress(id, { seq: 6, tasks: { total: 10, queued: 0, running: 2, succeeded: 8, failed: 0, retried: 0 } }),
+    );
+    await model.refresh();
+    assert.equal(status(id).tasks?.succeeded, 8);
+  });
+
   test('a submitted run shows at once, as starting, before S3 lists it', async () => {
     const { model, status } = setup();
     const id = runId('fresh', 29);

@@ -341,8 +341,12 @@ export class RunsModel {
     const progress = await this.read(files, record, 'progress.json', record.progressEtag);
     if (progress === 'failed') return;
     if (progress.kind === 'found') {
+      const parsed = parseProgress(progress.text, record.runId);
+      const before = record.progress?.ok ? record.progress.value.seq : undefined;
+      // seq only grows: an older copy (a stale cache, a read that raced a write) does not undo a newer one.
+      if (parsed.ok && before !== undefined && parsed.value.seq !== undefined && parsed.value.seq < before) return;
       record.progressEtag = progress.etag;
-      record.progress = parseProgress(progress.text, record.runId);
+      record.progress = parsed;
       record.progressMissing = false;
     } else if (progress.kind === 'missing') {
       record.progressMissing = true;
