@@ -1,6 +1,6 @@
 // Checks that the local stand-ins from scripts/backend.sh behave as the extension needs:
-// the registry on 127.0.0.1:5000 mimics ECR's `docker login -u AWS`, dockerode can push to it, and a
-// Batch job submitted into moto runs as a real container.
+// the registry on 127.0.0.1:5000 mimics ECR's `docker login -u AWS`, dockerode can push to it, a
+// Batch job submitted into moto runs as a real container, and local/python:3 runs Debian's python3.
 //
 // Assumes `bash scripts/backend.sh up` ran and the variables from `bash scripts/backend.sh env` are set.
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import Docker from 'dockerode';
 import { registerBusyboxDefinition } from '../helpers/jobDefinitions';
 
 const JOB_TIMEOUT_MS = 90_000;
+const RECIPE_LABEL = 'org.batch-runner.recipe';
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -144,6 +145,43 @@ suite('stand-ins: registry, docker push, Batch in moto', function () {
         .remove()
         .catch(() => undefined);
     }
+  });
+
+  test('local/python:3 is made by its recipe and runs python3 in a container that is removed afterwards', async function () {
+    this.timeout(60_000);
+    const docker = new Docker();
+    const image = requireEnv('BATCH_RUNNER_PYTHON_IMAGE');
+    assert.equal(image, 'local/python:3');
+
+    const info = await docker.getImage(image).inspect();
+    assert.match(info.Config.Labels?.[RECIPE_LABEL] ?? '', /^python-\d+$/, `${RECIPE_LABEL} label`);
+    assert.deepEqual(info.Config.Cmd, ['python3']);
+    assert.ok(info.Config.Env?.includes('PYTHONUNBUFFERED=1'), `Env is ${JSON.stringify(info.Config.Env)}`);
+
+    const name = `standins-python-${suffix()}`;
+    const container = await docker.createContainer({
+      name,
+      Image: image,
+      Cmd: ['python3', '-c', "import json,sys; print(json.dumps({'ok': sys.version_info[0]}))"],
+      Tty: true, // one plain stream, no multiplexing headers
+      HostConfig: { NetworkMode: 'none' },
+    });
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      // follow: a stream of the raw bytes (without it, docker-modem parses a body that is valid JSON)
+      const stream = await container.logs({ stdout: true, stderr: true, follow: true });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+      const output = Buffer.concat(chunks).toString('utf8');
+      assert.equal(StatusCode, 0, `python3 exited ${StatusCode}: ${output}`);
+      assert.deepEqual(JSON.parse(output.trim()), { ok: 3 }, `output was ${JSON.stringify(output)}`);
+    } finally {
+      await container.remove({ force: true });
+    }
+    const gone = await docker.listContainers({ all: true, filters: { name: [name] } });
+    assert.deepEqual(gone, [], `container ${name} is still there`);
+    await assert.rejects(container.inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
   });
 
   test('a Batch job on research-queue runs local/busybox:latest as a real container and SUCCEEDS', async function () {
