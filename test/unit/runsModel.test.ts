@@ -321,6 +321,33 @@ suite('RunsModel', () => {
     );
   });
 
+  test('ended runs’ summaries kept from an earlier session are not read again', async () => {
+    const cache = new Map<string, string>();
+    const summaryCache = {
+      get: (uri: string) => cache.get(uri),
+      set: (uri: string, text: string) => void cache.set(uri, text),
+      delete: (uri: string) => void cache.delete(uri),
+    };
+    const files = new FakeRunFiles();
+    const id = runId('cached', 1);
+    files.put(BUCKET, key(id, 'summary.json'), summary(id, 'succeeded'));
+    const make = () =>
+      new RunsModel({
+        batch: new FakeBatch(),
+        files: async () => files,
+        locations: async () => [{ bucket: BUCKET, prefix: PREFIX }],
+        explain: (error) => explainAwsError(error, 's3:GetObject'),
+        summaryCache,
+      });
+    await make().refresh();
+    assert.ok(cache.has(`s3://${BUCKET}/${PREFIX}${id}/`));
+    files.take();
+    const next = make();
+    await next.refresh();
+    assert.deepEqual(files.take(), [`List ${PREFIX}`]);
+    assert.equal(next.runs()[0].state, 'succeeded');
+  });
+
   test('progress.json with a lower seq than the one shown is ignored', async () => {
     const { batch, files, model, status } = setup();
     const id = runId('seq', 10);

@@ -32,6 +32,15 @@ export interface RunsModelOptions {
   explain: (error: unknown) => Problem;
   now?: () => number;
   jobDiscoveryMs?: number;
+  /** summary.json of ended runs kept across sessions (it never changes once written). */
+  summaryCache?: SummaryCache;
+}
+
+/** Where ended runs' summary.json texts are kept between sessions (the extension: a file in global storage). */
+export interface SummaryCache {
+  get(runUri: string): string | undefined;
+  set(runUri: string, text: string): void;
+  delete(runUri: string): void;
 }
 
 /** Calls and bytes of the last refresh (the runs benchmark reads them). */
@@ -171,6 +180,7 @@ export class RunsModel {
 
   /** The run's folder was deleted: it leaves the view. */
   forget(runUri: string): void {
+    this.options.summaryCache?.delete(runUri);
     this.records.delete(runUri);
     this.statuses.delete(runUri);
     this.watched.delete(runUri);
@@ -183,6 +193,7 @@ export class RunsModel {
     if (!record) return;
     record.summaryChecked = false;
     record.summary = undefined;
+    this.options.summaryCache?.delete(runUri);
   }
 
   /** One refresh at a time; a call during one waits for it. `discover`: search manager jobs now. */
@@ -326,13 +337,17 @@ export class RunsModel {
   }
 
   private async readNew(files: RunFilesApi, record: Record): Promise<void> {
+    const cached = this.options.summaryCache?.get(record.runUri);
+    if (cached !== undefined) {
+      record.summaryChecked = true;
+      record.summary = parseSummary(cached, record.runId);
+      return;
+    }
     const summary = await this.read(files, record, 'summary.json');
     if (summary === 'failed') return;
     record.summaryChecked = true;
-    if (summary.kind === 'found') {
-      record.summary = parseSummary(summary.text, record.runId);
-      return;
-    }
+    if (summary.kind === 'found') this.setSummary(record, summary.text);
+    if (record.summary) return;
     await Promise.all([this.poll(files, record), record.spec ? undefined : this.readSpec(files, record)]);
   }
 
@@ -358,7 +373,13 @@ export class RunsModel {
 
   private async readSummary(files: RunFilesApi, record: Record): Promise<void> {
     const summary = await this.read(files, record, 'summary.json');
-    if (summary !== 'failed' && summary.kind === 'found') record.summary = parseSummary(summary.text, record.runId);
+    if (summary !== 'failed' && summary.kind === 'found') this.setSummary(record, summary.text);
+  }
+
+  private setSummary(record: Record, text: string): void {
+    record.summary = parseSummary(text, record.runId);
+    // Only a good summary is kept: a damaged one may be rewritten.
+    if (record.summary.ok) this.options.summaryCache?.set(record.runUri, text);
   }
 
   private async readSpec(files: RunFilesApi, record: Record): Promise<void> {
