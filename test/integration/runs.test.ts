@@ -169,7 +169,7 @@ suite('Runs on the stand-ins: the runs model follows real runs', function () {
 
     // Expanded: the manager job, the worker array job with its children (all ended SUCCEEDED: a
     // worker of a finished run exits cleanly, it is not terminated), the failed task, the results.
-    const node = model.roots().find((n) => n.runUri === failedRun.runUri) as RunNode;
+    const node = model.roots().find((n) => n.kind === 'run' && n.runUri === failedRun.runUri) as RunNode;
     await model.expand(node);
     const children = model.children(node);
     assert.deepEqual(
@@ -201,7 +201,7 @@ suite('Runs on the stand-ins: the runs model follows real runs', function () {
     assert.deepEqual([status.tasks?.total, status.tasks?.failed], [1, 1], JSON.stringify(status));
     assert.equal(status.failures[0].index, 3, 'TASK_INDEX is the parent’s index');
     assert.equal(status.parentRunId, failedRun.runId);
-    const node = model.roots().find((n) => n.runUri === rerun.runUri) as RunNode;
+    const node = model.roots().find((n) => n.kind === 'run' && n.runUri === rerun.runUri) as RunNode;
     await model.expand(node);
     const parent = model.children(node).find((child) => child.kind === 'runInfo');
     assert.ok(parent && parent.kind === 'runInfo' && parent.runUri === failedRun.runUri, JSON.stringify(parent));

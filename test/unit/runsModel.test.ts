@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { explainAwsError } from '../../src/shared/awsProblem';
 import { CANCEL_REASON, ROLE_MANAGER, TAG_ROLE, TAG_RUN_ID, TAG_RUN_URI } from '../../src/shared/run';
-import { RunsModel } from '../../src/models/runs/runsModel';
+import { RUNS_PAGE, RunsModel } from '../../src/models/runs/runsModel';
 import type { RunFailuresNode, RunNode } from '../../src/models/runs/runNodes';
 import type { RunStatus } from '../../src/models/runs/runStatus';
 import { FakeBatch } from './helpers/fakeBatch';
@@ -319,6 +319,33 @@ suite('RunsModel', () => {
       !batch.calls.some((call) => call === 'DescribeJobs(2)'),
       `the plain job is not described again: ${batch.calls.join(', ')}`,
     );
+  });
+
+  test('the newest runs are shown and read first; older ones wait behind “Show More”, active ones never do', async () => {
+    const { batch, files, model, status } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < RUNS_PAGE + 30; i++) {
+      const id = `old-${String(20261101 + Math.floor(i / 60)).padStart(8, '0')}-${String(i % 60).padStart(2, '0')}0000-aaaaaa`;
+      ids.push(id);
+      files.put(BUCKET, key(id, 'summary.json'), summary(id, 'succeeded'));
+    }
+    // The oldest folder holds a run that still goes: Batch lists its manager job.
+    const ancient = 'ancient-20250101-000000-bbbbbb';
+    files.put(BUCKET, key(ancient, 'run.json'), spec(ancient));
+    files.put(BUCKET, key(ancient, 'progress.json'), progress(ancient));
+    managerJob(batch, ancient, 'RUNNING');
+    await model.refresh();
+    const gets = files.take().filter((call) => call.startsWith('Get'));
+    assert.equal(model.runs().length, RUNS_PAGE + 1, 'a page of the newest, and the active one');
+    assert.equal(model.hiddenCount, 30);
+    assert.ok(gets.length <= RUNS_PAGE + 3, `${gets.length} reads`);
+    assert.equal(status(ancient).state, 'running');
+    const last = model.roots()[model.roots().length - 1];
+    assert.deepEqual([last.kind, last.kind === 'runsMore' && last.hidden], ['runsMore', 30]);
+    await model.showMore();
+    assert.equal(model.runs().length, RUNS_PAGE + 31);
+    assert.equal(model.hiddenCount, 0);
+    assert.ok(model.roots().every((node) => node.kind === 'run'));
   });
 
   test('ended runs’ summaries kept from an earlier session are not read again', async () => {

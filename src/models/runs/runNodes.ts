@@ -54,8 +54,15 @@ export interface RunInfoNode {
   runUri: string | undefined;
 }
 
+/** The last row when older runs are not shown yet: "Show More" reads the next page. */
+export interface RunsMoreNode {
+  readonly kind: 'runsMore';
+  readonly id: string;
+  hidden: number;
+}
+
 export type RunChildNode = JobNode | RunFailuresNode | RunResultsNode | RunInfoNode;
-export type RunsViewNode = RunNode | RunChildNode | FailedTaskNode | TaskLineNode;
+export type RunsViewNode = RunNode | RunsMoreNode | RunChildNode | FailedTaskNode | TaskLineNode;
 
 export interface RunChildrenInput {
   status: RunStatus;

@@ -10,7 +10,7 @@ import type { Problem } from '../../shared/awsProblem';
 import { isArrayChild, runInfo } from '../../shared/run';
 import { reconcile, type TreeNode } from '../reconcile';
 import { parseProgress, parseSpec, parseSummary, runIdTime, type SpecView } from './runFiles';
-import { buildRunChildren, type RunChildNode, type RunNode, type RunsViewNode } from './runNodes';
+import { buildRunChildren, type RunChildNode, type RunNode, type RunsMoreNode, type RunsViewNode } from './runNodes';
 import { ACTIVE_STATES, runStatus, type ManagerJobFacts, type RunFacts, type RunStatus } from './runStatus';
 
 export type RunsBatchApi = Pick<BatchApi, 'describeJobQueues' | 'listJobs' | 'describeJobs'>;
@@ -20,6 +20,12 @@ export const JOB_DISCOVERY_MS = 60_000;
 /** How far back the manager job search looks; Batch forgets jobs after about a week. */
 export const JOB_HISTORY_MS = 14 * 24 * 3600_000;
 const READ_CONCURRENCY = 16;
+/**
+ * Runs shown (and read) at first, newest first; "Show More" adds as many again. Active runs, runs Batch
+ * still knows and watched runs are always shown. A results prefix of years holds thousands of runs: reading
+ * every summary.json at start would cost a GET each for rows nobody scrolls to.
+ */
+export const RUNS_PAGE = 100;
 /** A run id: what newRunId makes (src/config/runSpec.ts), and what a folder must look like to be listed. */
 const RUN_FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -69,8 +75,11 @@ export class RunsModel {
   private readonly workerChildren = new Map<string, JobSummary[]>();
   /** Job ids described once and found not to be run managers. */
   private readonly notManagers = new Set<string>();
-  private rootNodes: RunNode[] = [];
+  private rootNodes: (RunNode | RunsMoreNode)[] = [];
   private lastDiscovery = -Infinity;
+  private limit = RUNS_PAGE;
+  /** Run folders listed but not shown (beyond the limit). */
+  hiddenCount = 0;
   private inFlight: Promise<void> | undefined;
   private generation = 0;
   private cost: RefreshCost = { s3Calls: 0, batchCalls: 0, bytes: 0 };
@@ -103,8 +112,15 @@ export class RunsModel {
     return () => this.finishListeners.delete(listener);
   }
 
+  /** The runs shown, newest first. */
   runs(): readonly RunStatus[] {
-    return this.rootNodes.map((node) => node.status);
+    return this.rootNodes.flatMap((node) => (node.kind === 'run' ? [node.status] : []));
+  }
+
+  /** Shows (and reads) the next page of older runs. */
+  showMore(): Promise<void> {
+    this.limit += RUNS_PAGE;
+    return this.refresh();
   }
 
   get(runUri: string): RunStatus | undefined {
@@ -119,7 +135,7 @@ export class RunsModel {
     return record.spec?.ok ? record.spec.value : undefined;
   }
 
-  roots(): readonly RunNode[] {
+  roots(): readonly (RunNode | RunsMoreNode)[] {
     return this.rootNodes;
   }
 
@@ -324,7 +340,7 @@ export class RunsModel {
   /** New folders: summary.json first (a finished run needs nothing else); active runs: progress.json. */
   private async readFiles(files: RunFilesApi): Promise<void> {
     const work: (() => Promise<void>)[] = [];
-    for (const record of this.records.values()) {
+    for (const record of this.shown().shown) {
       if (!record.summaryChecked) work.push(() => this.readNew(files, record));
       else if (!record.summary && this.isActive(record)) work.push(() => this.poll(files, record));
     }
@@ -501,10 +517,32 @@ export class RunsModel {
     });
   }
 
+  /** The records shown: the newest `limit`, plus every active, Batch-known or watched run. */
+  private shown(): { shown: Record[]; hidden: number } {
+    const sorted = [...this.records.values()].sort(
+      (a, b) => (runIdTime(b.runId) ?? 0) - (runIdTime(a.runId) ?? 0) || b.runId.localeCompare(a.runId),
+    );
+    const shown: Record[] = [];
+    let hidden = 0;
+    for (const record of sorted) {
+      const status = this.statuses.get(record.runUri);
+      const keep =
+        shown.length < this.limit ||
+        record.managerJob !== undefined ||
+        this.watched.has(record.runUri) ||
+        (status !== undefined && ACTIVE_STATES.has(status.state));
+      if (keep) shown.push(record);
+      else hidden++;
+    }
+    return { shown, hidden };
+  }
+
   private rebuild(): void {
     const now = this.now();
-    const next: RunNode[] = [];
-    for (const record of this.records.values()) {
+    const runs: RunNode[] = [];
+    const { shown, hidden } = this.shown();
+    this.hiddenCount = hidden;
+    for (const record of shown) {
       const status = runStatus(record, now);
       const previous = this.statuses.get(record.runUri);
       this.statuses.set(record.runUri, status);
@@ -524,9 +562,11 @@ export class RunsModel {
         status,
       };
       if (this.expanded.has(record.runUri)) node.children = this.childrenOf(record.runUri);
-      next.push(node);
+      runs.push(node);
     }
-    next.sort((a, b) => (b.status.createdAt ?? 0) - (a.status.createdAt ?? 0) || b.runId.localeCompare(a.runId));
+    runs.sort((a, b) => (b.status.createdAt ?? 0) - (a.status.createdAt ?? 0) || b.runId.localeCompare(a.runId));
+    const next: (RunNode | RunsMoreNode)[] = runs;
+    if (hidden > 0) next.push({ kind: 'runsMore', id: 'runs|more', hidden });
     const changed: TreeNode[] = [];
     const { nodes, listChanged } = reconcile(this.rootNodes, next, changed);
     this.rootNodes = nodes;
