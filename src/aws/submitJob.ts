@@ -42,7 +42,11 @@ export interface ManagerJob {
   runUri: string;
 }
 
-export async function submitManagerJob(batch: Pick<BatchApi, 'submitJob'>, job: ManagerJob, signal?: AbortSignal): Promise<string> {
+export async function submitManagerJob(
+  batch: Pick<BatchApi, 'submitJob'>,
+  job: ManagerJob,
+  signal?: AbortSignal,
+): Promise<string> {
   const out = await awsStep('batch:SubmitJob', signal, () =>
     batch.submitJob(
       {
