@@ -156,6 +156,7 @@ suite('run formatting', () => {
     const failed = run({ state: 'failed' });
     assert.ok(canRerun(failed) && canDelete(failed) && !canCancel(failed));
     assert.ok(!canRerun(run({ state: 'failed', mode: 'cluster' })), 'a cluster run has no tasks to re-run');
+    assert.ok(canRerun(run({ state: 'failed', mode: undefined })), 'run.json not read yet: its failures say tasks');
     assert.ok(!canRerun(run()), 'not while it runs');
     assert.ok(canCancel(run({ state: 'starting' })) && !canDelete(run()));
     assert.ok(!canDelete(run({ state: 'unknown' })), 'an unreadable run may still be running');

@@ -14,9 +14,13 @@ export const isActive = (run: Pick<RunStatus, 'state'>): boolean => ACTIVE_STATE
 export const isEnded = (run: Pick<RunStatus, 'state'>): boolean => ENDED_STATES.has(run.state);
 export const canCancel = isActive;
 export const canDelete = isEnded;
-/** Re-run Failed Tasks: an ended task run (a cluster run has no tasks to pick) that lists failed tasks. */
+/**
+ * Re-run Failed Tasks: an ended run that lists failed tasks, unless it is a cluster run (no tasks to
+ * pick). The mode is unknown until run.json is read, which a finished run's row does not need; only
+ * task runs list failed tasks, so those are enough.
+ */
 export const canRerun = (run: Pick<RunStatus, 'state' | 'mode' | 'failures'>): boolean =>
-  isEnded(run) && run.mode === 'tasks' && run.failures.length > 0;
+  isEnded(run) && run.mode !== 'cluster' && run.failures.length > 0;
 
 /** Time left, coarser than a duration: whole minutes (rounded up) once it is more than a minute. */
 export function formatEta(ms: number): string {
@@ -29,7 +33,7 @@ export function formatEta(ms: number): string {
 export function formatHours(hours: number): string {
   if (hours === 0) return '0';
   if (hours < 0.01) return '<0.01';
-  if (hours < 0.1) return hours.toFixed(2);
+  if (hours < 0.1) return String(Number(hours.toPrecision(1)));
   if (hours < 100) return hours.toFixed(1);
   return Math.round(hours).toLocaleString('en-US');
 }
