@@ -70,9 +70,9 @@ export class RunFolders {
     return { name, runId, tasks: { command: ['python', 'sim.py', '${index}'], count: tasks }, workers };
   }
 
-  /** A run that ended well an hour ago: 4 tasks, 2 vCPU-hours. */
-  async succeeded(name: string): Promise<string> {
-    const runId = runIdAt(name, 3600);
+  /** A run that ended well (created `createdSecondsAgo` ago): 4 tasks, 2 vCPU-hours. */
+  async succeeded(name: string, createdSecondsAgo = 3600): Promise<string> {
+    const runId = runIdAt(name, createdSecondsAgo);
     await this.put(runId, 'run.json', this.spec(runId, name, 4, 2));
     await this.put(runId, 'tasks/0/output.json', { square: 0 });
     await this.put(runId, 'results.jsonl', '{"square":0}\n');
@@ -94,9 +94,9 @@ export class RunFolders {
     return runId;
   }
 
-  /** A run that failed half an hour ago: 2 of 6 tasks failed for good, with their last lines. */
-  async failed(name: string): Promise<string> {
-    const runId = runIdAt(name, 1800);
+  /** A run that failed (created `createdSecondsAgo` ago): 2 of 6 tasks failed for good, with their last lines. */
+  async failed(name: string, createdSecondsAgo = 1800): Promise<string> {
+    const runId = runIdAt(name, createdSecondsAgo);
     await this.put(runId, 'run.json', this.spec(runId, name, 6, 3));
     await this.put(runId, 'summary.json', {
       runId,
@@ -126,9 +126,9 @@ export class RunFolders {
     return runId;
   }
 
-  /** A run in progress: `done` of `total` tasks, started `minutes` ago. */
-  async running(name: string, total: number, workers: number): Promise<string> {
-    const runId = runIdAt(name, 300);
+  /** A run in progress (its progress.json is the caller's), created `createdSecondsAgo` ago. */
+  async running(name: string, total: number, workers: number, createdSecondsAgo = 300): Promise<string> {
+    const runId = runIdAt(name, createdSecondsAgo);
     await this.put(runId, 'run.json', this.spec(runId, name, total, workers));
     return runId;
   }
