@@ -252,7 +252,10 @@ suite('Runs view (extension host)', function () {
     assert.deepEqual(spec.tasks.indexes, [3, 5]);
     assert.ok(api.services.runs.isWatched(submitted.runUri), 'the new run is watched');
     assert.ok(api.services.runs.get(submitted.runUri), 'and shown at once');
-    assert.ok(api.services.logs.get(submitted.jobId), 'and its log followed, as after Submit');
+    // Following starts once the job is described: wait for it rather than race it.
+    await waitFor('the log of the new run to be followed', async () =>
+      api.services.logs.get(submitted.jobId) ? true : undefined,
+    );
   });
 
   test('Cancel Run stops the manager job of a real run on moto and the run ends cancelled', async () => {
