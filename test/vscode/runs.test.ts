@@ -3,7 +3,13 @@
 // children and context values read through the ExtensionApi, and the run actions run as commands.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import {
+  BatchClient,
+  DeregisterJobDefinitionCommand,
+  DescribeJobsCommand,
+  SubmitJobCommand,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { JobNode } from '../../src/models/jobsModel';
@@ -36,6 +42,7 @@ suite('Runs view (extension host)', function () {
   const notices: ShownNotice[] = [];
   let managerJobId: string | undefined;
   let rerunJobId: string | undefined;
+  const definitions: string[] = [];
   const config = () => vscode.workspace.getConfiguration('awsBatch');
 
   /** A load that started after the caller's writes (one may be in flight already). */
@@ -74,6 +81,8 @@ suite('Runs view (extension host)', function () {
     api.services.confirm = async () => false;
     for (const jobId of [managerJobId, rerunJobId])
       if (jobId) await batch.send(new TerminateJobCommand({ jobId, reason: 'test cleanup' })).catch(() => undefined);
+    for (const jobDefinition of definitions)
+      await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition })).catch(() => undefined);
     await folders.clean().catch(() => undefined);
     await config().update('runs.resultsLocations', undefined, vscode.ConfigurationTarget.Global);
     s3.destroy();
@@ -219,6 +228,7 @@ suite('Runs view (extension host)', function () {
 
   test('Re-run Failed Tasks submits a new run of the failed tasks, linked to its parent and watched', async () => {
     const definition = await registerBusyboxDefinition(batch, `ui-runs-rerun-${suffix}`, ['true']);
+    definitions.push(definition);
     const parentUri = folders.uri(ids.failed);
     // The failed run's manager, as Submit would have tagged it; found by the Runs view's job search.
     const job = await batch.send(
@@ -260,6 +270,7 @@ suite('Runs view (extension host)', function () {
 
   test('Cancel Run stops the manager job of a real run on moto and the run ends cancelled', async () => {
     const definition = await registerBusyboxDefinition(batch, `ui-runs-${suffix}`, ['sleep', '300']);
+    definitions.push(definition);
     ids.cancel = await folders.running('mc-cancel', 8, 2);
     const runUri = folders.uri(ids.cancel);
     const job = await batch.send(
