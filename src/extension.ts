@@ -8,6 +8,12 @@ import type { JobDefinitionsProvider } from './views/jobDefinitionsProvider';
 import type { JobQueuesProvider } from './views/jobQueuesProvider';
 import type { JobsViewNode } from './models/jobsModel';
 import type { JobsProvider } from './views/jobsProvider';
+import type { RunsViewNode } from './models/runs/runNodes';
+import type { RunNotices } from './views/runNotices';
+import { registerRunNotices } from './views/runNotices';
+import type { RunsProvider } from './views/runsProvider';
+import { registerRunsStatusBar } from './views/runsStatusBar';
+import { registerRunsView } from './views/registerRunsView';
 import { registerDefinitionsView } from './views/registerDefinitionsView';
 import { registerJobsView } from './views/registerJobsView';
 import { registerQueuesView } from './views/registerQueuesView';
@@ -16,6 +22,11 @@ import { registerStatusBar } from './views/statusBar';
 /** What activate() returns; the extension-host tests and the activation benchmark use it. */
 export interface ExtensionApi {
   readonly services: Services;
+  readonly runsProvider: RunsProvider;
+  /** The Runs tree view (reveal, selection). */
+  readonly runsView: vscode.TreeView<RunsViewNode>;
+  /** Fires as each finish notification is shown. */
+  readonly runNotices: RunNotices;
   readonly queuesProvider: JobQueuesProvider;
   readonly jobsProvider: JobsProvider;
   /** The Jobs tree view: its description shows the filter. */
@@ -35,6 +46,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     services,
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, services.documents),
   );
+  const runs = registerRunsView(services);
+  const runNotices = registerRunNotices(services, runs);
+  registerRunsStatusBar(services);
   const queuesProvider = registerQueuesView(services);
   const { provider: jobsProvider, view: jobsView } = registerJobsView(services);
   const definitionsProvider = registerDefinitionsView(services);
@@ -44,7 +58,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   }
   const activationMs = performance.now() - activateStarted + bundleLoadMs();
   services.output.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { services, queuesProvider, jobsProvider, jobsView, definitionsProvider, activationMs };
+  return {
+    services,
+    runsProvider: runs.provider,
+    runsView: runs.view,
+    runNotices,
+    queuesProvider,
+    jobsProvider,
+    jobsView,
+    definitionsProvider,
+    activationMs,
+  };
 }
 
 /** scripts/build.mjs stamps the bundle's first and last lines with the time. */

@@ -1,8 +1,11 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
 import { buildAndPushImage } from './buildAndPushImage';
+import { cancelRun } from './cancelRun';
+import { copyRunUri } from './copyRunUri';
 import { copyArn } from './copyArn';
 import { createRunConfiguration } from './createRunConfiguration';
+import { deleteRunData } from './deleteRunData';
 import { downloadResults } from './downloadResults';
 import {
   deregisterDefinition,
@@ -16,13 +19,18 @@ import { clearJobsFilter, filterJobsByName, filterJobsByStatus } from './jobFilt
 import { loadOlderLogEvents } from './loadOlderLogEvents';
 import { openFullLog } from './openFullLog';
 import { openQueuesInConsole } from './openQueuesInConsole';
+import { openRunJson, openSummaryJson } from './openRunFiles';
+import { openRunInS3Console } from './openRunInS3Console';
 import { openSettings } from './openSettings';
 import { refreshQueues } from './refreshQueues';
 import { registerJobDefinition } from './registerJobDefinition';
+import { rerunFailedTasks } from './rerunFailedTasks';
 import { selectProfile } from './selectProfile';
 import { showLogs } from './showLogs';
+import { showRunLogs } from './showRunLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
+import { unwatchRun, watchRun } from './watchRun';
 import { COMMANDS, type CommandId } from '../ui/ids';
 import type { CommandFactory } from './runCommand';
 
@@ -62,4 +70,15 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.openFullLog]: openFullLog,
   [COMMANDS.loadOlderLogEvents]: loadOlderLogEvents,
   [COMMANDS.downloadResults]: downloadResults,
+  [COMMANDS.refreshRuns]: (services) => () => services.runs.refresh(true),
+  [COMMANDS.cancelRun]: cancelRun,
+  [COMMANDS.rerunFailedTasks]: rerunFailedTasks,
+  [COMMANDS.showRunLogs]: showRunLogs,
+  [COMMANDS.openRunJson]: openRunJson,
+  [COMMANDS.openSummaryJson]: openSummaryJson,
+  [COMMANDS.copyRunUri]: copyRunUri,
+  [COMMANDS.openRunInS3Console]: openRunInS3Console,
+  [COMMANDS.deleteRunData]: deleteRunData,
+  [COMMANDS.watchRun]: watchRun,
+  [COMMANDS.unwatchRun]: unwatchRun,
 };

@@ -34,12 +34,24 @@ export const COMMANDS = {
   openFullLog: 'awsBatch.openFullLog',
   loadOlderLogEvents: 'awsBatch.loadOlderLogEvents',
   downloadResults: 'awsBatch.downloadResults',
+  refreshRuns: 'awsBatch.refreshRuns',
+  cancelRun: 'awsBatch.run.cancel',
+  rerunFailedTasks: 'awsBatch.run.rerunFailed',
+  showRunLogs: 'awsBatch.run.showLogs',
+  openRunJson: 'awsBatch.run.openRunJson',
+  openSummaryJson: 'awsBatch.run.openSummaryJson',
+  copyRunUri: 'awsBatch.run.copyUri',
+  openRunInS3Console: 'awsBatch.run.openInS3Console',
+  deleteRunData: 'awsBatch.run.deleteData',
+  watchRun: 'awsBatch.run.watch',
+  unwatchRun: 'awsBatch.run.unwatch',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 
 export const VIEWS = {
+  runs: 'awsBatch.runs',
   queues: 'awsBatch.queues',
   jobs: 'awsBatch.jobs',
   definitions: 'awsBatch.definitions',
@@ -51,6 +63,8 @@ export const CONTEXT_KEYS = {
   queuesState: 'awsBatch.queues.state',
   jobsFiltered: 'awsBatch.jobs.filtered',
   definitionsShowInactive: 'awsBatch.definitions.showInactive',
+  /** loading | ready | empty | noLocations | error: picks the Runs view's welcome content. */
+  runsState: 'awsBatch.runs.state',
   /** True while a job's log is followed: shows Stop Following Logs. */
   following: 'awsBatch.following',
 } as const;

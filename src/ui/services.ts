@@ -14,12 +14,23 @@ import { RateLimiter } from '../logs/rateLimiter';
 import { JobDefinitionsModel } from '../models/jobDefinitionsModel';
 import { JobQueuesModel } from '../models/jobQueuesModel';
 import { JobsTreeModel } from '../models/jobsModel';
+import { RunsModel } from '../models/runs/runsModel';
+import type { RunFilesApi } from '../results/runFilesApi';
+import type { S3Location } from '../results/s3Uri';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
 import { LogDocumentsView } from './logDocuments';
 import { CONTEXT_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
+import { runLocations } from './runLocations';
+import { RunWatches } from './runWatches';
 import { Settings } from './settings';
+
+/** Asks before something that cannot be undone; resolves true when the user chose `action`. */
+export type Confirm = (message: string, detail: string, action: string) => Promise<boolean>;
+
+const modalConfirm: Confirm = async (message, detail, action) =>
+  (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
 
 export class Services implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
@@ -41,6 +52,23 @@ export class Services implements vscode.Disposable {
   readonly queues = new JobQueuesModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly jobs = new JobsTreeModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly definitions = new JobDefinitionsModel(this.batch, (error) => this.explain(error, 'AWS'));
+  /** The run files API of each set of shared clients (its S3 client is theirs). */
+  private readonly runFilesApis = new WeakMap<AwsClients, RunFilesApi>();
+  private readonly reportedLocations = new Set<string>();
+  /** The Runs view: run folders of the results prefixes joined with the manager jobs of the queues. */
+  readonly runs = new RunsModel({
+    batch: this.batch,
+    files: () => this.runFiles(),
+    locations: () => this.runLocations(),
+    explain: (error) => this.explain(error, 'AWS'),
+  });
+  /** The runs this window watches for their finish notice (persisted per workspace). */
+  readonly runWatches: RunWatches;
+  /**
+   * The modal question of Cancel Run and Delete Run Data. A property, so the extension-host tests
+   * answer it the way a user would (the feature itself runs unchanged).
+   */
+  confirm: Confirm = modalConfirm;
 
   /** Read-only JSON documents opened by the Describe actions. */
   readonly documents = new JsonDocuments();
@@ -70,9 +98,11 @@ export class Services implements vscode.Disposable {
         void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.following, anyActive),
     });
     this.logDocuments = new LogDocumentsView(new FullLogDocuments(connect));
+    this.runWatches = new RunWatches(this.runs, context.workspaceState);
     this.disposables.push(
       this.output,
       this.settings,
+      this.runWatches,
       this.documents,
       this.logDocuments,
       {
@@ -93,6 +123,11 @@ export class Services implements vscode.Disposable {
           .catch((error: unknown) =>
             this.output.error(`Show Logs after Submit: ${this.explain(error, 'batch:DescribeJobs').detail}`),
           );
+      }),
+      // A submitted (or re-run) run shows in the Runs view at once, watched for its finish notice.
+      this.onDidSubmitRun((run) => {
+        this.runs.addSubmitted(run);
+        void this.runWatches.watch(run.runUri);
       }),
       this.onDidChangeAwsTarget(() => {
         this.logs.targetChanged();
@@ -139,6 +174,30 @@ export class Services implements vscode.Disposable {
       this.logsClients.push(client);
       api = new AwsLogsApi(client, this.logsRateLimiter);
       this.logsApis.set(clients, api);
+    }
+    return api;
+  }
+
+  /** The results prefixes the Runs view lists: the workspace's aws-batch.json files, then the setting. */
+  runLocations(): Promise<S3Location[]> {
+    return runLocations({
+      configured: () => this.settings.runsResultsLocations,
+      invalid: (entry, message) => {
+        if (this.reportedLocations.has(entry)) return;
+        this.reportedLocations.add(entry);
+        this.output.warn(`awsBatch.runs.resultsLocations: ${message}`);
+      },
+    });
+  }
+
+  /** S3 for the Runs view's files, over the current shared clients. */
+  async runFiles(): Promise<RunFilesApi> {
+    const clients = await this.aws();
+    let api = this.runFilesApis.get(clients);
+    if (!api) {
+      const { createRunFilesApi } = await import('../bundles/aws');
+      api = createRunFilesApi(clients.s3);
+      this.runFilesApis.set(clients, api);
     }
     return api;
   }

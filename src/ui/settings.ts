@@ -13,6 +13,7 @@ const GROUPS = {
   submit: ['registryHost', 'runtimeNodeImage'],
   logs: ['logs.maxRequestsPerSecond', 'logs.liveTail', 'logs.timestamps', 'logs.followAfterSubmit'],
   download: ['download.concurrency', 'download.folder'],
+  runs: ['runs.resultsLocations'],
 } as const;
 
 export type SettingsGroup = keyof typeof GROUPS;
@@ -122,6 +123,18 @@ export class Settings implements vscode.Disposable {
       explicit: setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue,
       defaultValue: setting?.defaultValue,
     };
+  }
+
+  /**
+   * awsBatch.runs.resultsLocations: the s3://bucket/prefix/ URIs whose run folders the Runs view
+   * lists besides those of the workspace's aws-batch.json files. Entries that are not strings are dropped;
+   * the URIs are checked where they are parsed.
+   */
+  get runsResultsLocations(): string[] {
+    const value = this.config().get<unknown>('runs.resultsLocations', []);
+    return Array.isArray(value)
+      ? value.filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '')
+      : [];
   }
 
   /** Sets profile and region in the user settings (undefined: remove the setting). */

@@ -92,7 +92,8 @@ function groupItem(group: StatusGroupNode): vscode.TreeItem {
   return item;
 }
 
-function jobItem(job: JobNode): vscode.TreeItem {
+/** A job row; the Runs view shows its manager and worker jobs with it, so their menus are the same. */
+export function jobItem(job: JobNode): vscode.TreeItem {
   const item = new vscode.TreeItem(
     job.arrayIndex !== undefined ? `[${job.arrayIndex}] ${job.jobName}` : job.jobName,
     hasChildren(job) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,

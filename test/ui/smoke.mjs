@@ -169,6 +169,9 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
 
   console.log('UI smoke test');
   let seeded;
+  // The Runs view's checks (test/ui/runs.mjs) list a results prefix of their own, set before the workbench loads.
+  const runsUi = await import('./runs.mjs');
+  const runsWorkspace = runsUi.prepareRunsWorkspace(folder);
   const submitWorkspace = prepareSubmitWorkspace(folder);
   try {
     await check(
@@ -261,6 +264,7 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
     await check(
       jobsShown,
       async () => {
+        await setPaneExpanded(page, 'Runs', false);
         await setPaneExpanded(page, 'Job Queues', false);
         await setPaneExpanded(page, 'Job Definitions', false);
         await setPaneExpanded(page, 'Jobs', true);
@@ -358,6 +362,8 @@ export async function runSmoke({ baseUrl, extDir, folder, shotDir, launch }) {
     // Show Logs and Download Results (test/ui/logs.mjs): screenshots of a followed log and a download summary.
     const { logsChecks } = await import('./logs.mjs');
     await logsChecks({ page, check, shotDir, needs: [listed] });
+    // The Runs view: mid-run, the finish notice, the failed tasks, the merged log of a run.
+    await runsUi.runsChecks({ page, check, shotDir, prefix: runsWorkspace.prefix, needs: [listed] });
   } finally {
     if (ctx) await ctx.close().catch(() => {});
     await seeded?.stop();
