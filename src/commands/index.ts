@@ -71,6 +71,7 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.loadOlderLogEvents]: loadOlderLogEvents,
   [COMMANDS.downloadResults]: downloadResults,
   [COMMANDS.refreshRuns]: (services) => () => services.runs.refresh(true),
+  [COMMANDS.showMoreRuns]: (services) => () => services.runs.showMore(),
   [COMMANDS.cancelRun]: cancelRun,
   [COMMANDS.rerunFailedTasks]: rerunFailedTasks,
   [COMMANDS.showRunLogs]: showRunLogs,

@@ -35,6 +35,7 @@ export const COMMANDS = {
   loadOlderLogEvents: 'awsBatch.loadOlderLogEvents',
   downloadResults: 'awsBatch.downloadResults',
   refreshRuns: 'awsBatch.refreshRuns',
+  showMoreRuns: 'awsBatch.showMoreRuns',
   cancelRun: 'awsBatch.run.cancel',
   rerunFailedTasks: 'awsBatch.run.rerunFailed',
   showRunLogs: 'awsBatch.run.showLogs',

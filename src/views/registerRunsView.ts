@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../config/fileName';
 import { Poller } from '../models/poller';
 import { isActive } from '../models/runs/runFormat';
-import type { RunFailuresNode, RunsViewNode } from '../models/runs/runNodes';
+import type { RunFailuresNode, RunNode, RunsViewNode } from '../models/runs/runNodes';
 import type { Services } from '../ui/services';
 import { CONTEXT_KEYS, VIEWS } from '../ui/ids';
 import { ACTIVE_POLL_MS } from './registerJobsView';
@@ -63,7 +63,7 @@ export function registerRunsView(services: Services): RunsView {
     view.onDidCollapseElement((event) => model.collapse(event.element)),
     view.onDidChangeVisibility(followWatched),
     services.runWatches.onDidChange((runUri) => {
-      const node = model.roots().find((run) => run.runUri === runUri);
+      const node = model.roots().find((run): run is RunNode => run.kind === 'run' && run.runUri === runUri);
       if (node) provider.refreshRow(node);
       followWatched();
     }),
@@ -81,7 +81,7 @@ export function registerRunsView(services: Services): RunsView {
 
   const revealFailures = async (runUri: string): Promise<boolean> => {
     if (!model.get(runUri)) await model.refresh();
-    const run = model.roots().find((node) => node.runUri === runUri);
+    const run = model.roots().find((node): node is RunNode => node.kind === 'run' && node.runUri === runUri);
     if (!run) return false;
     const failures = model.children(run).find((node): node is RunFailuresNode => node.kind === 'runFailures');
     if (!failures) return false;

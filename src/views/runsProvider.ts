@@ -87,6 +87,16 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsViewNode>, vsco
         item.command = { command: COMMANDS.downloadResults, title: 'Download Results', arguments: [node] };
         return item;
       }
+      case 'runsMore': {
+        const item = new vscode.TreeItem(`${node.hidden} older runs not shown`, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = 'click to show more';
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.tooltip = 'Their summaries are read when shown.';
+        item.contextValue = 'runsMore';
+        item.command = { command: COMMANDS.showMoreRuns, title: 'Show More Runs' };
+        return item;
+      }
       case 'runInfo': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;

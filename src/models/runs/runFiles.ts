@@ -48,6 +48,7 @@ export interface ProgressView {
 
 export interface SummaryView {
   runId: string;
+  mode: 'tasks' | 'cluster' | undefined;
   status: 'succeeded' | 'failed' | 'cancelled';
   exitCode: number | undefined;
   reason: string | undefined;
@@ -199,6 +200,7 @@ export function parseSummary(body: string, runId: string): Parsed<SummaryView> {
     ok: true,
     value: {
       runId,
+      mode: o.mode === 'tasks' || o.mode === 'cluster' ? o.mode : undefined,
       status: o.status,
       exitCode: count(o.exitCode),
       reason: text(o.reason),

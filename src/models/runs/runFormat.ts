@@ -14,11 +14,7 @@ export const isActive = (run: Pick<RunStatus, 'state'>): boolean => ACTIVE_STATE
 export const isEnded = (run: Pick<RunStatus, 'state'>): boolean => ENDED_STATES.has(run.state);
 export const canCancel = isActive;
 export const canDelete = isEnded;
-/**
- * Re-run Failed Tasks: an ended run that lists failed tasks, unless it is a cluster run (no tasks to
- * pick). The mode is unknown until run.json is read, which a finished run's row does not need; only
- * task runs list failed tasks, so those are enough.
- */
+/** Re-run Failed Tasks: an ended task run (summary.json says the mode) that lists failed tasks. */
 export const canRerun = (run: Pick<RunStatus, 'state' | 'mode' | 'failures'>): boolean =>
   isEnded(run) && run.mode !== 'cluster' && run.failures.length > 0;
 

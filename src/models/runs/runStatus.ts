@@ -123,7 +123,7 @@ export function runStatus(facts: RunFacts, now: number): RunStatus {
     workerJobId: progress?.workerJobId ?? summary?.workerJobId,
     parentRunId: spec?.parentRunId,
     createdAt: createdAt ?? startedAt,
-    mode: spec?.mode,
+    mode: spec?.mode ?? summary?.mode,
   };
 }
 
