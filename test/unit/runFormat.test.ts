@@ -12,6 +12,7 @@ import {
   formatHours,
   runContextValue,
   runDescription,
+  shortTime,
   runPickItem,
   runTooltipMarkdown,
   statusBarText,
@@ -80,21 +81,24 @@ suite('run formatting', () => {
   });
 
   test('a running run: progress, failures, workers and time left', () => {
-    assert.equal(runDescription(run()), 'running · 37/100 · 2 failed · 6/8 workers · 4m left');
+    assert.equal(runDescription(run()), `running · 37/100 · 2 failed · 6/8 workers · 4m left · ${shortTime(T0)}`);
     assert.equal(
       runDescription(
         run({ state: 'starting', tasks: undefined, etaMs: undefined, workers: { requested: 4, connected: undefined } }),
       ),
-      'starting',
+      `starting · ${shortTime(T0)}`,
     );
   });
 
   test('an ended run: progress, time taken and cost', () => {
-    assert.equal(runDescription(succeeded()), 'succeeded · 100/100 · 1h 3m · 2.4 vCPU-h');
-    assert.equal(runDescription(succeeded({ gpuHours: 1.5 })), 'succeeded · 100/100 · 1h 3m · 2.4 vCPU-h · 1.5 GPU-h');
+    assert.equal(runDescription(succeeded()), `succeeded · 100/100 · 1h 3m · 2.4 vCPU-h · ${shortTime(T0)}`);
+    assert.equal(
+      runDescription(succeeded({ gpuHours: 1.5 })),
+      `succeeded · 100/100 · 1h 3m · 2.4 vCPU-h · 1.5 GPU-h · ${shortTime(T0)}`,
+    );
     assert.equal(
       runDescription(run({ state: 'unknown', reason: 'progress.json is not valid JSON (truncated or damaged)' })),
-      'unknown · 37/100 · 2 failed · progress.json is not valid JSON (truncated or damaged)',
+      `unknown · 37/100 · 2 failed · progress.json is not valid JSON (truncated or damaged) · ${shortTime(T0)}`,
     );
   });
 
@@ -112,7 +116,7 @@ suite('run formatting', () => {
       T0 + 60_000,
     );
     // 2 tasks in a minute, 8 left: 4 minutes more.
-    assert.equal(runDescription(status), 'running · 2/10 · 3/3 workers · 4m left');
+    assert.equal(runDescription(status), `running · 2/10 · 3/3 workers · 4m left · ${shortTime(status.createdAt!)}`);
     const summary = {
       runId: RUN_ID,
       status: 'failed',
@@ -123,7 +127,7 @@ suite('run formatting', () => {
       failures: [{ index: 4, attempts: 2, exitCode: 1, reason: 'exit code 1', tail: ['Traceback', 'ValueError'] }],
     };
     const ended = runStatus({ runId: RUN_ID, runUri: URI, summary: parseSummary(JSON.stringify(summary), RUN_ID) }, T0);
-    assert.equal(runDescription(ended), 'failed · 10/10 · 1 failed · 12m 3s');
+    assert.equal(runDescription(ended), `failed · 10/10 · 1 failed · 12m 3s · ${shortTime(ended.createdAt!)}`);
     assert.equal(finishNotice(ended).message, `Run ${RUN_ID} failed: 1 of 10 tasks failed (task 4: exit code 1).`);
   });
 
@@ -237,7 +241,7 @@ suite('run formatting', () => {
   test('quick pick items', () => {
     assert.deepEqual(runPickItem(succeeded()), {
       label: 'monte-carlo',
-      description: 'succeeded · 100/100 · 1h 3m · 2.4 vCPU-h',
+      description: `succeeded · 100/100 · 1h 3m · 2.4 vCPU-h · ${shortTime(T0)}`,
       detail: `${URI} · manager aaaaaaaa`,
     });
   });

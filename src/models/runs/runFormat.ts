@@ -68,7 +68,19 @@ export function runDescription(run: RunStatus): string {
     if (run.elapsedMs !== undefined) parts.push(formatDuration(run.elapsedMs));
     parts.push(...usage(run, 'short'));
   }
+  // Runs of one configuration share a name: when each was created tells them apart.
+  if (run.createdAt !== undefined) parts.push(shortTime(run.createdAt));
   return parts.join(' · ');
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Dec 1 17:34" in local time: short enough for a row. */
+export function shortTime(ms: number): string {
+  const date = new Date(ms);
+  const hh = String(date.getHours()).padStart(2, '0');
+  const mm = String(date.getMinutes()).padStart(2, '0');
+  return `${MONTHS[date.getMonth()]} ${date.getDate()} ${hh}:${mm}`;
 }
 
 /** The tooltip, as Markdown (names and reasons escaped): where the run is, when, how far, at what cost. */
