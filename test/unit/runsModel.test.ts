@@ -398,6 +398,31 @@ suite('RunsModel', () => {
     assert.equal(status(id).tasks?.succeeded, 8);
   });
 
+  test('a deleted run folder stays gone, though Batch still lists its ended manager job', async () => {
+    const { batch, files, model } = setup();
+    const kept = runId('kept', 1);
+    const deleted = runId('deleted', 2);
+    const emptied = runId('emptied', 3);
+    files.put(BUCKET, key(kept, 'summary.json'), summary(kept, 'succeeded'));
+    files.put(BUCKET, key(deleted, 'summary.json'), summary(deleted, 'succeeded'));
+    managerJob(batch, deleted, 'SUCCEEDED');
+    // Removed by hand before this session: only its ended manager job is left.
+    managerJob(batch, emptied, 'FAILED');
+    await model.refresh();
+    assert.deepEqual(
+      model.runs().map((run) => run.runId),
+      [deleted, kept],
+    );
+    await files.deletePrefix(BUCKET, `${PREFIX}${deleted}/`);
+    model.forget(`s3://${BUCKET}/${PREFIX}${deleted}/`);
+    await model.refresh(true);
+    assert.deepEqual(
+      model.runs().map((run) => run.runId),
+      [kept],
+    );
+    assert.equal(model.hiddenCount, 0);
+  });
+
   test('a submitted run shows at once, as starting, before S3 lists it', async () => {
     const { model, status } = setup();
     const id = runId('fresh', 29);

@@ -63,6 +63,8 @@ interface Record extends RunFacts {
   summaryChecked: boolean;
   managerDetail?: JobDetail;
   workerDetail?: JobDetail;
+  /** run.json was looked for and is not there. */
+  specMissing?: boolean;
   /** The jobs of an expanded run were described and listed (once is enough after it ended). */
   jobsLoaded?: boolean;
 }
@@ -75,6 +77,8 @@ export class RunsModel {
   private readonly workerChildren = new Map<string, JobSummary[]>();
   /** Job ids described once and found not to be run managers. */
   private readonly notManagers = new Set<string>();
+  /** Runs whose data was deleted in this session. */
+  private readonly forgotten = new Set<string>();
   private rootNodes: (RunNode | RunsMoreNode)[] = [];
   private lastDiscovery = -Infinity;
   private limit = RUNS_PAGE;
@@ -196,6 +200,8 @@ export class RunsModel {
 
   /** The run's folder was deleted: it leaves the view. */
   forget(runUri: string): void {
+    // Its manager job may still be in Batch for a week: the job search must not bring it back.
+    this.forgotten.add(runUri);
     this.options.summaryCache?.delete(runUri);
     this.records.delete(runUri);
     this.statuses.delete(runUri);
@@ -268,6 +274,7 @@ export class RunsModel {
   private recordFor(runUri: string): Record | undefined {
     const existing = this.records.get(runUri);
     if (existing) return existing;
+    if (this.forgotten.has(runUri)) return undefined;
     let location: S3Location;
     try {
       location = parseS3Uri(runUri);
@@ -402,6 +409,7 @@ export class RunsModel {
     const spec = await this.read(files, record, 'run.json');
     if (spec === 'failed') return;
     record.spec = spec.kind === 'found' ? parseSpec(spec.text, record.runId) : undefined;
+    record.specMissing = spec.kind === 'missing';
   }
 
   /** One file of the run; a failure becomes the run's read problem, not the view's. */
@@ -525,6 +533,7 @@ export class RunsModel {
     const shown: Record[] = [];
     let hidden = 0;
     for (const record of sorted) {
+      if (folderDeleted(record)) continue;
       const status = this.statuses.get(record.runUri);
       const keep =
         shown.length < this.limit ||
@@ -588,6 +597,21 @@ export class RunsModel {
 function workerJobIdOf(record: Record): string | undefined {
   if (record.progress?.ok && record.progress.value.workerJobId) return record.progress.value.workerJobId;
   return record.summary?.ok ? record.summary.value.workerJobId : undefined;
+}
+
+/**
+ * A run known only from its ended manager job whose folder has no file left (Delete Run Data, or
+ * removed by hand): nothing to show, nothing to do.
+ */
+function folderDeleted(record: Record): boolean {
+  const ended = record.managerJob?.status === 'SUCCEEDED' || record.managerJob?.status === 'FAILED';
+  return (
+    (ended || record.managerJobGone === true) &&
+    record.summaryChecked &&
+    !record.summary &&
+    record.progressMissing === true &&
+    record.specMissing === true
+  );
 }
 
 function managerJobIdOf(record: Record): string | undefined {
