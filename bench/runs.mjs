@@ -350,7 +350,7 @@ try {
     new RunsModel({
       batch: countedBatch,
       files: async () => timedFiles,
-      locations: async () => [{ bucket: BUCKET, prefix: PREFIX }],
+      locations: async () => [`s3://${BUCKET}/${PREFIX}`],
       explain: (error) => describeError(error, 'refresh the Runs view'),
       summaryCache,
     });
@@ -441,7 +441,7 @@ try {
   // What moto itself serves: GetObject at the model's concurrency (16), the floor of a first load here.
   const probeKeys = runs.filter((r) => !r.active).slice(0, 320);
   const probeStart = performance.now();
-  await limited(probeKeys, 16, (r) => filesApi.read(BUCKET, `${PREFIX}${r.runId}/summary.json`));
+  await limited(probeKeys, 16, (r) => filesApi.read(`s3://${BUCKET}/${PREFIX}${r.runId}/summary.json`));
   const motoGetsPerS = probeKeys.length / ((performance.now() - probeStart) / 1000);
 
   // The model's own time: the same files and jobs served from memory.
@@ -450,14 +450,17 @@ try {
   for (const queue of queues)
     jobsByQueue.set(queue.jobQueueName, await batchApi.listJobs({ jobQueue: queue.jobQueueName }));
   const details = new Map((await batchApi.describeJobs(active.map((r) => r.managerJobId))).map((j) => [j.jobId, j]));
+  const keyOf = (uri) => uri.slice(`s3://${BUCKET}/`.length);
   const memoryFiles = {
-    listFolders: async (bucket, prefix) => [
+    listFolders: async (uri) => [
       ...new Set(
-        [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length).split('/')[0]),
+        [...objects.keys()]
+          .filter((k) => k.startsWith(keyOf(uri)))
+          .map((k) => k.slice(keyOf(uri).length).split('/')[0]),
       ),
     ],
-    read: async (bucket, key, ifNoneMatch) => {
-      const object = objects.get(key);
+    read: async (uri, ifNoneMatch) => {
+      const object = objects.get(keyOf(uri));
       if (!object) return { kind: 'missing' };
       return object.etag === ifNoneMatch ? { kind: 'notModified' } : { kind: 'found', ...object };
     },
@@ -469,7 +472,7 @@ try {
       describeJobs: async (ids) => ids.map((id) => details.get(id)).filter(Boolean),
     },
     files: async () => memoryFiles,
-    locations: async () => [{ bucket: BUCKET, prefix: PREFIX }],
+    locations: async () => [`s3://${BUCKET}/${PREFIX}`],
     explain: (error) => describeError(error, 'refresh the Runs view'),
   });
   let memoryStart = performance.now();

@@ -9,6 +9,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import type { FetchedFile, RunFilesApi } from '../results/runFilesApi';
+import { parseRunUri } from '../results/runUris';
 import { awsCall } from '../shared/errors';
 
 /** progress.json and summary.json are a few KB; anything far larger is not ours. */
@@ -18,10 +19,18 @@ function status(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
+/** Bucket and key of an s3:// URI (this API is given no other). */
+function s3Of(uri: string): { bucket: string; key: string } {
+  const parsed = parseRunUri(uri);
+  if (parsed.scheme !== 's3') throw new Error(`${uri} is not an s3:// URI`);
+  return parsed;
+}
+
 export function createRunFilesApi(s3: S3Client): RunFilesApi {
   return {
-    listFolders: (bucket, prefix, signal) =>
+    listFolders: (uri, signal) =>
       awsCall('s3:ListBucket', signal, async () => {
+        const { bucket, key: prefix } = s3Of(uri);
         const names: string[] = [];
         const pages = paginateListObjectsV2(
           { client: s3, pageSize: 1000 },
@@ -36,8 +45,9 @@ export function createRunFilesApi(s3: S3Client): RunFilesApi {
         return names;
       }),
 
-    read: (bucket, key, ifNoneMatch, signal) =>
+    read: (uri, ifNoneMatch, signal) =>
       awsCall('s3:GetObject', signal, async (): Promise<FetchedFile> => {
+        const { bucket, key } = s3Of(uri);
         try {
           const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: ifNoneMatch }), {
             abortSignal: signal,
@@ -56,13 +66,16 @@ export function createRunFilesApi(s3: S3Client): RunFilesApi {
         }
       }),
 
-    write: (bucket, key, text) =>
+    write: (uri, text) =>
       awsCall('s3:PutObject', undefined, async () => {
+        const { bucket, key } = s3Of(uri);
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json' }));
       }),
 
-    deletePrefix: (bucket, prefix, signal) =>
+    deletePrefix: (uri, signal) =>
       awsCall('s3:DeleteObject', signal, async () => {
+        const { bucket, key: prefix } = s3Of(uri);
+        if (!prefix) throw new Error(`${uri} is a whole bucket, not a run folder`);
         let deleted = 0;
         for await (const page of paginateListObjectsV2(
           { client: s3, pageSize: 1000 },

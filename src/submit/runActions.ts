@@ -5,7 +5,7 @@ import type { BatchApi } from '../aws/batchApi';
 import { submitManagerJob } from '../aws/submitJob';
 import { newRunId } from '../config/runSpec';
 import type { RunFilesApi } from '../results/runFilesApi';
-import { parseS3Uri } from '../results/s3Uri';
+import { parseRunUri } from '../results/runUris';
 import type { RunSpec } from '../runtime/runSpec';
 import type { RunSummary } from '../runtime/runFiles';
 import type { Clock } from '../shared/clock';
@@ -102,8 +102,7 @@ export async function cancelRun(
   }
 
   let wroteSummary = false;
-  const location = parseS3Uri(run.runUri);
-  const existing = await files.read(location.bucket, `${location.prefix}summary.json`);
+  const existing = await files.read(`${run.runUri}summary.json`);
   if (existing.kind === 'missing' && !managerRan) {
     const now = new Date(clock.now()).toISOString();
     const summary: Partial<RunSummary> & { cancelledBy: string } = {
@@ -117,7 +116,7 @@ export async function cancelRun(
       durationSeconds: 0,
       cancelledBy: 'AWS Batch Runner (the manager never ran)',
     };
-    await files.write(location.bucket, `${location.prefix}summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    await files.write(`${run.runUri}summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
     wroteSummary = true;
   }
   return { stopped, stillAlive: left, wroteSummary };
@@ -152,9 +151,8 @@ export async function rerunFailedTasks(
     );
   }
   const runId = newRunId(parent.spec.name, input.now);
-  const location = parseS3Uri(parent.runUri);
-  const base = location.prefix.replace(/[^/]+\/$/, '');
-  const runUri = `s3://${location.bucket}/${base}${runId}/`;
+  // A sibling of the parent's folder.
+  const runUri = parent.runUri.replace(/[^/]+\/$/, `${runId}/`);
   const spec: RunSpec = {
     ...parent.spec,
     runId,
@@ -162,7 +160,7 @@ export async function rerunFailedTasks(
     tasks: { ...parent.spec.tasks, indexes: [...new Set(indexes)].sort((a, b) => a - b) },
   };
   await awsCall('s3:PutObject', undefined, () =>
-    files.write(location.bucket, `${base}${runId}/run.json`, `${JSON.stringify(spec, null, 2)}\n`),
+    files.write(`${runUri}run.json`, `${JSON.stringify(spec, null, 2)}\n`),
   );
   const jobId = await submitManagerJob(batch, {
     jobName: runId,
@@ -184,7 +182,8 @@ export async function rerunFailedTasks(
 
 /** Delete Run Data: every object of the run's folder (only for ended runs; the caller checks). */
 export async function deleteRunData(files: RunFilesApi, runUri: string): Promise<number> {
-  const location = parseS3Uri(runUri);
-  if (!location.prefix) throw new SubmitError('config', `${runUri} is a whole bucket, not a run folder.`);
-  return files.deletePrefix(location.bucket, location.prefix);
+  const parsed = parseRunUri(runUri);
+  if (parsed.scheme === 's3' && !parsed.key)
+    throw new SubmitError('config', `${runUri} is a whole bucket, not a run folder.`);
+  return files.deletePrefix(runUri);
 }

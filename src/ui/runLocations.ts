@@ -6,7 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../config/fileName';
+import { folderUriOf } from '../results/runUris';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../results/s3Uri';
+import { LOCAL_RUNS_FOLDER } from '../config/fileName';
 
 export interface LocationSources {
   /** The setting's entries, as typed. */
@@ -15,10 +17,15 @@ export interface LocationSources {
   invalid(entry: string, message: string): void;
 }
 
-export async function runLocations(sources: LocationSources): Promise<S3Location[]> {
+/** Folder URIs (s3://bucket/prefix/) of the results locations. */
+export async function runLocations(sources: LocationSources): Promise<string[]> {
   const found = new Map<string, S3Location>();
   const add = (location: S3Location) => found.set(formatS3Uri(location), location);
   for (const location of await workspaceLocations()) add(location);
+  // Run Locally's runs, same layout on disk (see src/submit/localRun.ts).
+  const local = (vscode.workspace.workspaceFolders ?? [])
+    .filter((folder) => folder.uri.scheme === 'file')
+    .map((folder) => folderUriOf(join(folder.uri.fsPath, LOCAL_RUNS_FOLDER)));
   for (const entry of sources.configured()) {
     try {
       add(parseS3Uri(entry));
@@ -26,7 +33,7 @@ export async function runLocations(sources: LocationSources): Promise<S3Location
       sources.invalid(entry, (error as Error).message);
     }
   }
-  return [...found.values()];
+  return [...found.keys(), ...local];
 }
 
 async function workspaceLocations(): Promise<S3Location[]> {

@@ -16,7 +16,7 @@ import { JobQueuesModel } from '../models/jobQueuesModel';
 import { JobsTreeModel } from '../models/jobsModel';
 import { RunsModel } from '../models/runs/runsModel';
 import type { RunFilesApi } from '../results/runFilesApi';
-import type { S3Location } from '../results/s3Uri';
+import { routeRunFiles } from '../results/runFilesRouter';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
 import { LogDocumentsView } from './logDocuments';
@@ -179,7 +179,7 @@ export class Services implements vscode.Disposable {
   }
 
   /** The results prefixes the Runs view lists: the workspace's aws-batch.json files, then the setting. */
-  runLocations(): Promise<S3Location[]> {
+  runLocations(): Promise<string[]> {
     return runLocations({
       configured: () => this.settings.runsResultsLocations,
       invalid: (entry, message) => {
@@ -190,8 +190,17 @@ export class Services implements vscode.Disposable {
     });
   }
 
-  /** S3 for the Runs view's files, over the current shared clients. */
+  /**
+   * Run files by URI: file:// (local runs) on disk, s3:// over the current shared clients — the SDK
+   * is loaded only for an s3:// URI, so local runs need no AWS account.
+   */
+  readonly runFilesRouter: RunFilesApi = routeRunFiles(() => this.s3RunFiles());
+
   async runFiles(): Promise<RunFilesApi> {
+    return this.runFilesRouter;
+  }
+
+  private async s3RunFiles(): Promise<RunFilesApi> {
     const clients = await this.aws();
     let api = this.runFilesApis.get(clients);
     if (!api) {

@@ -37,7 +37,8 @@ export function registerRunsView(services: Services): RunsView {
   let state: string | undefined;
   const showState = async () => {
     let next = !model.loaded ? 'loading' : model.roots().length ? 'ready' : model.problem ? 'error' : 'empty';
-    if (next === 'empty' && (await services.runLocations()).length === 0) next = 'noLocations';
+    if (next === 'empty' && !(await services.runLocations()).some((uri) => uri.startsWith('s3://')))
+      next = 'noLocations';
     if (next === state) return;
     state = next;
     await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.runsState, next);

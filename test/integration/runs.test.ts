@@ -118,7 +118,7 @@ suite('Runs on the stand-ins: the runs model follows real runs', function () {
     model = new RunsModel({
       batch: aws.batch,
       files: async () => createRunFilesApi(aws.s3),
-      locations: async () => [{ bucket: BUCKET, prefix: 'runs/' }],
+      locations: async () => [`s3://${BUCKET}/runs/`],
       explain: (error) => describeError(error, 's3:GetObject'),
     });
     model.onDidFinish((run) => finished.push(run));

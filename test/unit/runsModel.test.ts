@@ -15,7 +15,7 @@ function runId(name: string, minute: number): string {
   return `${name}-20261201-12${String(minute).padStart(2, '0')}00-abc123`;
 }
 
-function setup(options: { locations?: { bucket: string; prefix: string }[] } = {}) {
+function setup(options: { locations?: string[] } = {}) {
   const batch = new FakeBatch();
   batch.queues = ['research'];
   const files = new FakeRunFiles();
@@ -23,7 +23,7 @@ function setup(options: { locations?: { bucket: string; prefix: string }[] } = {
   const model = new RunsModel({
     batch,
     files: async () => files,
-    locations: async () => options.locations ?? [{ bucket: BUCKET, prefix: PREFIX }],
+    locations: async () => options.locations ?? [`s3://${BUCKET}/${PREFIX}`],
     explain: (error) => explainAwsError(error, 's3:GetObject'),
     now: () => now,
   });
@@ -271,18 +271,15 @@ suite('RunsModel', () => {
 
   test('a results prefix that cannot be listed is one problem; the other prefixes still show their runs', async () => {
     const { files, model } = setup({
-      locations: [
-        { bucket: BUCKET, prefix: PREFIX },
-        { bucket: 'forbidden', prefix: 'x/' },
-      ],
+      locations: [`s3://${BUCKET}/${PREFIX}`, 's3://forbidden/x/'],
     });
     const id = runId('ok', 1);
     files.put(BUCKET, key(id, 'summary.json'), summary(id, 'succeeded'));
     const original = files.listFolders.bind(files);
-    files.listFolders = async (bucket, prefix) => {
-      if (bucket === 'forbidden')
+    files.listFolders = async (uri) => {
+      if (uri.startsWith('s3://forbidden/'))
         throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-      return original(bucket, prefix);
+      return original(uri);
     };
     const problems: string[] = [];
     model.onDidChangeProblem(() => problems.push(model.problem?.message ?? 'cleared'));
@@ -362,7 +359,7 @@ suite('RunsModel', () => {
       new RunsModel({
         batch: new FakeBatch(),
         files: async () => files,
-        locations: async () => [{ bucket: BUCKET, prefix: PREFIX }],
+        locations: async () => [`s3://${BUCKET}/${PREFIX}`],
         explain: (error) => explainAwsError(error, 's3:GetObject'),
         summaryCache,
       });
@@ -413,7 +410,7 @@ suite('RunsModel', () => {
       model.runs().map((run) => run.runId),
       [deleted, kept],
     );
-    await files.deletePrefix(BUCKET, `${PREFIX}${deleted}/`);
+    await files.deletePrefix(`s3://${BUCKET}/${PREFIX}${deleted}/`);
     model.forget(`s3://${BUCKET}/${PREFIX}${deleted}/`);
     await model.refresh(true);
     assert.deepEqual(

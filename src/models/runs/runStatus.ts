@@ -36,6 +36,8 @@ export interface RunFacts {
   managerJob?: ManagerJobFacts;
   /** DescribeJobs was asked for the manager's id and does not know it (expired or deleted). */
   managerJobGone?: boolean;
+  /** A local run whose manager container is gone (it died, or Docker restarted) without a summary. */
+  localGone?: boolean;
   /** The files could not be read at all (permissions, network): the reason. */
   readProblem?: string;
 }
@@ -139,6 +141,8 @@ function stateOf(facts: RunFacts, now: number, createdAt: number | undefined): {
     const why = job.statusReason ? ` (${job.statusReason})` : '';
     return { state: 'lost', reason: `the manager job ended ${job.status}${exit}${why} without writing summary.json` };
   }
+  if (facts.localGone)
+    return { state: 'lost', reason: 'the local run’s manager container is gone and no summary.json was written' };
   if (bad(facts.summary)) return { state: 'unknown', reason: bad(facts.summary) };
   if (facts.readProblem) return { state: 'unknown', reason: facts.readProblem };
   if (bad(facts.progress)) return { state: 'unknown', reason: bad(facts.progress) };

@@ -5,7 +5,7 @@
 import type { JobDetail, JobSummary } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../../aws/batchApi';
 import type { RunFilesApi } from '../../results/runFilesApi';
-import { formatS3Uri, parseS3Uri, type S3Location } from '../../results/s3Uri';
+import { isLocalRunUri, lastFolderName, normalizeFolderUri } from '../../results/runUris';
 import type { Problem } from '../../shared/awsProblem';
 import { isArrayChild, runInfo } from '../../shared/run';
 import { reconcile, type TreeNode } from '../reconcile';
@@ -34,7 +34,13 @@ export interface RunsModelOptions {
   /** S3 for run files; loaded with the SDK on first use. */
   files: () => Promise<RunFilesApi>;
   /** The results prefixes to list: aws-batch.json's and the awsBatch.runs.resultsLocations setting's. */
-  locations: () => Promise<S3Location[]>;
+  /** Folder URIs (s3://bucket/prefix/, file:///…/.batch-runner/runs/), each holding run folders. */
+  locations: () => Promise<string[]>;
+  /**
+   * Whether local runs (file:// URIs) still have their manager container; undefined for runs it does
+   * not know. Local runs have no Batch jobs: this is how one that died shows as lost.
+   */
+  localRunAlive?: (runUris: readonly string[]) => Promise<Map<string, boolean>>;
   explain: (error: unknown) => Problem;
   now?: () => number;
   jobDiscoveryMs?: number;
@@ -57,7 +63,6 @@ export interface RefreshCost {
 }
 
 interface Record extends RunFacts {
-  location: S3Location;
   progressEtag?: string;
   /** summary.json was looked for (finished runs are never read again). */
   summaryChecked: boolean;
@@ -251,12 +256,18 @@ export class RunsModel {
     };
     try {
       const files = await this.options.files();
-      await this.listFolders(files, note);
+      const locations = await this.options.locations();
+      await this.listFolders(files, locations, note);
       if (this.now() - this.lastDiscovery >= (this.options.jobDiscoveryMs ?? JOB_DISCOVERY_MS)) {
-        await this.discoverFromJobs().catch(note);
+        await this.discoverFromJobs().catch((error: unknown) => {
+          // Someone who only runs locally has no AWS account: that is no problem of the Runs view.
+          const onlyLocal = !locations.some((uri) => !isLocalRunUri(uri));
+          if (!(onlyLocal && this.options.explain(error).kind === 'noCredentials')) note(error);
+        });
       }
       await this.readFiles(files);
       await this.describeManagers().catch(note);
+      await this.checkLocalRuns().catch(note);
       await this.recheckEnded(files);
       await this.loadExpandedWorkers().catch(note);
     } catch (error) {
@@ -272,31 +283,30 @@ export class RunsModel {
   }
 
   private recordFor(runUri: string): Record | undefined {
-    const existing = this.records.get(runUri);
+    const folder = normalizeFolderUri(runUri);
+    const runId = folder ? lastFolderName(folder) : undefined;
+    if (!folder || !runId || !RUN_FOLDER.test(runId)) return undefined;
+    const existing = this.records.get(folder);
     if (existing) return existing;
-    if (this.forgotten.has(runUri)) return undefined;
-    let location: S3Location;
-    try {
-      location = parseS3Uri(runUri);
-    } catch {
-      return undefined;
-    }
-    const runId = location.prefix.split('/').filter(Boolean).pop();
-    if (!runId || !RUN_FOLDER.test(runId)) return undefined;
-    const record: Record = { runId, runUri: formatS3Uri(location), location, summaryChecked: false };
+    if (this.forgotten.has(folder)) return undefined;
+    const record: Record = { runId, runUri: folder, summaryChecked: false };
     this.records.set(record.runUri, record);
     return record;
   }
 
-  private async listFolders(files: RunFilesApi, note: (error: unknown) => void): Promise<void> {
-    const locations = await this.options.locations();
+  private async listFolders(
+    files: RunFilesApi,
+    locations: readonly string[],
+    note: (error: unknown) => void,
+  ): Promise<void> {
     await Promise.all(
       locations.map(async (location) => {
         try {
           this.cost.s3Calls++;
-          const names = await files.listFolders(location.bucket, location.prefix);
+          const base = location.endsWith('/') ? location : `${location}/`;
+          const names = await files.listFolders(base);
           for (const name of names) {
-            if (RUN_FOLDER.test(name)) this.recordFor(`s3://${location.bucket}/${location.prefix}${name}/`);
+            if (RUN_FOLDER.test(name)) this.recordFor(`${base}${name}/`);
           }
         } catch (error) {
           note(error);
@@ -416,7 +426,7 @@ export class RunsModel {
   private async read(files: RunFilesApi, record: Record, name: string, etag?: string) {
     this.cost.s3Calls++;
     try {
-      const result = await files.read(record.location.bucket, `${record.location.prefix}${name}`, etag);
+      const result = await files.read(`${record.runUri}${name}`, etag);
       if (result.kind === 'found') this.cost.bytes += Buffer.byteLength(result.text);
       record.readProblem = undefined;
       return result;
@@ -431,7 +441,7 @@ export class RunsModel {
     const managers = new Map<string, Record>();
     const workers = new Map<string, Record>();
     for (const record of this.records.values()) {
-      if (record.summary || !this.isActive(record)) continue;
+      if (record.summary || !this.isActive(record) || isLocalRunUri(record.runUri)) continue;
       const id = record.managerJob?.jobId ?? (record.progress?.ok ? record.progress.value.managerJobId : undefined);
       if (id) managers.set(id, record);
       const workerId = record.progress?.ok ? record.progress.value.workerJobId : undefined;
@@ -453,6 +463,24 @@ export class RunsModel {
       }
     }
     for (const [id, record] of workers) record.workerDetail = details.get(id) ?? record.workerDetail;
+  }
+
+  /** Active local runs: is their manager container still there? */
+  private async checkLocalRuns(): Promise<void> {
+    const alive = this.options.localRunAlive;
+    const local = [...this.records.values()].filter(
+      (record) => isLocalRunUri(record.runUri) && !record.summary && this.isActive(record),
+    );
+    if (!alive || local.length === 0) return;
+    const answers = await alive(local.map((record) => record.runUri));
+    for (const record of local) {
+      const answer = answers.get(record.runUri);
+      if (answer === false && !record.localGone) {
+        // It may have written summary.json on its way out.
+        await this.readSummary(await this.options.files(), record);
+        record.localGone = !record.summary;
+      } else if (answer === true) record.localGone = false;
+    }
   }
 
   /** A manager job that ended: summary.json may have landed since the last read, so look once more. */
@@ -489,6 +517,7 @@ export class RunsModel {
 
   /** The jobs of an expanded run: its manager and worker jobs described (one call), the array's children listed. */
   private async loadWorkers(record: Record): Promise<void> {
+    if (isLocalRunUri(record.runUri)) return;
     const workerId = workerJobIdOf(record);
     const managerId = record.managerDetail ? undefined : (record.managerJob?.jobId ?? managerJobIdOf(record));
     const ids = [managerId, record.workerDetail ? undefined : workerId].filter((id): id is string => Boolean(id));

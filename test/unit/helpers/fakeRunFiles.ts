@@ -3,6 +3,14 @@
 // moto's S3 through src/aws/runFilesS3.ts instead.
 import { createHash } from 'node:crypto';
 import type { FetchedFile, RunFilesApi } from '../../../src/results/runFilesApi';
+import { parseRunUri } from '../../../src/results/runUris';
+
+/** Bucket and key of an s3:// URI. */
+function s3(uri: string): { bucket: string; key: string } {
+  const parsed = parseRunUri(uri);
+  if (parsed.scheme !== 's3') throw new Error(`FakeRunFiles: ${uri} is not an s3:// URI`);
+  return parsed;
+}
 
 export class FakeRunFiles implements RunFilesApi {
   readonly objects = new Map<string, string>();
@@ -26,7 +34,8 @@ export class FakeRunFiles implements RunFilesApi {
     return calls;
   }
 
-  async listFolders(bucket: string, prefix: string): Promise<string[]> {
+  async listFolders(uri: string): Promise<string[]> {
+    const { bucket, key: prefix } = s3(uri);
     this.calls.push(`List ${prefix}`);
     if (this.failList) throw this.failList;
     const names = new Set<string>();
@@ -39,7 +48,8 @@ export class FakeRunFiles implements RunFilesApi {
     return [...names].sort();
   }
 
-  async read(bucket: string, key: string, ifNoneMatch?: string): Promise<FetchedFile> {
+  async read(uri: string, ifNoneMatch?: string): Promise<FetchedFile> {
+    const { bucket, key } = s3(uri);
     this.calls.push(`Get ${key}${ifNoneMatch ? ' (if-none-match)' : ''}`);
     if (this.failReads && key.endsWith(this.failReads.suffix)) throw this.failReads.error;
     const text = this.objects.get(`${bucket}/${key}`);
@@ -49,12 +59,14 @@ export class FakeRunFiles implements RunFilesApi {
     return { kind: 'found', text, etag };
   }
 
-  async write(bucket: string, key: string, text: string): Promise<void> {
+  async write(uri: string, text: string): Promise<void> {
+    const { bucket, key } = s3(uri);
     this.calls.push(`Put ${key}`);
     this.objects.set(`${bucket}/${key}`, text);
   }
 
-  async deletePrefix(bucket: string, prefix: string): Promise<number> {
+  async deletePrefix(uri: string): Promise<number> {
+    const { bucket, key: prefix } = s3(uri);
     this.calls.push(`Delete ${prefix}`);
     let deleted = 0;
     for (const key of [...this.objects.keys()]) {
