@@ -1,15 +1,13 @@
 // Open run.json / Open summary.json: the run's file from S3 as a read-only JSON document.
 import { isEnded } from '../models/runs/runFormat';
 import type { RunStatus } from '../models/runs/runStatus';
-import { parseS3Uri } from '../results/s3Uri';
 import type { Services } from '../ui/services';
 import type { CommandFactory } from './runCommand';
 import { UserError } from './runCommand';
 import { runFor, type RunTarget } from './pickRun';
 
 async function openRunFile(services: Services, run: RunStatus, name: 'run.json' | 'summary.json'): Promise<string> {
-  const location = parseS3Uri(run.runUri);
-  const file = await (await services.runFiles()).read(location.bucket, `${location.prefix}${name}`);
+  const file = await (await services.runFiles()).read(`${run.runUri}${name}`);
   if (file.kind !== 'found') {
     throw new UserError(
       name === 'summary.json'

@@ -256,7 +256,7 @@ suite('Runs view (extension host)', function () {
       await (
         await api.services.runFiles()
       )
-        .read('batch-runner-results', `${folders.prefix}${submitted.runId}/run.json`)
+        .read(`${submitted.runUri}run.json`)
         .then((file) => (file.kind === 'found' ? file.text : '{}')),
     );
     assert.equal(spec.parentRunId, ids.failed);
