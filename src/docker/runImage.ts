@@ -2,6 +2,7 @@
 // the runtime layer on top. Submit (then pushes it) and Run Locally (runs it here) both come through
 // this one function, so they build the same image from the same layer cache.
 import type Docker from 'dockerode';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { LineSink } from '../shared/progress';
 import { buildImage, stepProgress } from './build';
@@ -58,6 +59,15 @@ export function kilobytes(bytes: number): string {
   return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** The extension's folder in the workspace (Run Locally's runs), as a path inside the build context. */
+export const OWN_FOLDER = '.batch-runner';
+
+function ownFolders(loaded: LoadedConfig): string[] {
+  const path = relative(loaded.contextDir, join(loaded.folder, OWN_FOLDER));
+  if (path.startsWith('..') || isAbsolute(path)) return [];
+  return [path.split(sep).join('/')];
+}
+
 /** Share of the image step the user's build takes; the runtime layer gets the rest. */
 const BUILD_SHARE = 8 / 9;
 
@@ -67,7 +77,7 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
   const log = request.log ?? (() => undefined);
   const progress = request.progress ?? (() => undefined);
 
-  const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath);
+  const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath, ownFolders(loaded));
   log(
     `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
       (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
