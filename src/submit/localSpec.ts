@@ -205,7 +205,8 @@ export function localContainerSpecs(input: ContainerSpecInput): LocalContainerSp
     AttachStderr: true,
     HostConfig: {
       ...limits,
-      Binds: [`${runDir}:${CONTAINER_RUN_DIR}`],
+      // A mount, not a "host:container" bind string: a folder name may contain a colon.
+      Mounts: [{ Type: 'bind', Source: runDir, Target: CONTAINER_RUN_DIR }],
       NetworkMode: network,
       // tini as PID 1: signals reach the runtime, orphaned task processes are reaped.
       Init: true,

@@ -121,7 +121,7 @@ suite('Run Locally: container specs', () => {
       [LOCAL_LABELS.role]: 'manager',
       [LOCAL_LABELS.runDir]: base.runDir,
     });
-    assert.deepEqual(manager.HostConfig?.Binds, [`${base.runDir}:/batch-runner/run`]);
+    assert.deepEqual(manager.HostConfig?.Mounts, [{ Type: 'bind', Source: base.runDir, Target: '/batch-runner/run' }]);
     assert.equal(manager.HostConfig?.NetworkMode, networkName(base.runId));
     assert.equal(manager.HostConfig?.Init, true);
     assert.deepEqual(manager.NetworkingConfig?.EndpointsConfig?.[networkName(base.runId)], { Aliases: ['manager'] });
