@@ -66,7 +66,10 @@ export interface LocalRunResult {
   summary?: RunSummary;
   /** Each worker container's exit code, by index (0: it exited when told to). */
   workers: { index: number; exitCode: number }[];
+  /** True when cancel() (or the abort signal) ended the run. */
   cancelled: boolean;
+  /** What went wrong outside the runtime's own account (summary.json), e.g. every worker exited early. */
+  problem?: string;
 }
 
 export interface LocalRun {
@@ -90,8 +93,8 @@ export interface LocalRun {
 const MANAGER_STOP_SECONDS = 30;
 const WORKER_STOP_SECONDS = 5;
 const LOG_DRAIN_MS = 3000;
-/** When every worker has exited and the manager still runs, it has nothing left to do. */
-const ORPHAN_MANAGER_MS = 10_000;
+/** When every worker has exited and the manager still runs (longer than its wait for late workers), it has nothing left to do. */
+const ORPHAN_MANAGER_MS = 20_000;
 
 function dockerMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
@@ -350,6 +353,7 @@ function supervise(run: Supervised): LocalRun {
   for (const entry of started) void entry.exit!.then((code) => exitCodes.set(entry, code));
   let removed = false;
   let wasCancelled = false;
+  let problem: string | undefined;
   let cancelling: Promise<void> | undefined;
 
   // A manager that started no workers of its own waits for them forever: when every worker has
@@ -357,9 +361,8 @@ function supervise(run: Supervised): LocalRun {
   void Promise.all(workers.map((entry) => entry.exit)).then(async () => {
     const ended = await bounded(manager.exit!, ORPHAN_MANAGER_MS);
     if (ended === undefined && !wasCancelled) {
-      log(
-        `Every worker container has exited (exit codes ${workers.map((w) => exitCodes.get(w)).join(', ')}); stopping the manager`,
-      );
+      problem = `every worker container exited (exit codes ${workers.map((w) => exitCodes.get(w)).join(', ')}) before the run ended`;
+      log(`Run ${runId}: ${problem}; stopping the manager`);
       await stopContainer(manager, MANAGER_STOP_SECONDS).catch(() => undefined);
     }
   });
@@ -386,13 +389,14 @@ function supervise(run: Supervised): LocalRun {
     log(
       `Run ${runId} ${summary?.status ?? 'ended'} (manager exit code ${exitCode}); removed its containers and network`,
     );
-    return { runId, exitCode, summary, workers: workerCodes, cancelled: wasCancelled };
+    return { runId, exitCode, summary, workers: workerCodes, cancelled: wasCancelled, problem };
   })().catch(async (error: unknown) => {
     // Never leave the run's containers behind, whatever went wrong while waiting.
     await removeLocalRun(docker, runId).catch(() => undefined);
     removed = true;
-    log(`Run ${runId}: ${dockerMessage(error)}`);
-    return { runId, exitCode: -1, workers: [], cancelled: wasCancelled };
+    problem = `the run could not be followed to its end: ${dockerMessage(error)}`;
+    log(`Run ${runId}: ${problem}`);
+    return { runId, exitCode: -1, workers: [], cancelled: wasCancelled, problem };
   });
 
   const cancel = (): Promise<void> => {
@@ -410,9 +414,14 @@ function supervise(run: Supervised): LocalRun {
     })();
     return cancelling;
   };
-  if (run.signal) {
-    if (run.signal.aborted) void cancel();
-    else run.signal.addEventListener('abort', () => void cancel(), { once: true });
+  const { signal } = run;
+  if (signal) {
+    const onAbort = () => void cancel();
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      void done.finally(() => signal.removeEventListener('abort', onAbort));
+    }
   }
 
   return {
