@@ -295,6 +295,38 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
     );
   });
 
+  test('the abort signal: during the build, "Cancelled." and nothing written; once running, the same as Cancel', async () => {
+    const dir = workspace(
+      'abort',
+      { Dockerfile: `FROM ${DEBIAN_IMAGE}\nRUN sleep 30\n` },
+      { workers: 1, tasks: { command: ['sleep', '600'], count: 2 } },
+    );
+    const early = new AbortController();
+    const building = start(dir, {
+      signal: early.signal,
+      log: (line) => {
+        if (/^Step 2\/2/.test(line)) early.abort();
+      },
+    });
+    const stopped = await failure(building);
+    assert.equal(stopped.kind, 'cancelled');
+    assert.equal(existsSync(join(dir, '.batch-runner')), false);
+
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${DEBIAN_IMAGE}\n`);
+    const later = new AbortController();
+    const { run, lines } = await start(dir, { signal: later.signal });
+    await waitFor(
+      lines,
+      'worker 0 connected',
+      (l) => l.source === 'worker 0' && /connected to the manager/.test(l.line),
+    );
+    later.abort();
+    const result = await run.done;
+    assert.equal(result.cancelled, true);
+    assert.equal(result.summary?.status, 'cancelled', transcript(lines));
+    assert.deepEqual(await leftovers(run.runId), { containers: [], networks: [] });
+  });
+
   test('a smoke run of K=2 runs only tasks 0 and 1', async () => {
     const dir = workspace(
       'smoke',
