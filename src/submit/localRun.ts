@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { LoadedConfig } from '../config/loadConfig';
 import { newRunId } from '../config/runSpec';
 import { checkEngine, engineUnavailable, isEngineUnreachable } from '../docker/engine';
-import { buildRunImage, localRepository, type RunImage } from '../docker/runImage';
+import { OWN_FOLDER, buildRunImage, localRepository, type RunImage } from '../docker/runImage';
 import type { RunSummary } from '../runtime/runFiles';
 import { KEYS } from '../runtime/store/store';
 import { SubmitError, cancelled, isUserError, throwIfCancelled } from '../shared/errors';
@@ -34,7 +34,7 @@ import {
 export type { LocalLogSource } from './localSpec';
 
 /** Where local runs live inside the workspace folder (git-ignored). */
-export const LOCAL_RUNS_DIR = join('.batch-runner', 'runs');
+export const LOCAL_RUNS_DIR = join(OWN_FOLDER, 'runs');
 
 export interface LocalRunOptions extends LocalRunChoices {
   docker: Docker;
@@ -224,17 +224,22 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
   throwIfCancelled(signal);
 
   const runId = newRunId(config.name);
-  const batchRunnerDir = join(loaded.folder, '.batch-runner');
   const runDir = join(loaded.folder, LOCAL_RUNS_DIR, runId);
   const runUri = pathToFileURL(runDir).href + '/';
-  await ensureGitignore(batchRunnerDir);
-  await mkdir(runDir, { recursive: true });
   const spec = localRunSpec(config, runId, loaded.inputs, workers, options.smoke);
-  await writeFile(join(runDir, KEYS.spec), `${JSON.stringify(spec, null, 2)}\n`);
-  if (loaded.inputs) {
-    await writeFile(
-      join(runDir, 'inputs.jsonl'),
-      loaded.inputs.map((input) => JSON.stringify(input)).join('\n') + '\n',
+  try {
+    await ensureGitignore(join(loaded.folder, OWN_FOLDER));
+    await mkdir(runDir, { recursive: true });
+    await writeFile(join(runDir, KEYS.spec), `${JSON.stringify(spec, null, 2)}\n`);
+    if (loaded.inputs) {
+      const lines = loaded.inputs.map((input) => JSON.stringify(input)).join('\n');
+      await writeFile(join(runDir, 'inputs.jsonl'), `${lines}\n`);
+    }
+  } catch (error) {
+    await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+    throw new SubmitError(
+      'input',
+      `The run folder ${runDir} cannot be written (${(error as Error).message}). Run Locally keeps its runs in the workspace folder: make it writable.`,
     );
   }
   log(`Run ${runId}: ${runDir}${spec.tasks?.indexes ? ` (smoke run: tasks 0-${spec.tasks.indexes.length - 1})` : ''}`);
