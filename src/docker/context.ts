@@ -47,8 +47,14 @@ export async function readDockerignore(contextDir: string): Promise<string> {
 /**
  * Lists what `docker build` would send for this context and Dockerfile.
  * @param dockerfilePath absolute path of the Dockerfile (inside or outside the context)
+ * @param alwaysExcluded paths inside the context ("/" separators) never sent, whatever .dockerignore
+ *   says: the extension's own folder (.batch-runner, with Run Locally's run folders) is not the image's.
  */
-export async function listBuildContext(contextDir: string, dockerfilePath: string): Promise<BuildContext> {
+export async function listBuildContext(
+  contextDir: string,
+  dockerfilePath: string,
+  alwaysExcluded: string[] = [],
+): Promise<BuildContext> {
   const patterns = await readDockerignore(contextDir);
   const matcher = ignore().add(patterns);
   const hasExceptions = patterns.split(/\r?\n/).some((line) => line.trim().startsWith('!'));
@@ -63,8 +69,9 @@ export async function listBuildContext(contextDir: string, dockerfilePath: strin
     for (const child of children) {
       const source = join(dir, child.name);
       const name = toPosix(relative(contextDir, source));
-      const skip = !alwaysSent.has(name) && matcher.ignores(name);
+      if (alwaysExcluded.includes(name)) continue;
       const info = await lstat(source);
+      const skip = !alwaysSent.has(name) && matcher.ignores(name);
       if (info.isDirectory()) {
         if (skip) {
           excluded++;

@@ -28,6 +28,9 @@
 //  * Worker jobs of a run end SUCCEEDED when it succeeds: at the end the manager keeps listening
 //    while started workers get a grace period to exit when told `shutdown` (exit code 0); only
 //    those still alive after it, and jobs that never started, are terminated.
+//    With `--launcher none` (workers started by someone else: Run Locally) the manager instead keeps
+//    listening up to that grace for the run.json `workers` that have not connected yet, and tells
+//    each one that connects late to shut down.
 //  * Tasks get TASK_INDEX, TASK_ATTEMPT, TASK_OUTPUT_DIR, TASK_INPUT (inputs runs), BATCH_RUN_ID and
 //    run.json's environment; cluster commands get BATCH_MANAGER_HOST, BATCH_WORKER_HOST(S),
 //    BATCH_WORKER_INDEX, BATCH_WORKER_COUNT and BATCH_WORKER_HOSTFILE.
@@ -167,6 +170,7 @@ async function manager(args: string[], local: boolean): Promise<number> {
       settings,
       log,
       launcher: kind === 'none' ? undefined : launcher,
+      awaitLateWorkers: kind === 'none',
       workers,
       loopback: kind === 'local',
       interrupted: onSignals(),

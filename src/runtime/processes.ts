@@ -48,8 +48,9 @@ export function startCommand(command: string[], options: StartOptions): Running 
 
   const done = new Promise<Outcome>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
+      // It never ran: the status a shell reports (127 not found, 126 not executable).
       resolve({
-        exitCode: null,
+        exitCode: error.code === 'ENOENT' ? 127 : 126,
         signal: null,
         error: error.code === 'ENOENT' ? `command not found: ${command[0]}` : `could not start: ${error.message}`,
       });

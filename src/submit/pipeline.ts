@@ -16,12 +16,11 @@ import { fargateProblem } from '../config/fargate';
 import { CONFIG_FILE } from '../config/fileName';
 import type { LoadedConfig } from '../config/loadConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
-import { buildImage, stepProgress } from '../docker/build';
-import { listBuildContext, packBuildContext } from '../docker/context';
 import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
-import { addRuntimeLayer, managerCommand } from '../docker/runtimeLayer';
+import { managerCommand } from '../docker/runtimeLayer';
+import { buildRunImage, kilobytes } from '../docker/runImage';
 import { SubmitError, throwIfCancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../shared/progress';
 import type { SubmittedRun } from './types';
@@ -70,10 +69,6 @@ interface Preflight {
   registry: EcrRegistry;
   /** The job queue and its platform, when the operation needs them. */
   queue?: QueueTarget;
-}
-
-function kilobytes(bytes: number): string {
-  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Replaces every credential in a line with "****" before it reaches a log or a notification. */
@@ -162,40 +157,19 @@ export class SubmitPipeline {
     const { registry, engine } = preflight;
     const repositoryRef = `${registry.host}/${config.repository}`;
 
-    const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath);
-    this.log(
-      `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
-        (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
-    );
-    this.progress('Building the image', 0.05);
     const credentialsFor = { username: registry.username, password: registry.password };
-    const built = await buildImage(docker, {
-      context: packBuildContext(context),
-      dockerfile: context.dockerfile,
-      platform: config.platform,
-      buildArgs: config.buildArgs,
-      registryConfig: { [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
-      signal: this.signal,
-      log: (line) => this.log(line),
-      onStep: stepProgress({ report: (m, f) => this.progress(m, f) }, 'Building', 0.05, 0.45),
-    });
-    this.log(
-      `Built ${built.imageId.slice(7, 19)}: ${built.steps} steps, ` +
-        (built.cachedSteps === built.steps ? 'all from cache' : `${built.steps - built.cachedSteps} run`),
-    );
-
-    this.progress('Adding the runtime layer', 0.45);
-    const runtime = await addRuntimeLayer(docker, {
-      baseImageId: built.imageId,
-      platform: config.platform,
+    const runtime = await buildRunImage(docker, {
+      loaded,
+      repository: repositoryRef,
+      engine,
       runtimePath: this.options.runtimePath,
       nodeImage: this.options.runtimeNodeImage,
       cacheDir: this.options.cacheDir,
-      repository: repositoryRef,
-      engine,
+      registryConfig: { [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
       signal: this.signal,
       log: (line) => this.log(line),
-      onStatus: (message) => this.progress(message, 0.5),
+      // The image is 5 % to 50 % of the whole Submit.
+      progress: (message, fraction) => this.progress(message, 0.05 + 0.45 * fraction),
     });
     // Only now, with an image to put in it: a failed build leaves no empty repository behind.
     const repo = await ensureRepository(aws.ecr, config.repository, this.signal);
@@ -255,8 +229,8 @@ export class SubmitPipeline {
       pushed,
       push,
       repositoryCreated: repo.created,
-      build: { ...built, files: context.files, bytes: context.bytes, excluded: context.excluded },
-      runtimeLayerReused: runtime.reused,
+      build: runtime.build,
+      runtimeLayerReused: runtime.runtimeLayerReused,
     };
   }
 

@@ -102,4 +102,24 @@ suite('build context', () => {
     assert.equal(tar.get('.batch-runner.Dockerfile')?.content, 'FROM scratch\n');
     assert.ok(tar.has('x.txt'));
   });
+
+  test("the extension's own folder (Run Locally's runs) is never sent, even without a .dockerignore", async () => {
+    write(root, {
+      Dockerfile: 'FROM scratch\n',
+      'app/x.txt': 'x',
+      '.batch-runner/.gitignore': '*\n',
+      '.batch-runner/runs/r1/results.jsonl': '{}\n',
+      'app/.batch-runner/kept.txt': "only the top-level folder is the extension's",
+    });
+    const context = await listBuildContext(root, join(root, 'Dockerfile'), ['.batch-runner']);
+    const tar = await untar(packBuildContext(context));
+    assert.deepEqual([...tar.keys()].sort(), [
+      'Dockerfile',
+      'app',
+      'app/.batch-runner',
+      'app/.batch-runner/kept.txt',
+      'app/x.txt',
+    ]);
+    assert.equal(context.excluded, 0, 'not counted as excluded by .dockerignore');
+  });
 });

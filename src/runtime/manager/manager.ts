@@ -42,6 +42,12 @@ export interface ManagerOptions {
   managerJobId?: string;
   /** How long workers get to exit on their own at the end before they are terminated (default 15 s). */
   shutdownGraceMs?: number;
+  /**
+   * Without a launcher (workers started by someone else, e.g. Run Locally's containers): at the end
+   * of a run that did not get every expected worker, keep listening up to the shutdown grace for
+   * the ones still to connect, so they are told the run is over and exit 0 rather than be stopped.
+   */
+  awaitLateWorkers?: boolean;
   /** The clock, epoch ms (start, usage and duration figures); tests inject one. */
   now?: () => number;
 }
@@ -63,6 +69,8 @@ export async function runManager(options: ManagerOptions): Promise<number> {
 
   const connected = new Map<string, ConnectedWorker>();
   const everConnected = new Set<string>();
+  /** Workers that connected after the run had ended (told to go at once). */
+  const late = new Set<string>();
   let ended = false;
   let launcher: Launcher | undefined;
   let launch: LaunchStatus | undefined;
@@ -165,6 +173,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
         if (ended) {
           // Too late for this run: let it exit cleanly (code 0, its job SUCCEEDED) rather than be terminated.
+          late.add(worker.id);
           worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
           worker.peer.end('run over');
           return;
@@ -231,6 +240,8 @@ export async function runManager(options: ManagerOptions): Promise<number> {
       await launcher
         .stopAll(`run ${outcome.status}`, leaving, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)
         .catch((error) => log(`could not stop every worker: ${describeError(error)}`));
+    } else if (options.awaitLateWorkers && outcome.status !== 'cancelled') {
+      await awaitLate(range.max, everConnected, late, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, log);
     }
     await workers.close();
 
@@ -265,6 +276,23 @@ export async function runManager(options: ManagerOptions): Promise<number> {
     }
     throw error;
   }
+}
+
+/** Waits (bounded) until every one of `expected` workers has connected, in time or too late. */
+async function awaitLate(
+  expected: number,
+  everConnected: Set<string>,
+  late: Set<string>,
+  graceMs: number,
+  log: Log,
+): Promise<void> {
+  const seen = () => new Set([...everConnected, ...late]).size;
+  if (seen() >= expected) return;
+  log(
+    `waiting up to ${graceMs / 1000} s for ${expected - seen()} workers that have not connected, to tell them the run is over`,
+  );
+  const deadline = Date.now() + graceMs;
+  while (seen() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 function withOverride(range: WorkerRange, workers: number | undefined): WorkerRange {

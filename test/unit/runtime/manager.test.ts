@@ -172,4 +172,65 @@ suite('runtime manager: progress.json and summary.json', () => {
     const progress = files.json<RunProgress>('progress.json')!;
     assert.deepEqual([progress.state, progress.exitCode, progress.seq], ['failed', 5, 1]);
   });
+
+  test('without a launcher (Run Locally), the manager waits for expected workers still to connect and tells them the run is over', async () => {
+    const files = memoryStore({ 'run.json': JSON.stringify({ ...RUN, workers: 2 }) });
+    const logs: string[] = [];
+    const done = runManager({
+      store: files.store,
+      settings: readSettings({}),
+      log: (line) => logs.push(line),
+      loopback: true,
+      awaitLateWorkers: true,
+      shutdownGraceMs: 10_000,
+    });
+    await waitUntil('the first progress.json', () => files.all('progress.json').length > 0);
+    const port = Number(files.json<RunProgress>('progress.json')!.manager.split(':').pop());
+    const worker = (workerId: string, label: string) => {
+      const lines: string[] = [];
+      const running = new Worker({
+        host: '127.0.0.1',
+        port,
+        store: files.store,
+        identity: { workerId, label, address: '127.0.0.1' },
+        settings: readSettings({}),
+        log: (line) => lines.push(line),
+      });
+      return { exit: running.run(), lines };
+    };
+    // The first worker does both tasks; the run is over before the second one shows up.
+    const first = worker('w-0', '0');
+    assert.equal(await first.exit, 0, first.lines.join('\n'));
+    await waitUntil('the wait for the late worker', () => logs.some((l) => /waiting up to 10 s for 1 workers/.test(l)));
+    const second = worker('w-1', '1');
+    assert.equal(await second.exit, 0, second.lines.join('\n'));
+    assert.match(second.lines.join('\n'), /the manager said: the run is over/);
+    const started = Date.now();
+    assert.equal(await done, 0);
+    assert.ok(Date.now() - started < 2000, 'the manager ends as soon as the late worker has been told');
+    assert.equal(files.json<RunSummary>('summary.json')!.status, 'succeeded');
+
+    // Nobody comes: the manager ends after the grace.
+    const alone = memoryStore({ 'run.json': JSON.stringify({ ...RUN, workers: 3, runId: 'unit-2' }) });
+    const lonely = runManager({
+      store: alone.store,
+      settings: readSettings({}),
+      log: () => undefined,
+      loopback: true,
+      awaitLateWorkers: true,
+      shutdownGraceMs: 300,
+    });
+    await waitUntil('the first progress.json', () => alone.all('progress.json').length > 0);
+    const lonePort = Number(alone.json<RunProgress>('progress.json')!.manager.split(':').pop());
+    const only = new Worker({
+      host: '127.0.0.1',
+      port: lonePort,
+      store: alone.store,
+      identity: { workerId: 'w-only', label: '0', address: '127.0.0.1' },
+      settings: readSettings({}),
+      log: () => undefined,
+    });
+    assert.equal(await only.run(), 0);
+    assert.equal(await lonely, 0);
+  });
 });

@@ -1,0 +1,127 @@
+// The image a run runs: the workspace Dockerfile built with dockerode (.dockerignore honoured), then
+// the runtime layer on top. Submit (then pushes it) and Run Locally (runs it here) both come through
+// this one function, so they build the same image from the same layer cache.
+import type Docker from 'dockerode';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { LoadedConfig } from '../config/loadConfig';
+import type { LineSink } from '../shared/progress';
+import { buildImage, stepProgress } from './build';
+import { listBuildContext, packBuildContext } from './context';
+import type { EngineInfo } from './engine';
+import { addRuntimeLayer } from './runtimeLayer';
+
+/** The repository of local runs' images: no registry host, so nothing is ever pushed by mistake. */
+export const LOCAL_REPOSITORY_PREFIX = 'batch-runner-local/';
+
+export function localRepository(repository: string): string {
+  return `${LOCAL_REPOSITORY_PREFIX}${repository}`;
+}
+
+export interface RunImageRequest {
+  loaded: LoadedConfig;
+  /** "host/repository" (Submit) or batch-runner-local/<repository> (Run Locally); tagged :<content tag> and :latest. */
+  repository: string;
+  engine: EngineInfo;
+  /** The bundled runtime (dist/runtime.js). */
+  runtimePath: string;
+  /** awsBatch.runtimeNodeImage */
+  nodeImage: string;
+  /** Where the extracted Node binary is kept between builds. */
+  cacheDir: string;
+  /** Credentials for base images in private registries (X-Registry-Config); never logged. */
+  registryConfig?: Record<string, { username: string; password: string }>;
+  signal?: AbortSignal;
+  log?: LineSink;
+  /** `fraction` is how far the image step is (0..1). */
+  progress?: (message: string, fraction: number) => void;
+}
+
+export interface BuildStats {
+  steps: number;
+  cachedSteps: number;
+  files: number;
+  bytes: number;
+  excluded: number;
+}
+
+export interface RunImage {
+  /** repository:contentTag */
+  ref: string;
+  imageId: string;
+  contentTag: string;
+  /** How the containers start the runtime: "node" (the image's own) or /opt/batch-runner/node. */
+  node: string;
+  build: BuildStats;
+  runtimeLayerReused: boolean;
+}
+
+export function kilobytes(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** The extension's folder in the workspace (Run Locally's runs), as a path inside the build context. */
+export const OWN_FOLDER = '.batch-runner';
+
+function ownFolders(loaded: LoadedConfig): string[] {
+  const path = relative(loaded.contextDir, join(loaded.folder, OWN_FOLDER));
+  if (path.startsWith('..') || isAbsolute(path)) return [];
+  return [path.split(sep).join('/')];
+}
+
+/** Share of the image step the user's build takes; the runtime layer gets the rest. */
+const BUILD_SHARE = 8 / 9;
+
+export async function buildRunImage(docker: Docker, request: RunImageRequest): Promise<RunImage> {
+  const { loaded, signal } = request;
+  const { config } = loaded;
+  const log = request.log ?? (() => undefined);
+  const progress = request.progress ?? (() => undefined);
+
+  const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath, ownFolders(loaded));
+  log(
+    `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
+      (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
+  );
+  progress('Building the image', 0);
+  const built = await buildImage(docker, {
+    context: packBuildContext(context),
+    dockerfile: context.dockerfile,
+    platform: config.platform,
+    buildArgs: config.buildArgs,
+    registryConfig: request.registryConfig,
+    signal,
+    log,
+    onStep: stepProgress(
+      { report: (message, fraction) => progress(message, fraction ?? 0) },
+      'Building',
+      0,
+      BUILD_SHARE,
+    ),
+  });
+  log(
+    `Built ${built.imageId.slice(7, 19)}: ${built.steps} steps, ` +
+      (built.cachedSteps === built.steps ? 'all from cache' : `${built.steps - built.cachedSteps} run`),
+  );
+
+  progress('Adding the runtime layer', BUILD_SHARE);
+  const runtime = await addRuntimeLayer(docker, {
+    baseImageId: built.imageId,
+    platform: config.platform,
+    runtimePath: request.runtimePath,
+    nodeImage: request.nodeImage,
+    cacheDir: request.cacheDir,
+    repository: request.repository,
+    engine: request.engine,
+    signal,
+    log,
+    onStatus: (message) => progress(message, 1),
+  });
+  return {
+    ref: runtime.ref,
+    imageId: runtime.imageId,
+    contentTag: runtime.contentTag,
+    node: runtime.node,
+    build: { ...built, files: context.files, bytes: context.bytes, excluded: context.excluded },
+    runtimeLayerReused: runtime.reused,
+  };
+}
