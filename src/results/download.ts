@@ -1,20 +1,19 @@
-// Downloads everything under an S3 prefix into a folder: bounded concurrency, each object streamed to
+// Downloads everything under an S3 prefix into a folder: bounded concurrency, each object written to
 // a temporary file beside it (`<name>.part`, or a short hashed name when that would be too long or is
-// itself a key; created afresh, never through a link) and renamed once its size and MD5 check out,
-// files already there with the same size and checksum skipped, so an interrupted download run again
-// finishes with every file intact. Keys that could land outside the folder or cannot be a file name
-// are refused and listed (each with its kind), never written. Cancellable with an AbortSignal, on
-// which it sets one listener however many transfers are in flight. No vscode import.
+// itself a key; created afresh, never through a link) and renamed once its size and checksum (the
+// service's CRC32, else the ETag's MD5) check out, files already there with the same size and
+// checksum skipped, so an interrupted download run again finishes with every file intact. Keys that
+// could land outside the folder or cannot be a file name are refused and listed (each with its kind),
+// never written. Cancellable with an AbortSignal, on which it sets one listener however many
+// transfers are in flight. No vscode import.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
 import { AbortError, systemClock } from '../shared/clock';
 import { fileMatchesEtag, parseEtag } from './etag';
 import { MAX_NAME_BYTES, pathInside, placeKey, type RefusalKind } from './pathSafety';
-import type { S3Api, S3Object } from './s3Api';
+import type { GetObjectResult, S3Api, S3Object } from './s3Api';
 
 export { refusalSummary } from './refusals';
 
@@ -310,6 +309,12 @@ class Download {
     return (await fileMatchesEtag(task.target, task.object.etag, signal)) === true;
   }
 
+  /**
+   * One GET into the temporary file, then the rename. The body is read in the chunks it arrives in
+   * and written in batches of up to WRITE_BATCH bytes, so a small object is checked in memory and
+   * written with one write, before anything touches the disk (open, write, close, rename: four file
+   * system calls, not one per chunk); a large one streams through a batch at a time.
+   */
   private async fetch(task: Task, signal: AbortSignal): Promise<void> {
     await this.ensureFolders(task);
     if (this.existing.has(task.temp)) await rm(task.temp, { force: true });
@@ -322,23 +327,38 @@ class Download {
       signal,
       !etag || etag.parts !== undefined,
     );
-    const checkMd5 = etag && etag.parts === undefined && !/kms/i.test(result.serverSideEncryption ?? '');
-    const hash = checkMd5 ? createHash('md5') : undefined;
+    const check = contentCheck(result, etag);
     let bytes = 0;
-    const count = new Transform({
-      transform: (chunk: Buffer, _encoding, callback) => {
-        hash?.update(chunk);
+    let file: FileHandle | undefined;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      file ??= await open(task.temp, 'wx'); // a new file, failing (not following) if anything is there
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      await writeAll(file, batch);
+    };
+    const onAbort = () => result.body.destroy(new AbortError('Download cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal.aborted) throw new AbortError('Download cancelled');
+      for await (const chunk of result.body as AsyncIterable<Buffer>) {
         bytes += chunk.length;
+        if (bytes > object.size) throw new DamagedError(`received more than the ${object.size} bytes expected`);
+        check?.update(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
         this.progress.bytesDone += chunk.length;
         this.report();
-        callback(null, chunk);
-      },
-    });
-    try {
-      // "wx": create a new file, failing (rather than following) if anything is at that name.
-      await pipeline(result.body, count, createWriteStream(task.temp, { flags: 'wx' }), { signal });
+        if (pendingBytes >= WRITE_BATCH) await flush();
+      }
       if (bytes !== object.size) throw new DamagedError(`received ${bytes} bytes, expected ${object.size}`);
-      if (hash && hash.digest('hex') !== etag!.md5) throw new DamagedError('the content does not match its MD5');
+      const mismatch = check?.mismatch();
+      if (mismatch) throw new DamagedError(mismatch);
+      await flush();
+      await file!.close();
+      file = undefined;
       await rename(task.temp, task.target);
       this.bytesDownloaded += bytes;
     } catch (error) {
@@ -346,8 +366,13 @@ class Download {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') this.existing.add(task.temp);
       this.progress.bytesDone -= bytes;
       result.body.destroy();
-      await rm(task.temp, { force: true }).catch(() => undefined);
+      if (file) {
+        await file.close().catch(() => undefined);
+        await rm(task.temp, { force: true }).catch(() => undefined);
+      }
       throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -412,6 +437,49 @@ async function filesUnder(root: string): Promise<Set<string>> {
     if (!entry.isDirectory()) found.add(join(entry.parentPath ?? entry.path, entry.name));
   }
   return found;
+}
+
+/** Bytes gathered before a write: a small object is written at once, a large one in steps this size. */
+const WRITE_BATCH = 1024 * 1024;
+
+async function writeAll(file: FileHandle, chunks: Buffer[]): Promise<void> {
+  if (!chunks.length) return;
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const { bytesWritten } = await file.writev(chunks);
+  if (bytesWritten < total) await file.write(Buffer.concat(chunks).subarray(bytesWritten)); // a short write
+}
+
+interface ContentCheck {
+  update(chunk: Buffer): void;
+  /** Why the content is not what the service holds, or undefined when it is. */
+  mismatch(): string | undefined;
+}
+
+/** Native CRC32 where Node has it (20.15+), for the service's full-object CRC32. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/**
+ * How to check a body: the service's full-object CRC32 when it sent one (native, cheap), else the MD5
+ * of a single-part ETag unless SSE-KMS makes it something else; none when the SDK checks the service's
+ * checksum itself (multipart, no ETag).
+ */
+function contentCheck(result: GetObjectResult, etag: ReturnType<typeof parseEtag>): ContentCheck | undefined {
+  if (result.checksumCrc32 && crc32) {
+    const expected = Buffer.from(result.checksumCrc32, 'base64').readUInt32BE(0);
+    let value = 0;
+    return {
+      update: (chunk) => (value = crc32(chunk, value)),
+      mismatch: () => (value === expected ? undefined : 'the content does not match its CRC32'),
+    };
+  }
+  if (etag && etag.parts === undefined && !/kms/i.test(result.serverSideEncryption ?? '')) {
+    const hash = createHash('md5');
+    return {
+      update: (chunk) => hash.update(chunk),
+      mismatch: () => (hash.digest('hex') === etag.md5 ? undefined : 'the content does not match its MD5'),
+    };
+  }
+  return undefined;
 }
 
 class DamagedError extends Error {

@@ -14,6 +14,7 @@ import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { downloadPrefix, DownloadOptions, DownloadProgress, refusalSummary } from '../../src/results/download';
 import type { GetObjectResult, S3Api, S3Object } from '../../src/results/s3Api';
 
@@ -28,6 +29,8 @@ class FakeS3 implements S3Api {
   inFlight = 0;
   maxInFlight = 0;
   gets = 0;
+  /** Send the service's full-object CRC32 (x-amz-checksum-crc32) of the stored object, as S3 does. */
+  sendCrc32 = false;
   /** Called while a body streams, e.g. to look at the folder or at the caller's signal. */
   duringTransfer?: (key: string) => void;
 
@@ -81,7 +84,14 @@ class FakeS3 implements S3Api {
         yield chunk;
       }
     }
-    const result: GetObjectResult = { body: Readable.from(stream()), etag: undefined, serverSideEncryption: undefined };
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    const result: GetObjectResult = {
+      body: Readable.from(stream()),
+      etag: undefined,
+      serverSideEncryption: undefined,
+      checksumCrc32: this.sendCrc32 ? crc.toString('base64') : undefined,
+    };
     result.body.once('close', done);
     return result;
   }
@@ -218,6 +228,25 @@ suite('downloadPrefix', () => {
     );
     assert.ok(readFileSync(join(dest, 'flaky.bin')).equals(s3.objects.get(`${P}flaky.bin`)!));
     assert.deepEqual(tree(dest), ['flaky.bin']);
+  });
+
+  test("the service's CRC32, when sent, is what the content is checked against; damage is caught", async () => {
+    const s3 = new FakeS3();
+    s3.sendCrc32 = true;
+    s3.put(`${P}small.bin`, randomBytes(3000));
+    s3.put(`${P}large.bin`, randomBytes(3 * 1024 * 1024 + 17)); // written in several batches
+    s3.put(`${P}empty.bin`, Buffer.alloc(0));
+    s3.put(`${P}bad.bin`, randomBytes(8000));
+    s3.corrupt.add(`${P}bad.bin`);
+    const summary = await run(s3, { retries: 0 });
+    assert.equal(summary.downloaded, 3);
+    assert.deepEqual(
+      summary.failed.map((f) => [f.relative, f.message]),
+      [['bad.bin', 'the content does not match its CRC32']],
+    );
+    for (const rel of ['small.bin', 'large.bin', 'empty.bin'])
+      assert.ok(readFileSync(join(dest, rel)).equals(s3.objects.get(P + rel)!), rel);
+    assert.deepEqual(tree(dest), ['empty.bin', 'large.bin', 'small.bin']);
   });
 
   test('links planted in the folder are never followed', async () => {
