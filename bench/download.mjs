@@ -187,7 +187,7 @@ try {
     JSON.stringify({
       bench: 'download',
       peer,
-      stand_in: { ...motoStandIn(), endpoint },
+      stand_in: { ...motoStandIn(endpoint), endpoint },
       files,
       bytes,
       s: r3(s),

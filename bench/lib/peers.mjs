@@ -41,10 +41,26 @@ export function dockerPeer() {
   return { name: 'docker', version, path: 'docker' };
 }
 
-/** { name: 'moto', version } of the Python that runs moto (MOTO_PYTHON, else python3). */
-export function motoStandIn(python = process.env.MOTO_PYTHON ?? 'python3') {
-  const version = versionLine(python, ['-c', 'import moto; print(moto.__version__)']);
-  return { name: 'moto', version: version ?? 'unknown' };
+/**
+ * { name: 'moto', version } of the moto server answering at endpoint (asked of the Python running
+ * it, found by its listening port), else of MOTO_PYTHON or python3.
+ */
+export function motoStandIn(endpoint) {
+  const pid = endpoint ? listenerPid(Number(new URL(endpoint).port || 80)) : undefined;
+  const pythons = [];
+  if (pid !== undefined) {
+    try {
+      pythons.push(readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      // not ours to read
+    }
+  }
+  pythons.push(process.env.MOTO_PYTHON ?? 'python3');
+  for (const python of pythons) {
+    const version = versionLine(python, ['-c', 'import moto; print(moto.__version__)']);
+    if (version) return { name: 'moto', version };
+  }
+  return { name: 'moto', version: 'unknown' };
 }
 
 /** { name: 'code-server', version } of the extension host (as scripts/install-code-server.sh installs it). */
