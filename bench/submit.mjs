@@ -182,24 +182,27 @@ try {
 } finally {
   // Remove what the benchmark made: definitions, repository, run files, local images, the job containers.
   const {
+    BatchClient,
     DeregisterJobDefinitionCommand,
     DescribeJobDefinitionsCommand,
     DescribeJobsCommand,
   } = require('@aws-sdk/client-batch');
+  // aws.batch is the extension's BatchApi, not an SDK client: clean up with one of the SDK's.
+  const batch = new BatchClient({ region: aws.target.region, endpoint: aws.target.endpoint });
   const { DeleteRepositoryCommand } = require('@aws-sdk/client-ecr');
   const { DeleteObjectsCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3');
   const deadline = Date.now() + 60_000;
   while (jobs.length && Date.now() < deadline) {
-    const described = await aws.batch.send(new DescribeJobsCommand({ jobs })).catch(() => ({ jobs: [] }));
+    const described = await batch.send(new DescribeJobsCommand({ jobs })).catch(() => ({ jobs: [] }));
     if ((described.jobs ?? []).every((job) => ['SUCCEEDED', 'FAILED'].includes(job.status))) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   for (const definitionName of [name, cliName]) {
-    const found = await aws.batch
+    const found = await batch
       .send(new DescribeJobDefinitionsCommand({ jobDefinitionName: definitionName, status: 'ACTIVE' }))
       .catch(() => ({ jobDefinitions: [] }));
     for (const definition of found.jobDefinitions ?? []) {
-      await aws.batch
+      await batch
         .send(new DeregisterJobDefinitionCommand({ jobDefinition: definition.jobDefinitionArn }))
         .catch(() => undefined);
     }
@@ -225,6 +228,7 @@ try {
         .remove()
         .catch(() => undefined);
   }
+  batch.destroy();
   aws.destroy();
   rmSync(work, { recursive: true, force: true });
 }
