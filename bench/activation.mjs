@@ -1,11 +1,13 @@
 // npm run bench -- activation
 // Activation time measured inside the real extension host (code-server), over several fresh hosts,
 // plus the size of the production bundle and of the .vsix. Prints one JSON line.
-// Targets: activation under 50 ms, bundle under 1.5 MB, VSIX under 2 MB.
+// Targets: activation under 50 ms, bundle under 1.5 MB, VSIX under 2 MB. No peer: the JSON names the
+// extension host (code-server) and its version.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { codeServerHost } from './lib/peers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS || 3);
@@ -40,6 +42,8 @@ const median = samples[Math.floor(samples.length / 2)];
 console.log(
   JSON.stringify({
     bench: 'activation',
+    peer: null,
+    host: codeServerHost(root),
     activation_ms: Number(median.toFixed(1)),
     activation_samples_ms: samples.map((ms) => Number(ms.toFixed(1))),
     extension_bundle_bytes: statSync(join(root, 'dist/extension.js')).size,

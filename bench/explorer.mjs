@@ -4,19 +4,23 @@
 //   model_build_ms  building the tree from data already fetched (first build, then an unchanged refresh)
 //   api_calls       Batch calls of one refresh of the expanded queue through the real source
 //   rss_mb          resident memory of this process after the build
-// Targets: model build under 1 s; api calls at most ceil(jobs/1000) + 7.
+// Targets: model build under 1 s; api calls at most ceil(jobs/1000) + 7. No peer: the JSON names the
+// moto it ran on. moto runs with MOTO_PYTHON (npm run bench sets it to the Python backend.sh installed
+// moto into), else python3.
 // Note: moto returns every ListJobs result in one page and finishes Docker-less jobs at once, so
 // its jobs are all SUCCEEDED and api_calls shows no paging; test/unit/batchJobs.test.ts covers paging.
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { compileTests, logger, root } from './lib/common.mjs';
+import { motoStandIn } from './lib/peers.mjs';
 
 const require = createRequire(import.meta.url);
 const JOBS = Number(process.env.BENCH_JOBS || 10000);
 const PORT = Number(process.env.BENCH_MOTO_PORT || 5012);
 const endpoint = `http://127.0.0.1:${PORT}`;
 const log = logger('explorer');
+const PYTHON = process.env.MOTO_PYTHON ?? 'python3';
 
 compileTests();
 Object.assign(process.env, {
@@ -27,7 +31,7 @@ Object.assign(process.env, {
   AWS_EC2_METADATA_DISABLED: 'true',
 });
 
-const moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(PORT)], { stdio: 'ignore' });
+const moto = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(PORT)], { stdio: 'ignore' });
 const stopMoto = () => moto.exitCode === null && moto.kill('SIGTERM');
 process.on('exit', stopMoto);
 try {
@@ -46,7 +50,7 @@ try {
     method: 'POST',
     body: JSON.stringify({ batch: { use_docker: false } }),
   });
-  execFileSync('python3', ['scripts/fixture.py', 'apply'], {
+  execFileSync(PYTHON, ['scripts/fixture.py', 'apply'], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -121,6 +125,8 @@ try {
   console.log(
     JSON.stringify({
       bench: 'explorer',
+      peer: null,
+      stand_in: { ...motoStandIn(endpoint), endpoint, private: true },
       jobs: counted,
       model_build_ms: Number(firstBuildMs.toFixed(1)),
       unchanged_refresh_ms: Number(unchangedRefreshMs.toFixed(1)),

@@ -2,11 +2,12 @@
 // 100,000 lines written in bursts to four streams (a manager and three workers) while Show Logs'
 // follower reads them through a proxy that throttles, drops answers and restarts mid-way. Counts
 // lines lost and lines delivered twice (both must be 0), and lines out of their stream's order.
-// Prints one JSON line.
+// Prints one JSON line. No peer: the JSON names the moto it ran on.
 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { compileTests, logger, root, standInEndpoint } from './lib/common.mjs';
+import { motoStandIn } from './lib/peers.mjs';
 
 const log = logger('log-correctness');
 compileTests();
@@ -129,6 +130,8 @@ for (const name of STREAMS) {
 console.log(
   JSON.stringify({
     bench: 'log-correctness',
+    peer: null,
+    stand_in: { ...motoStandIn(endpoint), endpoint },
     lines: LINES,
     lost,
     duplicated,

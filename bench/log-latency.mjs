@@ -1,13 +1,15 @@
 // npm run bench -- log-latency
 // Time from PutLogEvents to the line delivered, for Show Logs' follower (with the extension's defaults:
 // one shared limit of 4 GetLogEvents/s, adaptive polling; moto has no Live Tail) and, on the same
-// stream at the same time, `aws logs tail --follow` (AWS CLI v2). 1,000 events at 50/s, one
-// PutLogEvents call each. Prints one JSON line. Target: ratio (ours / CLI median) ≤ 0.3.
+// stream at the same time, `aws logs tail --follow` (the AWS CLI v2, Debian's awscli at /usr/bin/aws).
+// 1,000 events at 50/s, one PutLogEvents call each. Prints one JSON line, naming the peer and its
+// version. Target: ratio (ours / CLI median) ≤ 0.3.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { compileTests, logger, root, standInEndpoint } from './lib/common.mjs';
+import { awsCliPeer, motoStandIn } from './lib/peers.mjs';
 
 const log = logger('log-latency');
 compileTests();
@@ -24,7 +26,8 @@ const { LogFollower } = await import(join(root, 'out/src/logs/follower.js'));
 const { RateLimiter } = await import(join(root, 'out/src/logs/rateLimiter.js'));
 
 const endpoint = standInEndpoint();
-const CLI = process.env.AWS_CLI_V2 ?? '/usr/bin/aws';
+const peer = awsCliPeer();
+const CLI = peer.path;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const group = `/batch-runner-bench/latency-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -131,6 +134,8 @@ const c = stats(cli);
 console.log(
   JSON.stringify({
     bench: 'log-latency',
+    peer,
+    stand_in: { ...motoStandIn(endpoint), endpoint },
     median_ms: Math.round(o.median),
     p95_ms: Math.round(o.p95),
     cli_median_ms: Math.round(c.median),

@@ -1,32 +1,29 @@
 // npm run bench -- submit
 // Submit to Batch of an unchanged workspace, against the same four steps done by hand with the docker
-// CLI and the AWS CLI v2 (/usr/bin/aws): build, push (after `aws ecr get-login-password | docker
-// login`), register-job-definition, submit-job; on the same stand-ins, in the same run, alternating.
-// cold_s is the first Submit of a new workspace (new image content, repository and definition).
-// Prints one JSON line on stdout; progress goes to stderr. Target: ratio <= 0.5.
+// CLI and the AWS CLI v2 (Debian's awscli at /usr/bin/aws): build, push (after `aws ecr
+// get-login-password | docker login`), register-job-definition, submit-job; on the same stand-ins, in
+// the same run, alternating. cold_s is the first Submit of a new workspace (new image content,
+// repository and definition). Prints one JSON line on stdout (naming the peers and their versions);
+// progress goes to stderr. Target: ratio <= 0.5. Needs the stand-ins: npm run bench starts them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { standInEndpoint } from './lib/common.mjs';
+import { awsCliPeer, dockerPeer, motoStandIn } from './lib/peers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS || 3);
-const AWS_CLI = process.env.BENCH_AWS_CLI || '/usr/bin/aws';
 const say = (message) => process.stderr.write(`bench submit: ${message}\n`);
 const quiet = { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] };
 
-// The stand-ins: reuse running ones, else start them (and stop them again at the end).
-const status = spawnSync('bash', ['scripts/backend.sh', 'status'], { cwd: root, encoding: 'utf8' });
-const startedBackend = !/^moto: up/m.test(status.stdout ?? '');
-if (startedBackend) execFileSync('bash', ['scripts/backend.sh', 'up'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
-for (const line of execFileSync('bash', ['scripts/backend.sh', 'env'], { cwd: root, encoding: 'utf8' }).split('\n')) {
-  const match = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
-  if (match && process.env[match[1]] === undefined) process.env[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
-}
+const endpoint = standInEndpoint();
 const registry = process.env.BATCH_RUNNER_REGISTRY;
-const endpoint = process.env.AWS_ENDPOINT_URL;
+if (!registry) throw new Error('BATCH_RUNNER_REGISTRY is not set: eval "$(bash scripts/backend.sh env)"');
+const awsCli = awsCliPeer();
+const AWS_CLI = awsCli.path;
 
 execFileSync('npm', ['run', '--silent', 'build'], quiet);
 execFileSync('npm', ['run', '--silent', 'compile-tests'], quiet);
@@ -172,6 +169,8 @@ try {
   const cliS = median(cliSamples);
   output = {
     bench: 'submit',
+    peer: [awsCli, dockerPeer()],
+    stand_in: { ...motoStandIn(endpoint), endpoint, registry },
     unchanged_s: round(unchangedS),
     cli_s: round(cliS),
     ratio: round(unchangedS / cliS),
@@ -183,24 +182,27 @@ try {
 } finally {
   // Remove what the benchmark made: definitions, repository, run files, local images, the job containers.
   const {
+    BatchClient,
     DeregisterJobDefinitionCommand,
     DescribeJobDefinitionsCommand,
     DescribeJobsCommand,
   } = require('@aws-sdk/client-batch');
+  // aws.batch is the extension's BatchApi, not an SDK client: clean up with one of the SDK's.
+  const batch = new BatchClient({ region: aws.target.region, endpoint: aws.target.endpoint });
   const { DeleteRepositoryCommand } = require('@aws-sdk/client-ecr');
   const { DeleteObjectsCommand, ListObjectsV2Command } = require('@aws-sdk/client-s3');
   const deadline = Date.now() + 60_000;
   while (jobs.length && Date.now() < deadline) {
-    const described = await aws.batch.send(new DescribeJobsCommand({ jobs })).catch(() => ({ jobs: [] }));
+    const described = await batch.send(new DescribeJobsCommand({ jobs })).catch(() => ({ jobs: [] }));
     if ((described.jobs ?? []).every((job) => ['SUCCEEDED', 'FAILED'].includes(job.status))) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   for (const definitionName of [name, cliName]) {
-    const found = await aws.batch
+    const found = await batch
       .send(new DescribeJobDefinitionsCommand({ jobDefinitionName: definitionName, status: 'ACTIVE' }))
       .catch(() => ({ jobDefinitions: [] }));
     for (const definition of found.jobDefinitions ?? []) {
-      await aws.batch
+      await batch
         .send(new DeregisterJobDefinitionCommand({ jobDefinition: definition.jobDefinitionArn }))
         .catch(() => undefined);
     }
@@ -226,9 +228,8 @@ try {
         .remove()
         .catch(() => undefined);
   }
+  batch.destroy();
   aws.destroy();
   rmSync(work, { recursive: true, force: true });
-  if (startedBackend)
-    execFileSync('bash', ['scripts/backend.sh', 'down'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
 }
 console.log(JSON.stringify(output));

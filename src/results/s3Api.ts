@@ -13,6 +13,11 @@ export interface GetObjectResult {
   etag: string | undefined;
   /** e.g. "aws:kms": the ETag is then not an MD5 of the content. */
   serverSideEncryption: string | undefined;
+  /**
+   * The service's CRC32 of the whole object (base64), for the caller to check, when the getter
+   * asked for it (checksum mode) and the object has one; composite (per-part) checksums are left out.
+   */
+  checksumCrc32?: string;
 }
 
 export interface S3Api {

@@ -1,4 +1,5 @@
-// Download Results against moto's S3: byte for byte, traversal keys refused, interrupted then resumed.
+// Download Results against moto's S3: byte for byte, traversal keys refused, odd names (255 bytes,
+// "..foo") written, interrupted then resumed.
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -169,6 +170,54 @@ suite('Download Results against moto S3', function () {
     assert.equal(summary.downloaded, 1);
     assert.deepEqual(files(work), ['deep/results/r/fine/ok.txt', 'marker']);
     assert.ok(!existsSync('/abs.txt') && !existsSync(join(work, 'deep', 'escape.txt')));
+  });
+
+  test('a 255-byte name and keys that start with ".." are written, on one shared signal at the default concurrency, without warnings', async () => {
+    const prefix = newRun();
+    const bodies = new Map<string, Buffer>();
+    const odd = [
+      `${'n'.repeat(251)}.bin`, // 255 bytes: "<name>.part" would be 260
+      `long/${'é'.repeat(125)}.txt`, // 254 bytes
+      '..foo',
+      '..%2fx',
+      'tasks/..hidden/out.json',
+    ];
+    for (const rel of odd) bodies.set(rel, randomBytes(1000 + rel.length));
+    for (let i = 0; i < 40; i++) bodies.set(`tasks/${i}/out.bin`, randomBytes(20_000));
+    for (const [rel, body] of bodies) await put(prefix + rel, body);
+    await put(`${prefix}../up.txt`, Buffer.from('refused'));
+    await put(`${prefix}${'z'.repeat(256)}`, Buffer.from('refused'));
+
+    const api = createDownloadApi(viaProxy.s3, viaProxy.target);
+    const probe = await api.getObject(BUCKET, prefix + odd[0], undefined);
+    probe.body.resume();
+    assert.match(probe.checksumCrc32 ?? '', /==$/, "moto sends the object's CRC32, which the download checks");
+
+    const dest = join(work, 'r');
+    const controller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    let summary;
+    try {
+      summary = await downloadPrefix({ s3: api, bucket: BUCKET, prefix, destination: dest, signal: controller.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(summary.failed, []);
+    assert.equal(summary.downloaded, bodies.size);
+    assert.deepEqual(files(dest), [...bodies.keys()].sort(), 'every file, no temporary file left');
+    for (const [rel, body] of bodies) assert.equal(sha(readFileSync(join(dest, rel))), sha(body), rel);
+    assert.equal(Buffer.byteLength(odd[0]), 255);
+    assert.deepEqual(summary.refused.map((r) => [r.key.slice(prefix.length), r.refusal]).sort(), [
+      ['../up.txt', 'parentSegment'],
+      ['z'.repeat(256), 'tooLong'],
+    ]);
+    assert.deepEqual(
+      warnings.map((w) => `${w.name}: ${w.message}`),
+      [],
+    );
   });
 
   test('throttled (503 SlowDown) and an object changed after the listing: retried, then reported', async () => {

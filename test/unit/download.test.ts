@@ -10,10 +10,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { downloadPrefix, DownloadOptions, DownloadProgress } from '../../src/results/download';
+import { crc32 } from 'node:zlib';
+import { downloadPrefix, DownloadOptions, DownloadProgress, refusalSummary } from '../../src/results/download';
 import type { GetObjectResult, S3Api, S3Object } from '../../src/results/s3Api';
 
 const P = 'runs/r1/';
@@ -27,6 +29,10 @@ class FakeS3 implements S3Api {
   inFlight = 0;
   maxInFlight = 0;
   gets = 0;
+  /** Send the service's full-object CRC32 (x-amz-checksum-crc32) of the stored object, as S3 does. */
+  sendCrc32 = false;
+  /** Called while a body streams, e.g. to look at the folder or at the caller's signal. */
+  duringTransfer?: (key: string) => void;
 
   put(key: string, body: Buffer): void {
     this.objects.set(key, body);
@@ -55,25 +61,38 @@ class FakeS3 implements S3Api {
     const cut = this.breakOff.get(key);
     const chunks: Buffer[] = [];
     for (let i = 0; i < data.length; i += 1000) chunks.push(data.subarray(i, i + 1000));
-    const done = () => this.inFlight--;
+    // As http.request does: one abort listener on the signal it was given, for as long as it runs.
+    const onAbort = () => undefined;
+    signal?.addEventListener('abort', onAbort);
+    const done = () => {
+      this.inFlight--;
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const during = () => this.duringTransfer?.(key);
+    // done() on close: a stream destroyed before its first read never runs the generator's body.
     async function* stream() {
-      try {
-        let sent = 0;
-        for (const chunk of chunks) {
-          await new Promise((resolve) => setImmediate(resolve));
-          if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-          if (cut && cut.times > 0 && sent >= cut.after) {
-            cut.times--;
-            throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-          }
-          sent += chunk.length;
-          yield chunk;
+      let sent = 0;
+      for (const chunk of chunks) {
+        during();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+        if (cut && cut.times > 0 && sent >= cut.after) {
+          cut.times--;
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
         }
-      } finally {
-        done();
+        sent += chunk.length;
+        yield chunk;
       }
     }
-    const result: GetObjectResult = { body: Readable.from(stream()), etag: undefined, serverSideEncryption: undefined };
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    const result: GetObjectResult = {
+      body: Readable.from(stream()),
+      etag: undefined,
+      serverSideEncryption: undefined,
+      checksumCrc32: this.sendCrc32 ? crc.toString('base64') : undefined,
+    };
+    result.body.once('close', done);
     return result;
   }
 }
@@ -211,6 +230,25 @@ suite('downloadPrefix', () => {
     assert.deepEqual(tree(dest), ['flaky.bin']);
   });
 
+  test("the service's CRC32, when sent, is what the content is checked against; damage is caught", async () => {
+    const s3 = new FakeS3();
+    s3.sendCrc32 = true;
+    s3.put(`${P}small.bin`, randomBytes(3000));
+    s3.put(`${P}large.bin`, randomBytes(3 * 1024 * 1024 + 17)); // written in several batches
+    s3.put(`${P}empty.bin`, Buffer.alloc(0));
+    s3.put(`${P}bad.bin`, randomBytes(8000));
+    s3.corrupt.add(`${P}bad.bin`);
+    const summary = await run(s3, { retries: 0 });
+    assert.equal(summary.downloaded, 3);
+    assert.deepEqual(
+      summary.failed.map((f) => [f.relative, f.message]),
+      [['bad.bin', 'the content does not match its CRC32']],
+    );
+    for (const rel of ['small.bin', 'large.bin', 'empty.bin'])
+      assert.ok(readFileSync(join(dest, rel)).equals(s3.objects.get(P + rel)!), rel);
+    assert.deepEqual(tree(dest), ['empty.bin', 'large.bin', 'small.bin']);
+  });
+
   test('links planted in the folder are never followed', async () => {
     const outside = join(work, 'outside');
     mkdirSync(outside);
@@ -245,5 +283,126 @@ suite('downloadPrefix', () => {
     assert.equal(readFileSync(join(dest, 'x/y'), 'utf8'), 'file y');
     assert.equal(readFileSync(join(dest, 'z'), 'utf8'), 'file z');
     assert.equal(readFileSync(join(dest, 'z.part'), 'utf8'), 'file z.part');
+  });
+
+  test('final names of 251 to 255 bytes are written: the temporary file beside them always fits', async () => {
+    const s3 = new FakeS3();
+    const bodies = new Map<string, Buffer>();
+    for (const n of [250, 251, 252, 253, 254, 255]) {
+      const rel = `long/${'n'.repeat(n - 4)}.bin`;
+      bodies.set(rel, randomBytes(3000 + n));
+      s3.put(P + rel, bodies.get(rel)!);
+    }
+    const multibyte = `${'é'.repeat(125)}.bin`; // 254 bytes in 129 characters
+    bodies.set(multibyte, randomBytes(2000));
+    s3.put(P + multibyte, bodies.get(multibyte)!);
+    const seen = new Set<string>();
+    s3.duringTransfer = () => {
+      for (const name of tree(dest)) for (const part of name.split('/')) seen.add(part);
+    };
+    const summary = await run(s3);
+    assert.deepEqual(summary.failed, []);
+    assert.equal(summary.downloaded, bodies.size);
+    for (const [rel, body] of bodies) assert.ok(readFileSync(join(dest, rel)).equals(body), rel);
+    assert.deepEqual(tree(dest), [...bodies.keys()].sort(), 'no temporary file left');
+    const temps = [...seen].filter((name) => name.endsWith('.part'));
+    assert.ok(temps.length > 0, 'temporary files were seen while downloading');
+    for (const name of seen) assert.ok(Buffer.byteLength(name) <= 255, `${name.length} characters`);
+    assert.ok(
+      temps.some((name) => name === `${'n'.repeat(246)}.bin.part`),
+      'a 250-byte name keeps "<name>.part"',
+    );
+  });
+
+  test('a long name interrupted mid-way is finished on the next run, its temporary file removed', async () => {
+    const s3 = new FakeS3();
+    const rel = `${'L'.repeat(251)}.bin`;
+    s3.put(P + rel, randomBytes(50_000));
+    s3.breakOff.set(P + rel, { after: 20_000, times: 1 });
+    const first = await run(s3, { retries: 0 });
+    assert.equal(first.failed.length, 1);
+    assert.deepEqual(tree(dest), [], 'nothing left of the broken transfer');
+    const second = await run(s3);
+    assert.equal(second.downloaded, 1);
+    assert.ok(readFileSync(join(dest, rel)).equals(s3.objects.get(P + rel)!));
+    assert.deepEqual(tree(dest), [rel]);
+  });
+
+  test('keys that merely start with ".." are downloaded; real parent segments are refused with their kind', async () => {
+    const s3 = new FakeS3();
+    const fine = ['..foo', '..%2fx', 'tasks/..hidden/out.txt', '...'];
+    for (const rest of fine) s3.put(P + rest, Buffer.from(`content of ${rest}`));
+    const refused: Record<string, string> = {
+      '../up.txt': 'parentSegment',
+      'a/../../up.txt': 'parentSegment',
+      '/abs.txt': 'absolute',
+      'D:/drive.txt': 'driveLetter',
+      'a//b.txt': 'emptySegment',
+      [`${'y'.repeat(256)}`]: 'tooLong',
+    };
+    for (const rest of Object.keys(refused)) s3.put(P + rest, Buffer.from('refused'));
+    const summary = await run(s3);
+    assert.deepEqual(summary.failed, []);
+    assert.deepEqual(tree(dest), [...fine].sort());
+    for (const rest of fine) assert.equal(readFileSync(join(dest, rest), 'utf8'), `content of ${rest}`);
+    assert.deepEqual(Object.fromEntries(summary.refused.map((r) => [r.key.slice(P.length), r.refusal])), refused);
+    for (const r of summary.refused) {
+      if (r.refusal === 'parentSegment') assert.match(r.reason, /outside/);
+      else assert.doesNotMatch(r.reason, /outside/, r.reason);
+    }
+    assert.equal(
+      refusalSummary(summary.refused),
+      '6 keys refused: 2 with a ".." segment, which would land outside the folder; 1 with an absolute path; ' +
+        '1 starting with a drive letter; 1 with an empty segment ("//"); 1 with a name longer than 255 bytes.',
+    );
+  });
+
+  test('the default concurrency on one shared signal: one abort listener on it, no MaxListenersExceededWarning', async () => {
+    const s3 = new FakeS3();
+    for (let i = 0; i < 60; i++) s3.put(`${P}tasks/${i}/out.bin`, randomBytes(8000));
+    const controller = new AbortController();
+    let most = 0;
+    s3.duringTransfer = () => {
+      most = Math.max(most, getEventListeners(controller.signal, 'abort').length);
+    };
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const summary = await downloadPrefix({
+        s3,
+        bucket: 'b',
+        prefix: P,
+        destination: dest,
+        signal: controller.signal,
+      });
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.equal(summary.downloaded, 60);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(s3.maxInFlight, 16, 'the default concurrency, all in flight at once');
+    assert.equal(most, 1, 'listeners on the shared signal while transfers run');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'none left after the download');
+    assert.deepEqual(
+      warnings.map((w) => w.name),
+      [],
+    );
+  });
+
+  test('cancelling through the shared signal still stops every transfer in flight', async () => {
+    const s3 = new FakeS3();
+    for (let i = 0; i < 40; i++) s3.put(`${P}f${i}.bin`, randomBytes(30_000));
+    const controller = new AbortController();
+    s3.duringTransfer = () => {
+      if (s3.inFlight >= 16) controller.abort();
+    };
+    const summary = await downloadPrefix({ s3, bucket: 'b', prefix: P, destination: dest, signal: controller.signal });
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual(summary.failed, []);
+    for (let i = 0; i < 20 && s3.inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(s3.inFlight, 0, 'every transfer ended');
+    assert.ok(summary.downloaded < 40);
+    assert.ok(!tree(dest).some((f) => f.endsWith('.part')), 'no temporary file left behind');
   });
 });

@@ -120,6 +120,29 @@ suite('lean S3 GetObject', () => {
     }
   });
 
+  test("asks for the object's checksum and passes on a full-object CRC32, not a composite one", async () => {
+    const cases: [Record<string, string>, string | undefined][] = [
+      [{ 'x-amz-checksum-crc32': 'PGsw6A==' }, 'PGsw6A=='],
+      [{ 'x-amz-checksum-crc32': 'PGsw6A==', 'x-amz-checksum-type': 'FULL_OBJECT' }, 'PGsw6A=='],
+      [{ 'x-amz-checksum-crc32': 'PGsw6A==-3', 'x-amz-checksum-type': 'COMPOSITE' }, undefined],
+      [{ 'x-amz-checksum-crc32': 'PGsw6A==', 'x-amz-checksum-type': 'COMPOSITE' }, undefined],
+      [{ 'x-amz-checksum-crc32c': 'AAAAAA==' }, undefined],
+      [{}, undefined],
+    ];
+    for (const [headers, expected] of cases) {
+      answer = (_req, res) => {
+        res.writeHead(200, { etag: `"${MD5}"`, 'content-length': BODY.length, ...headers });
+        res.end(BODY);
+      };
+      seen = [];
+      const result = await lean.getObject('results-bucket', awkwardKeys[0], undefined);
+      result.body.resume();
+      assert.equal(result.checksumCrc32, expected, JSON.stringify(headers));
+      assert.equal(seen[0].headers['x-amz-checksum-mode'], 'ENABLED');
+      assert.equal(seen[0].verdict, 'ok', 'the checksum mode header is signed like the others');
+    }
+  });
+
   test('the verifier rejects a tampered request', () => {
     const request = awkwardKeys[0];
     seen = [];
