@@ -1,7 +1,9 @@
 // The messages of protocol version 2 and their shape checks. A message that fails its check is
 // treated like garbage on the wire: the sender is dropped.
 // 2: frames after the welcome are sealed (protocol/sealing.ts).
-export const PROTOCOL_VERSION = 2;
+// 3: sealed frames are encrypted (AES-256-GCM); the run's environment travels in a sealed `setup`
+//    message, not in the plain welcome.
+export const PROTOCOL_VERSION = 3;
 
 /** Frames before authentication are small (hellos only); this keeps unauthenticated peers cheap. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
@@ -43,6 +45,7 @@ export interface Welcome {
   mode: Mode;
   slots: number;
   heartbeatMs: number;
+  /** Always {} on the wire since protocol 3 (the welcome is not encrypted): see Setup. */
   environment: Record<string, string>;
 }
 
@@ -81,6 +84,11 @@ export interface Result {
   outputInStore?: boolean;
   ms: number;
 }
+/** Manager to worker, the first sealed frame: the run's environment for tasks and commands. */
+export interface Setup {
+  t: 'setup';
+  environment: Record<string, string>;
+}
 export interface Cancel {
   t: 'cancel';
   index: number;
@@ -109,7 +117,7 @@ export interface Exited {
   signal: string | null;
 }
 
-export type ToWorker = Beat | Assign | Cancel | Shutdown | Start;
+export type ToWorker = Beat | Setup | Assign | Cancel | Shutdown | Start;
 export type ToManager = Beat | Want | Result | Started | Exited;
 
 // --- shape checks ------------------------------------------------------------------------------------
@@ -209,6 +217,8 @@ export function asToWorker(m: Raw): ToWorker | undefined {
         (m.timeoutMs === undefined || (isCount(m.timeoutMs) && (m.timeoutMs as number) > 0));
       return ok ? (m as unknown as Assign) : undefined;
     }
+    case 'setup':
+      return isEnv(m.environment) ? (m as unknown as Setup) : undefined;
     case 'cancel':
       return isCount(m.index) && isCount(m.attempt) ? (m as unknown as Cancel) : undefined;
     case 'shutdown':

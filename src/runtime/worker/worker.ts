@@ -152,6 +152,7 @@ export class Worker {
           this.lastContact = Date.now();
           const message = asToWorker(raw);
           if (!message) peer.close(`unexpected message from the manager: ${String(raw.t)}`);
+          else if (message.t === 'setup') this.environment = message.environment;
           else if (message.t === 'task') this.track(this.runTask(message, link));
           else if (message.t === 'cancel') this.cancel(message.index, message.attempt);
           else if (message.t === 'start') this.startCluster(message, link);
