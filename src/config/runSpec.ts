@@ -39,5 +39,6 @@ export function buildRunSpec(config: RunConfig, runId: string, inputs?: unknown[
   if (config.cluster) spec.cluster = { ...config.cluster };
   spec.launchTimeoutSeconds = config.launchTimeoutSeconds;
   if (Object.keys(config.environment).length > 0) spec.environment = { ...config.environment };
+  if (config.runtime && Object.keys(config.runtime).length > 0) spec.runtime = { ...config.runtime };
   return spec;
 }

@@ -44,8 +44,9 @@ import { createLog, describeError } from './log';
 import type { RunOutcome } from './manager/controller';
 import { runManager } from './manager/manager';
 import { killAllNow } from './processes';
-import { RunSpecError } from './runSpec';
-import { ENV, SettingsError, readSettings } from './settings';
+import { RunSpecError, parseRuntime, type RuntimeSpec } from './runSpec';
+import { ENV, SettingsError, readSettings, withRunSettings } from './settings';
+import { KEYS, readJson, type RunStore } from './store/store';
 import { openStore } from './store/openStore';
 import { VERSION } from './version';
 import { Worker } from './worker/worker';
@@ -67,12 +68,19 @@ usage:
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
 
+Settings: run.json's "runtime" section (aws-batch.json's "runtime": managerTimeoutSeconds,
+heartbeatSeconds, killGraceSeconds, handshakeSeconds, port) sets them for a run, the manager and
+its workers alike; an environment variable below wins over it.
+
 Environment (all optional except the run location):
   ${ENV.runUri}  the run store: s3://bucket/prefix/<runId>/ or a folder
   ${ENV.heartbeat}=5   ${ENV.managerTimeout}=60   ${ENV.handshake}=10
   ${ENV.progress}=2   ${ENV.killGrace}=5   ${ENV.overdueGrace}=900
   ${ENV.port}=0 (any free port)   ${ENV.advertise} (else ECS metadata, else a network interface)
   ${ENV.bind} (default: the advertised address)
+  ${ENV.dropLog}=60 (connections dropped before they authenticate: one log line, then a summary
+      at most this often)   ${ENV.maxHandshakes}=4096 (connections in their handshake at once;
+      beyond it the oldest is dropped)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.
 
 ${EXIT_CODE_HELP}
@@ -184,7 +192,7 @@ async function worker(args: string[]): Promise<number> {
   if (!target) throw new UsageError('worker needs --manager HOST:PORT');
   const runUri = typeof options.run === 'string' ? options.run : process.env[ENV.runUri];
   if (!runUri) throw new UsageError(`worker needs --run URI or ${ENV.runUri}`);
-  const settings = readSettings();
+  const envSettings = readSettings();
 
   const jobId = process.env.AWS_BATCH_JOB_ID;
   // Batch sets AWS_BATCH_JOB_ARRAY_INDEX; an array child's job ID ends in ":<index>" as well.
@@ -194,9 +202,9 @@ async function worker(args: string[]): Promise<number> {
   const label = index ?? arrayIndex ?? '0';
   const workerId = index !== undefined && !jobId ? `local-${index}` : (jobId ?? `${hostname()}-${process.pid}`);
   const log = createLog(`worker ${label}`);
-  const { address } = await discoverAddress(settings.advertiseAddress);
-
   const store = await openStore(runUri);
+  const settings = withRunSettings(envSettings, await readRuntimeSpec(store, log));
+  const { address } = await discoverAddress(settings.advertiseAddress);
   const running = new Worker({
     host: target.host,
     port: target.port,
@@ -208,6 +216,17 @@ async function worker(args: string[]): Promise<number> {
   });
   void onSignals().then(({ signal, exitCode }) => running.finish(exitCode, `received ${signal}`));
   return running.run();
+}
+
+/** A worker's view of run.json: only its `runtime` section, and only if it can be read and is sound. */
+async function readRuntimeSpec(store: RunStore, log: (line: string) => void): Promise<RuntimeSpec | undefined> {
+  try {
+    const spec = (await readJson(store, KEYS.spec)) as { runtime?: unknown } | undefined;
+    return spec?.runtime === undefined ? undefined : parseRuntime(spec.runtime);
+  } catch (error) {
+    log(`run.json's runtime settings are not used: ${describeError(error)}`);
+    return undefined;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

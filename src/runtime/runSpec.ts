@@ -29,6 +29,20 @@ export interface ClusterSpec {
   minWorkers?: number;
 }
 
+/** run.json's `runtime`: the runtime's tunables (aws-batch.json's "runtime"); an environment variable of the same setting wins. */
+export interface RuntimeSpec {
+  /** BATCH_RUNNER_MANAGER_TIMEOUT_SECONDS */
+  managerTimeoutSeconds?: number;
+  /** BATCH_RUNNER_HEARTBEAT_SECONDS */
+  heartbeatSeconds?: number;
+  /** BATCH_RUNNER_KILL_GRACE_SECONDS */
+  killGraceSeconds?: number;
+  /** BATCH_RUNNER_HANDSHAKE_SECONDS */
+  handshakeSeconds?: number;
+  /** BATCH_RUNNER_PORT: the manager's port (0 or absent: any free one). */
+  port?: number;
+}
+
 export interface WorkerRange {
   min: number;
   max: number;
@@ -49,6 +63,8 @@ export interface RunSpec {
   environment?: Record<string, string>;
   /** The run this one re-runs the failed tasks of (Re-run Failed Tasks). */
   parentRunId?: string;
+  /** The runtime's tunables for this run. */
+  runtime?: RuntimeSpec;
 }
 
 export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 900;
@@ -99,6 +115,7 @@ export function parseRunSpec(value: unknown): RunSpec {
     'launchTimeoutSeconds',
     'environment',
     'parentRunId',
+    'runtime',
   ]);
   if (typeof value.name !== 'string' || !NAME.test(value.name)) {
     fail('name must be 1-128 letters, digits, hyphens or underscores (a Batch job name)');
@@ -129,6 +146,7 @@ export function parseRunSpec(value: unknown): RunSpec {
     if (typeof value.parentRunId !== 'string' || !RUN_ID.test(value.parentRunId)) fail('parentRunId must be a run id');
     spec.parentRunId = value.parentRunId;
   }
+  if (value.runtime !== undefined) spec.runtime = parseRuntime(value.runtime);
   if (value.launchTimeoutSeconds !== undefined) {
     spec.launchTimeoutSeconds = int(value.launchTimeoutSeconds, 'launchTimeoutSeconds', 1, 7 * 24 * 3600);
   }
@@ -185,6 +203,30 @@ function parseIndexes(value: unknown, count: number): number[] {
     previous = index as number;
   });
   return value as number[];
+}
+
+const RUNTIME_LIMITS = {
+  managerTimeoutSeconds: 86_400,
+  heartbeatSeconds: 3600,
+  killGraceSeconds: 3600,
+  handshakeSeconds: 3600,
+};
+
+/** run.json's `runtime` section (also read on its own by workers, see readRuntimeSpec). */
+export function parseRuntime(value: unknown): RuntimeSpec {
+  if (!isObject(value)) fail('runtime must be an object');
+  allowOnly(value, 'runtime.', [...Object.keys(RUNTIME_LIMITS), 'port']);
+  const runtime: RuntimeSpec = {};
+  for (const [key, max] of Object.entries(RUNTIME_LIMITS) as [keyof typeof RUNTIME_LIMITS, number][]) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
+      fail(`runtime.${key} must be a number of seconds above 0 and at most ${max}`);
+    }
+    runtime[key] = v;
+  }
+  if (value.port !== undefined) runtime.port = int(value.port, 'runtime.port', 0, 65535);
+  return runtime;
 }
 
 function parseCluster(value: unknown): ClusterSpec {

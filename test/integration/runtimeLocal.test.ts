@@ -3,7 +3,9 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { EXIT } from '../../src/runtime/exitCodes';
 import {
   assertExit,
   buildRuntime,
@@ -459,5 +461,35 @@ suite('runtime: local runs (manager and worker processes)', function () {
       assert.match(run.output(), message, args.join(' '));
     }
     assert.ok(!existsSync(join(empty, 'secret')), 'an invalid run must not get as far as creating a secret');
+  });
+
+  test("run.json's runtime section: the manager listens on its port, a worker keeps its manager timeout", async function () {
+    this.timeout(30_000);
+    const free = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const dir = trackDir(
+      makeRun({
+        name: 'settings',
+        runId: 'settings-1',
+        workers: 2,
+        tasks: { command: ['true'], count: 4 },
+        runtime: { port: free, heartbeatSeconds: 1, managerTimeoutSeconds: 1.5 },
+      }),
+    );
+    const run = runtime(['local', '--workers', '2', dir]);
+    await run.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${free} `));
+    assertExit(await run.exited, 0, run.output());
+
+    // A worker whose manager never answers: gone after run.json's 1.5 s, not the default 60 s.
+    const started = Date.now();
+    const lonely = runtime(['worker', '--manager', '127.0.0.1:9', '--run', dir, '--index', '7']);
+    assertExit(await lonely.exited, EXIT.managerLost, lonely.output());
+    assert.ok(Date.now() - started < 10_000, `the worker took ${Date.now() - started} ms to give up`);
+    assert.match(lonely.output(), /no contact with the manager for 1\.5 s/);
   });
 });

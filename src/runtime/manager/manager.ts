@@ -16,7 +16,7 @@ import {
   type RunSpec,
   type WorkerRange,
 } from '../runSpec';
-import { SettingsError, silenceMs, type Settings } from '../settings';
+import { SettingsError, silenceMs, withRunSettings, type Settings } from '../settings';
 import { ensureSecret } from '../store/secret';
 import { KEYS, readJson, type RunStore } from '../store/store';
 import type { LaunchStatus, Launcher } from '../launch/launcher';
@@ -42,6 +42,8 @@ export interface ManagerOptions {
   managerJobId?: string;
   /** How long workers get to exit on their own at the end before they are terminated (default 15 s). */
   shutdownGraceMs?: number;
+  /** The environment whose BATCH_RUNNER_* variables win over run.json's `runtime` (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   /** The clock, epoch ms (start, usage and duration figures); tests inject one. */
   now?: () => number;
 }
@@ -50,7 +52,7 @@ export interface ManagerOptions {
 const SHUTDOWN_GRACE_MS = 15_000;
 
 export async function runManager(options: ManagerOptions): Promise<number> {
-  const { store, settings, log } = options;
+  const { store, log } = options;
   const now = options.now ?? Date.now;
   const startedAt = new Date(now());
   const raw = await readJson(store, KEYS.spec).catch((error) => {
@@ -58,6 +60,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
   });
   if (raw === undefined) throw new UsageError(`there is no run.json in ${store.location}`);
   const spec = parseRunSpec(raw);
+  const settings = withRunSettings(options.settings, spec.runtime, options.env);
   const mode: Mode = spec.tasks ? 'tasks' : 'cluster';
   const range = withOverride(workerRange(spec), options.workers);
 
@@ -158,6 +161,8 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         environment: spec.environment ?? {},
       },
       handshakeMs: settings.handshakeMs,
+      dropLogMs: settings.dropLogMs,
+      maxHalfOpen: settings.maxHandshakes,
       heartbeatMs: settings.heartbeatMs,
       silenceMs: silenceMs(settings),
       log,
