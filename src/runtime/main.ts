@@ -61,9 +61,10 @@ usage:
       Coordinate the run stored at $${ENV.runUri}. The launcher defaults to "batch" inside an
       AWS Batch job ($AWS_BATCH_JOB_ID set): the workers become one array job on the manager's queue.
       "local" starts N worker processes here; "none" waits for workers started by someone else.
-  node runtime.js worker --manager HOST:PORT [--run URI] [--index N] [--noop]
+  node runtime.js worker --manager HOST:PORT [--run URI] [--index N] [--noop | --noop-output]
       Serve the manager at HOST:PORT. The run store is --run or $${ENV.runUri}; the run secret is
-      read from there. --noop (for benchmarks) completes every task at once without running it.
+      read from there. --noop (for benchmarks) completes every task at once without running it;
+      --noop-output does so with an output.json of {"index": i, "input": <its input>}.
   node runtime.js local [--workers N] RUN_DIR
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
@@ -81,6 +82,8 @@ Environment (all optional except the run location):
   ${ENV.dropLog}=60 (connections dropped before they authenticate: one log line, then a summary
       at most this often)   ${ENV.maxHandshakes}=4096 (connections in their handshake at once;
       beyond it the oldest is dropped)
+  ${ENV.prefetch} (worker: tasks asked for beyond its slots, so the next one is at hand; default:
+      one per slot)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.
 
 ${EXIT_CODE_HELP}
@@ -186,7 +189,7 @@ async function manager(args: string[], local: boolean): Promise<number> {
 }
 
 async function worker(args: string[]): Promise<number> {
-  const { options, rest } = parseArgs(args, ['manager', 'run', 'index'], ['noop']);
+  const { options, rest } = parseArgs(args, ['manager', 'run', 'index'], ['noop', 'noop-output']);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const target = typeof options.manager === 'string' ? parseHostPort(options.manager) : undefined;
   if (!target) throw new UsageError('worker needs --manager HOST:PORT');
@@ -212,7 +215,8 @@ async function worker(args: string[]): Promise<number> {
     identity: { workerId, label, address },
     settings,
     log,
-    noop: options.noop === true,
+    noop: options.noop === true || options['noop-output'] === true,
+    noopOutput: options['noop-output'] === true,
   });
   void onSignals().then(({ signal, exitCode }) => running.finish(exitCode, `received ${signal}`));
   return running.run();

@@ -9,6 +9,12 @@ export interface TaskSpec {
   count?: number;
   /** One task per element; each element is written to the file named by TASK_INPUT. */
   inputs?: unknown[];
+  /**
+   * One task per non-empty line of this JSON Lines file, read by the manager as a stream (large
+   * runs): a key of the run store (such as "inputs.jsonl") or a URI / absolute path of its own.
+   * `count`, when given, is its number of inputs (else the manager counts them).
+   */
+  inputsFile?: string;
   /** Extra attempts after a failed one (default 0). */
   retries?: number;
   /** Per-attempt time limit; the attempt is killed and counts as failed (default: none). */
@@ -27,6 +33,15 @@ export interface ClusterSpec {
   worker: string[];
   /** Workers that must be up before the manager command starts (default: all of `workers`). */
   minWorkers?: number;
+  /** The port each worker command listens on: BATCH_WORKER_PORT in its environment (and in BATCH_WORKER_ADDRESSES). */
+  workerPort?: number;
+  /**
+   * When a worker counts as ready (the manager command starts once every one is): "port" when
+   * BATCH_WORKER_PORT accepts connections (the default when workerPort is set), "file" when the
+   * command has created the file named by BATCH_WORKER_READY_FILE, "spawned" as soon as it started
+   * (the default otherwise).
+   */
+  ready?: 'port' | 'file' | 'spawned';
 }
 
 /** run.json's `runtime`: the runtime's tunables (aws-batch.json's "runtime"); an environment variable of the same setting wins. */
@@ -164,9 +179,23 @@ export function parseRunSpec(value: unknown): RunSpec {
 
 function parseTasks(value: unknown): TaskSpec {
   if (!isObject(value)) fail('tasks must be an object');
-  allowOnly(value, 'tasks.', ['command', 'count', 'inputs', 'retries', 'timeoutSeconds', 'slotsPerWorker', 'indexes']);
+  allowOnly(value, 'tasks.', [
+    'command',
+    'count',
+    'inputs',
+    'inputsFile',
+    'retries',
+    'timeoutSeconds',
+    'slotsPerWorker',
+    'indexes',
+  ]);
   const tasks: TaskSpec = { command: command(value.command, 'tasks.command') };
-  if ((value.count === undefined) === (value.inputs === undefined))
+  if (value.inputsFile !== undefined) {
+    if (value.inputs !== undefined) fail('tasks needs "inputs" or "inputsFile", not both');
+    if (typeof value.inputsFile !== 'string' || value.inputsFile === '' || value.inputsFile.length > 2048)
+      fail('tasks.inputsFile must be a store key such as "inputs.jsonl", or a URI');
+    tasks.inputsFile = value.inputsFile;
+  } else if ((value.count === undefined) === (value.inputs === undefined))
     fail('tasks needs exactly one of "count" or "inputs"');
   if (value.count !== undefined) tasks.count = int(value.count, 'tasks.count', 1, MAX_TASKS);
   if (value.inputs !== undefined) {
@@ -187,7 +216,8 @@ function parseTasks(value: unknown): TaskSpec {
   }
   if (value.slotsPerWorker !== undefined)
     tasks.slotsPerWorker = int(value.slotsPerWorker, 'tasks.slotsPerWorker', 1, 1024);
-  if (value.indexes !== undefined) tasks.indexes = parseIndexes(value.indexes, taskCount(tasks));
+  if (value.indexes !== undefined)
+    tasks.indexes = parseIndexes(value.indexes, tasks.inputsFile && !tasks.count ? MAX_TASKS : taskCount(tasks));
   return tasks;
 }
 
@@ -231,12 +261,20 @@ export function parseRuntime(value: unknown): RuntimeSpec {
 
 function parseCluster(value: unknown): ClusterSpec {
   if (!isObject(value)) fail('cluster must be an object');
-  allowOnly(value, 'cluster.', ['manager', 'worker', 'minWorkers']);
+  allowOnly(value, 'cluster.', ['manager', 'worker', 'minWorkers', 'workerPort', 'ready']);
   const cluster: ClusterSpec = {
     manager: command(value.manager, 'cluster.manager'),
     worker: command(value.worker, 'cluster.worker'),
   };
   if (value.minWorkers !== undefined) cluster.minWorkers = int(value.minWorkers, 'cluster.minWorkers', 1, MAX_WORKERS);
+  if (value.workerPort !== undefined) cluster.workerPort = int(value.workerPort, 'cluster.workerPort', 1, 65535);
+  if (value.ready !== undefined) {
+    if (value.ready !== 'port' && value.ready !== 'file' && value.ready !== 'spawned')
+      fail('cluster.ready must be "port", "file" or "spawned"');
+    if (value.ready === 'port' && cluster.workerPort === undefined)
+      fail('cluster.ready "port" needs cluster.workerPort');
+    cluster.ready = value.ready;
+  }
   return cluster;
 }
 

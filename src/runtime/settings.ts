@@ -25,6 +25,8 @@ export interface Settings {
   dropLogMs: number;
   /** Connections in their handshake at once; a new one beyond this drops the oldest. */
   maxHandshakes: number;
+  /** Worker: tasks it asks for beyond its slots, so the next one is at hand (default: one per slot). */
+  prefetch?: number;
 }
 
 export const ENV = {
@@ -39,6 +41,7 @@ export const ENV = {
   advertise: 'BATCH_RUNNER_ADVERTISE_ADDRESS',
   bind: 'BATCH_RUNNER_BIND_ADDRESS',
   dropLog: 'BATCH_RUNNER_DROP_LOG_SECONDS',
+  prefetch: 'BATCH_RUNNER_PREFETCH',
   maxHandshakes: 'BATCH_RUNNER_MAX_HANDSHAKES',
 } as const;
 
@@ -58,7 +61,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const maxHandshakes = Number(env[ENV.maxHandshakes] || 4096);
   if (!Number.isInteger(maxHandshakes) || maxHandshakes < 1)
     throw new SettingsError(`${ENV.maxHandshakes} must be a whole number of at least 1`);
+  const prefetch = env[ENV.prefetch] ? Number(env[ENV.prefetch]) : undefined;
+  if (prefetch !== undefined && (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 100_000))
+    throw new SettingsError(`${ENV.prefetch} must be a whole number from 0 to 100000`);
   return {
+    prefetch,
     dropLogMs: seconds(env, ENV.dropLog, 60),
     maxHandshakes,
     heartbeatMs: seconds(env, ENV.heartbeat, 5),

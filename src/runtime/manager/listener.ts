@@ -140,9 +140,12 @@ export class WorkerListener {
           this.halfOpen.delete(peer);
           const { environment, ...welcome } = this.options.welcome;
           // The welcome is the last plain frame: what the run's tasks see travels sealed.
+          // One write for both frames (10,000 workers registering at once: half the system calls).
+          peer.socket.cork();
           peer.send({ t: 'welcome', proof, ...welcome, environment: {} } satisfies Welcome);
           peer.seal(handshake.keys());
           peer.send({ t: 'setup', environment } satisfies Setup);
+          peer.socket.uncork();
           peer.authenticated(MAX_FRAME_BYTES, this.options.heartbeatMs, this.options.silenceMs);
           peer.detach();
           this.options.onWorker({ id: hello.workerId, label: hello.label, address: hello.address, peer });

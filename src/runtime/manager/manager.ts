@@ -10,10 +10,12 @@ import type { Mode } from '../protocol/messages';
 import type { RunProgress, RunSummary, RunUsage } from '../runFiles';
 import {
   DEFAULT_LAUNCH_TIMEOUT_SECONDS,
+  MAX_TASKS,
   RunSpecError,
   parseRunSpec,
   workerRange,
   type RunSpec,
+  type TaskSpec,
   type WorkerRange,
 } from '../runSpec';
 import { SettingsError, silenceMs, withRunSettings, type Settings } from '../settings';
@@ -25,6 +27,7 @@ import type { Controller, RunOutcome } from './controller';
 import { WorkerListener, type ConnectedWorker } from './listener';
 import { ProgressWriter } from './progress';
 import { TaskRun } from './taskRun';
+import { StreamedInputs, countInputs, openInputs } from './inputs';
 
 export interface ManagerOptions {
   store: RunStore;
@@ -138,7 +141,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
     const bind = settings.bindAddress ?? advertised.address;
 
     const run: Controller = spec.tasks
-      ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
+      ? await taskRun(spec.tasks, store, log, () => progress.changed(), settings.overdueGraceMs)
       : new ClusterRun({
           cluster: spec.cluster!,
           range,
@@ -151,6 +154,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         });
     controller = run;
 
+    const arrivals = new Arrivals(log);
     const workers = new WorkerListener({
       secret,
       runId: spec.runId,
@@ -167,7 +171,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
       silenceMs: silenceMs(settings),
       log,
       onWorker: (worker) => {
-        log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+        arrivals.connected(worker);
         if (ended) {
           // Too late for this run: let it exit cleanly (code 0, its job SUCCEEDED) rather than be terminated.
           worker.peer.send({ t: 'shutdown', reason: 'the run is over' });
@@ -238,6 +242,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         .catch((error) => log(`could not stop every worker: ${describeError(error)}`));
     }
     await workers.close();
+    arrivals.close();
 
     const summary = summaryOf(
       { ...outcome, status: exitCode === outcome.exitCode ? outcome.status : 'failed', exitCode },
@@ -269,6 +274,66 @@ export async function runManager(options: ManagerOptions): Promise<number> {
       await listener?.close().catch(() => undefined);
     }
     throw error;
+  }
+}
+
+/** Task mode; with an inputs file, its inputs are counted (when run.json has no count) and streamed. */
+async function taskRun(
+  tasks: TaskSpec,
+  store: RunStore,
+  log: Log,
+  changed: () => void,
+  overdueGraceMs: number,
+): Promise<TaskRun> {
+  if (!tasks.inputsFile) return new TaskRun(tasks, log, changed, overdueGraceMs);
+  const where = await openInputs(store, tasks.inputsFile);
+  const file = `${where.store.location}${where.key}`;
+  const counted = tasks.count ?? (await countInputs(where.store, where.key));
+  if (counted < 1 || counted > MAX_TASKS) {
+    throw new RunSpecError(`run.json: tasks.inputsFile (${file}) has ${counted} inputs; give 1 to ${MAX_TASKS}`);
+  }
+  const spec = { ...tasks, count: counted };
+  const wanted = tasks.indexes ? new Set(tasks.indexes) : undefined;
+  const inputs = await StreamedInputs.open(where.store, where.key, wanted && ((index) => wanted.has(index)));
+  const run = new TaskRun(spec, log, changed, overdueGraceMs, inputs);
+  inputs.onReady = () => run.inputsReady();
+  log(`${counted} task inputs are read from ${file} as the tasks go out`);
+  return run;
+}
+
+/** Lines that a worker connected: one each for the first ones, then a count at most every few seconds. */
+const ARRIVALS_LOGGED = 100;
+const ARRIVALS_SUMMARY_MS = 5000;
+
+class Arrivals {
+  private count = 0;
+  private unlogged = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly log: Log) {}
+
+  connected(worker: ConnectedWorker): void {
+    this.count++;
+    if (this.count <= ARRIVALS_LOGGED) {
+      this.log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+      if (this.count === ARRIVALS_LOGGED)
+        this.log(`further connections are counted every ${ARRIVALS_SUMMARY_MS / 1000} s`);
+      return;
+    }
+    this.unlogged++;
+    this.timer ??= setTimeout(() => this.flush(), ARRIVALS_SUMMARY_MS).unref();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.unlogged === 0) return;
+    this.log(`${this.unlogged} more workers connected (${this.count} connections so far)`);
+    this.unlogged = 0;
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.flush();
   }
 }
 
