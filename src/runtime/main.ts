@@ -69,6 +69,20 @@ usage:
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
 
+Cluster mode (run.json "cluster": manager, worker, minWorkers, workerPort, ready):
+  Each worker runs the worker command with BATCH_MANAGER_HOST (the manager's address),
+  BATCH_WORKER_HOST (its own), BATCH_WORKER_INDEX (0..n-1), BATCH_WORKER_COUNT, BATCH_WORKER_PORT
+  (cluster.workerPort, when set) and BATCH_WORKER_READY_FILE. A worker is ready when
+  BATCH_WORKER_PORT accepts connections (ready "port", the default with a workerPort), when its
+  command has created BATCH_WORKER_READY_FILE (ready "file"), or once it started (ready "spawned",
+  the default otherwise). When every worker is ready the manager runs the manager command with:
+    BATCH_WORKER_HOSTS      the workers' addresses, comma-separated, in BATCH_WORKER_INDEX order:
+                            10.0.1.5,10.0.1.6 (IPv6 addresses as they are, without brackets)
+    BATCH_WORKER_ADDRESSES  with a workerPort: host:port, comma-separated ([v6]:port for IPv6)
+    BATCH_WORKER_HOSTFILE   a file with one address per line in the same order (mpirun --hostfile)
+    BATCH_WORKER_COUNT, BATCH_MANAGER_HOST
+  Its exit ends the run (and is the run's exit code); then every worker is stopped.
+
 Settings: run.json's "runtime" section (aws-batch.json's "runtime": managerTimeoutSeconds,
 heartbeatSeconds, killGraceSeconds, handshakeSeconds, port) sets them for a run, the manager and
 its workers alike; an environment variable below wins over it.
@@ -82,8 +96,8 @@ Environment (all optional except the run location):
   ${ENV.dropLog}=60 (connections dropped before they authenticate: one log line, then a summary
       at most this often)   ${ENV.maxHandshakes}=4096 (connections in their handshake at once;
       beyond it the oldest is dropped)
-  ${ENV.prefetch} (worker: tasks asked for beyond its slots, so the next one is at hand; default:
-      one per slot)
+  ${ENV.prefetch} (worker: tasks it holds beyond one per slot, so the next one is at hand; default:
+      adaptive, about 20 ms of work per slot, 1 to 32 tasks per slot)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.
 
 ${EXIT_CODE_HELP}
