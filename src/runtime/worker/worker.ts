@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatHostPort } from '../address';
 import { EXIT } from '../exitCodes';
 import { describeError, type Log } from '../log';
 import type { WorkerIdentity } from '../protocol/auth';
@@ -157,7 +158,9 @@ export class Worker {
       } catch (error) {
         // One line per distinct problem, not one per attempt.
         if (describeError(error) !== lastReported) {
-          log(`cannot reach the manager at ${host}:${port}: ${describeError(error)} (retrying)`);
+          log(
+            `cannot reach the manager at ${formatHostPort(host, port)}: ${describeError(error)}${reachHint(host, port, error)} (retrying)`,
+          );
           lastReported = describeError(error);
         }
       }
@@ -451,6 +454,18 @@ export class Worker {
     }
     return false;
   }
+}
+
+/** For a connection that never got through: where to look (the port, the security group). */
+function reachHint(host: string, port: number, error: unknown): string {
+  const text = describeError(error);
+  const network = /no TCP connection|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT/.test(text);
+  if (!network) return '';
+  return (
+    ` — TCP port ${port} on ${host} must be open to this worker: in AWS, the manager's security group needs an` +
+    ` inbound rule for TCP ${port} from the workers' security group (the same group when they share one), and` +
+    ` "runtime": { "port": ${port} } in aws-batch.json keeps the manager on that port`
+  );
 }
 
 /** True when a TCP connection to one of `hosts` at `port` is accepted (and at once closed). */
