@@ -184,13 +184,13 @@ export class Scheduler {
   }
 
   failures(limit = Infinity): TaskFailure[] {
-    return [...this.failedTasks.keys()]
-      .sort((a, b) => a - b)
-      .slice(0, limit)
-      .map((index) => {
-        const { exitCode, reason, tail } = this.failedTasks.get(index)!;
-        return { index, attempts: this.attempts[index], exitCode, reason, ...(tail ? { tail: [...tail] } : {}) };
-      });
+    // A typed array sorts numbers natively: progress stays cheap with many failed tasks.
+    return Array.from(
+      Uint32Array.from(this.failedTasks.keys()).sort().subarray(0, Math.min(limit, this.failedTasks.size)),
+    ).map((index) => {
+      const { exitCode, reason, tail } = this.failedTasks.get(index)!;
+      return { index, attempts: this.attempts[index], exitCode, reason, ...(tail ? { tail: [...tail] } : {}) };
+    });
   }
 
   private release(assignment: Assignment): void {
