@@ -1,5 +1,6 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
+// requiresTrust(...) marks the commands that build or run the folder's code: Restricted Mode refuses them.
 import { buildAndPushImage } from './buildAndPushImage';
 import { cancelRun } from './cancelRun';
 import { copyRunUri } from './copyRunUri';
@@ -31,6 +32,7 @@ import { showRunLogs } from './showRunLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
 import { runLocally } from './runLocally';
+import { requiresTrust } from './trust';
 import { unwatchRun, watchRun } from './watchRun';
 import { COMMANDS, type CommandId } from '../ui/ids';
 import type { CommandFactory } from './runCommand';
@@ -61,10 +63,10 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.submitFromDefinition]: submitFromDefinition,
   [COMMANDS.showInactiveDefinitions]: showInactiveDefinitions,
   [COMMANDS.hideInactiveDefinitions]: hideInactiveDefinitions,
-  [COMMANDS.submit]: submitToBatch,
-  [COMMANDS.runLocally]: runLocally,
-  [COMMANDS.buildAndPushImage]: buildAndPushImage,
-  [COMMANDS.registerJobDefinition]: registerJobDefinition,
+  [COMMANDS.submit]: requiresTrust('Submit to Batch', submitToBatch),
+  [COMMANDS.runLocally]: requiresTrust('Run Locally', runLocally),
+  [COMMANDS.buildAndPushImage]: requiresTrust('Build and Push Image', buildAndPushImage),
+  [COMMANDS.registerJobDefinition]: requiresTrust('Register Job Definition', registerJobDefinition),
   [COMMANDS.createRunConfiguration]: createRunConfiguration,
   [COMMANDS.showBuildOutput]: (services) => () => services.buildOutput().show(true),
   [COMMANDS.showLogs]: showLogs,
@@ -75,7 +77,7 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.refreshRuns]: (services) => () => services.runs.refresh(true),
   [COMMANDS.showMoreRuns]: (services) => () => services.runs.showMore(),
   [COMMANDS.cancelRun]: cancelRun,
-  [COMMANDS.rerunFailedTasks]: rerunFailedTasks,
+  [COMMANDS.rerunFailedTasks]: requiresTrust('Re-run Failed Tasks', rerunFailedTasks),
   [COMMANDS.showRunLogs]: showRunLogs,
   [COMMANDS.openRunJson]: openRunJson,
   [COMMANDS.openSummaryJson]: openSummaryJson,
