@@ -30,6 +30,7 @@ export const AWS_SERVICE_KEYS = {
   s3: 's3',
   cloudformation: 'cloudformation',
   iam: 'iam',
+  ec2: 'ec2',
 } as const;
 export type AwsService = keyof typeof AWS_SERVICE_KEYS;
 

@@ -27,10 +27,12 @@ import { refreshQueues } from './refreshQueues';
 import { registerJobDefinition } from './registerJobDefinition';
 import { rerunFailedTasks } from './rerunFailedTasks';
 import { selectProfile } from './selectProfile';
+import { setUpBatch } from './setUpBatch';
 import { showLogs } from './showLogs';
 import { showRunLogs } from './showRunLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
+import { tearDownBatch } from './tearDownBatch';
 import { runLocally } from './runLocally';
 import { requiresTrust } from './trust';
 import { unwatchRun, watchRun } from './watchRun';
@@ -86,4 +88,6 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.deleteRunData]: deleteRunData,
   [COMMANDS.watchRun]: watchRun,
   [COMMANDS.unwatchRun]: unwatchRun,
+  [COMMANDS.setUpBatch]: setUpBatch,
+  [COMMANDS.tearDownBatch]: tearDownBatch,
 };

@@ -47,6 +47,8 @@ export const COMMANDS = {
   deleteRunData: 'awsBatch.run.deleteData',
   watchRun: 'awsBatch.run.watch',
   unwatchRun: 'awsBatch.run.unwatch',
+  setUpBatch: 'awsBatch.setUpBatch',
+  tearDownBatch: 'awsBatch.tearDownBatch',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

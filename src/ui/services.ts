@@ -289,7 +289,7 @@ function describe(target: AwsTarget): string {
 }
 
 /** The code of a role profile's MFA device (mfa_serial), asked for when the role is first assumed. */
-async function askMfaCode(serial: string): Promise<string> {
+export async function askMfaCode(serial: string): Promise<string> {
   const code = await vscode.window.showInputBox({
     title: 'AWS Batch: MFA code',
     prompt: `Your AWS profile assumes a role that needs a code from the MFA device ${serial}.`,
