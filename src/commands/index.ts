@@ -5,6 +5,7 @@ import { buildAndPushImage } from './buildAndPushImage';
 import { cancelRun } from './cancelRun';
 import { copyRunUri } from './copyRunUri';
 import { copyArn } from './copyArn';
+import { copyIamPolicy } from './copyIamPolicy';
 import { createRunConfiguration } from './createRunConfiguration';
 import { deleteRunData } from './deleteRunData';
 import { downloadResults } from './downloadResults';
@@ -90,4 +91,5 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.unwatchRun]: unwatchRun,
   [COMMANDS.setUpBatch]: setUpBatch,
   [COMMANDS.tearDownBatch]: tearDownBatch,
+  [COMMANDS.copyIamPolicy]: copyIamPolicy,
 };

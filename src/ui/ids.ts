@@ -49,6 +49,7 @@ export const COMMANDS = {
   unwatchRun: 'awsBatch.run.unwatch',
   setUpBatch: 'awsBatch.setUpBatch',
   tearDownBatch: 'awsBatch.tearDownBatch',
+  copyIamPolicy: 'awsBatch.copyIamPolicy',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

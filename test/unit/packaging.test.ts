@@ -1,6 +1,6 @@
 // What the VSIX holds (`vsce ls`, the same file list `npm run package` packs): the bundles, the Set Up
 // template, the icon, screenshots and walkthrough pages the README and package.json name, and no
-// developer files (sources, tests, scripts, docs/).
+// developer files (sources, tests, scripts, docs/ but the IAM documents Copy IAM Policy… reads).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ suite('packaging (vsce ls)', function () {
       'CHANGELOG.md',
       'LICENSE',
       'resources/batch-setup.yaml',
+      'docs/iam/user-policy.json',
+      'docs/iam/manager-job-role-policy.json',
       'src/config/aws-batch.schema.json',
       pkg.icon,
     ]) {
@@ -63,7 +65,7 @@ suite('packaging (vsce ls)', function () {
 
   test('no developer files', () => {
     const developer = files.filter((file) =>
-      /^(src\/(?!config\/aws-batch\.schema\.json$)|test\/|scripts\/|docs\/|bench\/|demo\/|out\/|node_modules\/|\.work\/)|\.map$|\.ts$/.test(
+      /^(src\/(?!config\/aws-batch\.schema\.json$)|test\/|scripts\/|docs\/(?!iam\/[\w-]+\.json$)|bench\/|demo\/|out\/|node_modules\/|\.work\/)|\.map$|\.ts$/.test(
         file,
       ),
     );
