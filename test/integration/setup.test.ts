@@ -31,6 +31,8 @@ import { HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { parse } from 'jsonc-parser';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
+import { JobQueuesModel } from '../../src/models/jobQueuesModel';
+import { explainAwsError } from '../../src/shared/awsProblem';
 import { applySetupOutputs, type SetupChoices } from '../../src/aws/setupPlan';
 import {
   createSetupClients,
@@ -103,6 +105,12 @@ suite('Set Up / Tear Down against moto', function () {
     assert.equal(ce.computeResources?.type, 'FARGATE_SPOT');
     assert.equal(ce.computeResources?.maxvCpus, 16);
     assert.deepEqual([...(ce.computeResources?.subnets ?? [])].sort(), [...vpc.subnetIds].sort());
+
+    // The Job Queues view's model lists the new queue with its Fargate Spot environment.
+    const model = new JobQueuesModel(aws.batch, (error) => explainAwsError(error, 'AWS'));
+    await model.refresh();
+    const node = model.roots().find((root) => root.arn === outputs.jobQueueArn);
+    assert.ok(node, 'the queue shows in the Job Queues view');
 
     // The security group lets the jobs reach each other (workers → manager) and nothing else in.
     const [groupId] = ce.computeResources!.securityGroupIds!;
