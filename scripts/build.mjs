@@ -26,18 +26,27 @@ const awsApiAsSeparateBundle = {
   },
 };
 
+/** The same for `import('…/bundles/setup')` (Set Up / Tear Down): `require('./setup.js')`. */
+const setupAsSeparateBundle = {
+  name: 'setup-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /\/bundles\/setup$/ }, () => ({ path: './setup.js', external: true }));
+  },
+};
+
 const builds = [
   {
     ...common,
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [awsApiAsSeparateBundle],
+    plugins: [awsApiAsSeparateBundle, setupAsSeparateBundle],
     // Activation time counts evaluating this bundle, as VS Code's own "code loading" time does.
     banner: { js: 'globalThis.__awsBatchLoadStart = performance.now();' },
     footer: { js: 'globalThis.__awsBatchLoadEnd = performance.now();' },
   },
   { ...common, entryPoints: ['src/bundles/aws.ts'], outfile: 'dist/aws.js' },
+  { ...common, entryPoints: ['src/bundles/setup.ts'], outfile: 'dist/setup.js' },
   {
     // dockerode (with ssh2 and gRPC) on its own: loaded by Services.docker() on first use, so it
     // neither weighs on activation nor on dist/extension.js. ssh2's optional native addons stay out.

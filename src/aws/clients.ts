@@ -8,7 +8,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { BatchApi } from './batchApi';
 import { createBatchApi } from './sdkBatchApi';
 import { loadSharedProfiles } from './sharedProfiles';
-import { AwsSettings, AwsTarget, resolveAwsTarget } from './target';
+import { AwsSettings, AwsTarget, endpointFor, resolveAwsTarget } from './target';
 
 export interface AwsClients {
   readonly target: AwsTarget;
@@ -26,6 +26,11 @@ export interface ClientOptions {
   /** Milliseconds to wait for a TCP connection; an unreachable endpoint should fail fast, not hang a view. */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Asks for the code of the MFA device a role profile names (mfa_serial). Without it such a profile
+   * fails with a message that says so.
+   */
+  mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
 
 export async function createAwsClients(
@@ -34,22 +39,28 @@ export async function createAwsClients(
   options: ClientOptions = {},
 ): Promise<AwsClients> {
   const target = resolveAwsTarget(settings, env, await loadSharedProfiles());
+  const credentials = defaultProvider({
+    ...(target.profile ? { profile: target.profile } : {}),
+    ...(options.mfaCodeProvider ? { mfaCodeProvider: options.mfaCodeProvider } : {}),
+  });
+  // The profile's (or AWS_RETRY_MODE / AWS_MAX_ATTEMPTS') retry settings, else adaptive with 4 attempts.
   const config = {
     region: target.region,
-    endpoint: target.endpoint,
-    credentials: defaultProvider(target.profile ? { profile: target.profile } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? 4,
+    credentials,
+    retryMode: target.retryMode ?? 'adaptive',
+    maxAttempts: options.maxAttempts ?? target.maxAttempts ?? 4,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 5000,
       requestTimeout: options.requestTimeoutMs ?? 60000,
     },
   };
-  const batchClient = new BatchClient(config);
-  const ecr = new ECRClient(config);
-  const logs = new CloudWatchLogsClient(config);
+  // Each service's own endpoint (AWS_ENDPOINT_URL_S3, a [services] section…) wins over the global one.
+  const batchClient = new BatchClient({ ...config, endpoint: endpointFor(target, 'batch') });
+  const ecr = new ECRClient({ ...config, endpoint: endpointFor(target, 'ecr') });
+  const logs = new CloudWatchLogsClient({ ...config, endpoint: endpointFor(target, 'logs') });
   // Stand-ins such as moto and MinIO only serve path-style bucket addresses.
-  const s3 = new S3Client({ ...config, forcePathStyle: target.endpoint !== undefined });
+  const s3Endpoint = endpointFor(target, 's3');
+  const s3 = new S3Client({ ...config, endpoint: s3Endpoint, forcePathStyle: s3Endpoint !== undefined });
   return {
     target,
     batch: createBatchApi(batchClient),

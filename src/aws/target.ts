@@ -8,10 +8,51 @@ export interface AwsSettings {
 }
 
 export interface SharedProfiles {
-  /** Sections of ~/.aws/config (profile names without the "profile " prefix). */
+  /**
+   * Sections of ~/.aws/config (profile names without the "profile " prefix). The file loader also
+   * puts `[sso-session x]` and `[services x]` here as "sso-session.x" and "services.x": they are not
+   * profiles (see profileNames), and splitSharedSections moves them to the fields below.
+   */
   config: Record<string, Record<string, string | undefined>>;
   /** Sections of ~/.aws/credentials. */
   credentials: Record<string, Record<string, string | undefined>>;
+  /** `[services x]` sections of ~/.aws/config: keys such as "s3.endpoint_url". */
+  services?: Record<string, Record<string, string | undefined>>;
+  /** `[sso-session x]` sections of ~/.aws/config. */
+  ssoSessions?: Record<string, Record<string, string | undefined>>;
+}
+
+/** The services the extension calls, by the key of their endpoint settings (`AWS_ENDPOINT_URL_<KEY>`, `[services]` key). */
+export const AWS_SERVICE_KEYS = {
+  batch: 'batch',
+  ecr: 'ecr',
+  logs: 'cloudwatch_logs',
+  s3: 's3',
+  cloudformation: 'cloudformation',
+  iam: 'iam',
+  ec2: 'ec2',
+} as const;
+export type AwsService = keyof typeof AWS_SERVICE_KEYS;
+
+const SECTION_PREFIXES = ['sso-session.', 'services.'];
+
+/** Takes the `[sso-session …]` and `[services …]` sections out of the profiles. */
+export function splitSharedSections(files: SharedProfiles): SharedProfiles {
+  const config: SharedProfiles['config'] = {};
+  const services: NonNullable<SharedProfiles['services']> = { ...files.services };
+  const ssoSessions: NonNullable<SharedProfiles['ssoSessions']> = { ...files.ssoSessions };
+  for (const [name, section] of Object.entries(files.config)) {
+    if (name.startsWith('services.')) services[name.slice('services.'.length)] = section;
+    else if (name.startsWith('sso-session.')) ssoSessions[name.slice('sso-session.'.length)] = section;
+    else config[name] = section;
+  }
+  return { config, credentials: files.credentials, services, ssoSessions };
+}
+
+/** The profile names a user can choose: `[default]`, `[profile x]` and the credentials file's sections. */
+export function profileNames(files: SharedProfiles): string[] {
+  const isProfile = (name: string) => !SECTION_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return [...new Set([...Object.keys(files.config).filter(isProfile), ...Object.keys(files.credentials)])].sort();
 }
 
 export type Source = 'setting' | 'environment' | 'profile' | 'default';
@@ -22,7 +63,28 @@ export interface AwsTarget {
   profileSource: Source;
   region: string;
   regionSource: Source;
+  /**
+   * The endpoint every service goes to unless `endpoints` names another: awsBatch.endpointUrl, else
+   * AWS_ENDPOINT_URL, else the profile's endpoint_url. Undefined: AWS.
+   */
   endpoint: string | undefined;
+  /**
+   * Each service's endpoint, in the order of the SDK and the CLI: the setting, AWS_ENDPOINT_URL_<SERVICE>,
+   * AWS_ENDPOINT_URL, the profile's `services` section, the profile's endpoint_url.
+   * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the profile's ignore_configured_endpoint_urls) drops all but the setting.
+   */
+  endpoints?: Record<AwsService, string | undefined>;
+  /** AWS_RETRY_MODE, else the profile's retry_mode; undefined: the extension's choice. */
+  retryMode?: string;
+  /** AWS_MAX_ATTEMPTS, else the profile's max_attempts. */
+  maxAttempts?: number;
+  /** The profile assumes a role with an MFA device: credentials need a code (mfa_serial). */
+  mfaSerial?: string;
+}
+
+/** The endpoint of one service (undefined: AWS). */
+export function endpointFor(target: AwsTarget, service: AwsService): string | undefined {
+  return target.endpoints ? target.endpoints[service] : target.endpoint;
 }
 
 export class AwsTargetError extends Error {
@@ -51,7 +113,7 @@ export function resolveAwsTarget(
   const envProfile = nonEmpty(env.AWS_PROFILE);
   const profile = settingProfile ?? envProfile;
   const profileSource: Source = settingProfile ? 'setting' : envProfile ? 'environment' : 'default';
-  if (profile && !(profile in profiles.config) && !(profile in profiles.credentials)) {
+  if (profile && !profileNames(profiles).includes(profile)) {
     const where = settingProfile ? 'the setting awsBatch.profile' : 'AWS_PROFILE';
     throw new AwsTargetError(
       `The AWS profile "${profile}" (from ${where}) is not in ~/.aws/config or ~/.aws/credentials. ` +
@@ -84,23 +146,58 @@ export function resolveAwsTarget(
     );
   }
 
-  const endpoint = nonEmpty(settings.endpointUrl) ?? nonEmpty(env.AWS_ENDPOINT_URL);
-  if (endpoint !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new AwsTargetError(
-        `The endpoint "${endpoint}" is not a URL. Use a full URL such as http://127.0.0.1:5001 in "awsBatch.endpointUrl".`,
-        'endpoint',
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new AwsTargetError(`The endpoint "${endpoint}" must start with http:// or https://.`, 'endpoint');
-    }
+  const section = profiles.config[profile ?? 'default'] ?? {};
+  const settingEndpoint = nonEmpty(settings.endpointUrl);
+  const ignoreConfigured =
+    isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) ?? isTrue(section.ignore_configured_endpoint_urls) ?? false;
+  const servicesSection = nonEmpty(section.services);
+  const configured = servicesSection
+    ? (profiles.services?.[servicesSection] ?? profiles.config[`services.${servicesSection}`])
+    : undefined;
+  const globalEnv = ignoreConfigured ? undefined : nonEmpty(env.AWS_ENDPOINT_URL);
+  const profileEndpoint = ignoreConfigured ? undefined : nonEmpty(section.endpoint_url);
+  const endpoint = settingEndpoint ?? globalEnv ?? profileEndpoint;
+  const endpoints = {} as Record<AwsService, string | undefined>;
+  for (const [service, key] of Object.entries(AWS_SERVICE_KEYS) as [AwsService, string][]) {
+    endpoints[service] =
+      settingEndpoint ??
+      (ignoreConfigured
+        ? undefined
+        : (nonEmpty(env[`AWS_ENDPOINT_URL_${key.toUpperCase()}`]) ??
+          globalEnv ??
+          nonEmpty(configured?.[`${key}.endpoint_url`]) ??
+          profileEndpoint));
+  }
+  for (const value of new Set([endpoint, ...Object.values(endpoints)])) {
+    if (value !== undefined) checkEndpoint(value);
   }
 
-  return { profile, profileSource, region, regionSource, endpoint };
+  const retryMode = nonEmpty(env.AWS_RETRY_MODE) ?? nonEmpty(section.retry_mode);
+  const attempts = Number(nonEmpty(env.AWS_MAX_ATTEMPTS) ?? nonEmpty(section.max_attempts));
+  const maxAttempts = Number.isInteger(attempts) && attempts > 0 ? attempts : undefined;
+  const mfaSerial = nonEmpty(section.mfa_serial);
+
+  return { profile, profileSource, region, regionSource, endpoint, endpoints, retryMode, maxAttempts, mfaSerial };
+}
+
+function isTrue(value: string | undefined): boolean | undefined {
+  const trimmed = nonEmpty(value)?.toLowerCase();
+  return trimmed === undefined ? undefined : trimmed === 'true';
+}
+
+function checkEndpoint(endpoint: string): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new AwsTargetError(
+      `The endpoint "${endpoint}" is not a URL. Use a full URL such as http://127.0.0.1:5001 in "awsBatch.endpointUrl".`,
+      'endpoint',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AwsTargetError(`The endpoint "${endpoint}" must start with http:// or https://.`, 'endpoint');
+  }
 }
 
 export function describeSource(source: Source, what: 'region' | 'profile'): string {
@@ -119,5 +216,6 @@ export function describeSource(source: Source, what: 'region' | 'profile'): stri
 /** "AWS: dev (eu-west-1)" style label; endpoint overrides are called out because they are easy to forget. */
 export function describeTarget(target: AwsTarget): string {
   const base = `${target.profile ?? 'default'} (${target.region})`;
-  return target.endpoint ? `${base} (custom endpoint)` : base;
+  const custom = target.endpoint ?? (target.endpoints && Object.values(target.endpoints).find(Boolean));
+  return custom ? `${base} (custom endpoint)` : base;
 }

@@ -1,9 +1,11 @@
 // Every command the extension registers. scripts/check-commands.mjs compares this table with
 // package.json, so a contributed command without a handler (or the reverse) fails the build.
+// requiresTrust(...) marks the commands that build or run the folder's code: Restricted Mode refuses them.
 import { buildAndPushImage } from './buildAndPushImage';
 import { cancelRun } from './cancelRun';
 import { copyRunUri } from './copyRunUri';
 import { copyArn } from './copyArn';
+import { copyIamPolicy } from './copyIamPolicy';
 import { createRunConfiguration } from './createRunConfiguration';
 import { deleteRunData } from './deleteRunData';
 import { downloadResults } from './downloadResults';
@@ -26,11 +28,14 @@ import { refreshQueues } from './refreshQueues';
 import { registerJobDefinition } from './registerJobDefinition';
 import { rerunFailedTasks } from './rerunFailedTasks';
 import { selectProfile } from './selectProfile';
+import { setUpBatch } from './setUpBatch';
 import { showLogs } from './showLogs';
 import { showRunLogs } from './showRunLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
+import { tearDownBatch } from './tearDownBatch';
 import { runLocally } from './runLocally';
+import { requiresTrust } from './trust';
 import { unwatchRun, watchRun } from './watchRun';
 import { COMMANDS, type CommandId } from '../ui/ids';
 import type { CommandFactory } from './runCommand';
@@ -61,10 +66,10 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.submitFromDefinition]: submitFromDefinition,
   [COMMANDS.showInactiveDefinitions]: showInactiveDefinitions,
   [COMMANDS.hideInactiveDefinitions]: hideInactiveDefinitions,
-  [COMMANDS.submit]: submitToBatch,
-  [COMMANDS.runLocally]: runLocally,
-  [COMMANDS.buildAndPushImage]: buildAndPushImage,
-  [COMMANDS.registerJobDefinition]: registerJobDefinition,
+  [COMMANDS.submit]: requiresTrust('Submit to Batch', submitToBatch),
+  [COMMANDS.runLocally]: requiresTrust('Run Locally', runLocally),
+  [COMMANDS.buildAndPushImage]: requiresTrust('Build and Push Image', buildAndPushImage),
+  [COMMANDS.registerJobDefinition]: requiresTrust('Register Job Definition', registerJobDefinition),
   [COMMANDS.createRunConfiguration]: createRunConfiguration,
   [COMMANDS.showBuildOutput]: (services) => () => services.buildOutput().show(true),
   [COMMANDS.showLogs]: showLogs,
@@ -75,7 +80,7 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.refreshRuns]: (services) => () => services.runs.refresh(true),
   [COMMANDS.showMoreRuns]: (services) => () => services.runs.showMore(),
   [COMMANDS.cancelRun]: cancelRun,
-  [COMMANDS.rerunFailedTasks]: rerunFailedTasks,
+  [COMMANDS.rerunFailedTasks]: requiresTrust('Re-run Failed Tasks', rerunFailedTasks),
   [COMMANDS.showRunLogs]: showRunLogs,
   [COMMANDS.openRunJson]: openRunJson,
   [COMMANDS.openSummaryJson]: openSummaryJson,
@@ -84,4 +89,7 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.deleteRunData]: deleteRunData,
   [COMMANDS.watchRun]: watchRun,
   [COMMANDS.unwatchRun]: unwatchRun,
+  [COMMANDS.setUpBatch]: setUpBatch,
+  [COMMANDS.tearDownBatch]: tearDownBatch,
+  [COMMANDS.copyIamPolicy]: copyIamPolicy,
 };

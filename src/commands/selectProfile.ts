@@ -2,6 +2,7 @@
 // refreshes every view (Services fires onDidChangeAwsTarget when the settings change).
 import * as vscode from 'vscode';
 import { AWS_REGIONS } from '../aws/regions';
+import { profileNames } from '../aws/target';
 import type { CommandFactory } from './runCommand';
 
 const DEFAULT_CHAIN = '$(key) Default credential chain';
@@ -10,7 +11,8 @@ const PROFILE_REGION = '$(settings) Region of the profile / AWS_REGION';
 export const selectProfile: CommandFactory = (services) => async () => {
   const { loadSharedProfiles } = await import('../aws/sharedProfiles');
   const profiles = await loadSharedProfiles();
-  const names = [...new Set([...Object.keys(profiles.config), ...Object.keys(profiles.credentials)])].sort();
+  // Only real profiles: [default], [profile x] and the credentials file's sections, not [sso-session x] or [services x].
+  const names = profileNames(profiles);
   const settings = services.settings.aws;
   const current = settings.profile || undefined;
   const profileItems: vscode.QuickPickItem[] = [
@@ -22,7 +24,7 @@ export const selectProfile: CommandFactory = (services) => async () => {
     ...names.map((name) => ({
       label: name,
       description: [name === current ? 'current' : '', profiles.config[name]?.region ?? ''].filter(Boolean).join(' · '),
-      detail: profiles.config[name]?.sso_session || profiles.config[name]?.sso_start_url ? 'SSO' : undefined,
+      detail: profileDetail(profiles.config[name]),
     })),
   ];
   const pickedProfile = await vscode.window.showQuickPick(profileItems, {
@@ -49,3 +51,17 @@ export const selectProfile: CommandFactory = (services) => async () => {
 
   await services.settings.setTarget(profile, region);
 };
+
+/** What kind of sign-in a profile uses, and the endpoint it sends calls to when it names one. */
+export function profileDetail(section: Record<string, string | undefined> | undefined): string | undefined {
+  if (!section) return undefined;
+  const parts = [
+    section.sso_session || section.sso_start_url ? 'SSO' : '',
+    section.mfa_serial ? 'MFA: asks for a code' : '',
+    section.role_arn && !section.mfa_serial ? 'assumes a role' : '',
+    section.credential_process ? 'credential process' : '',
+    section.endpoint_url ? `endpoint ${section.endpoint_url}` : '',
+    section.services ? `services ${section.services}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : undefined;
+}

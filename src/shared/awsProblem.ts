@@ -124,6 +124,12 @@ export function explainAwsError(error: unknown, action: string, target?: Problem
       `Your AWS SSO session for profile "${profile}" has expired. Run \`aws sso login --profile ${profile}\` in a terminal, then refresh.`,
     );
   }
+  if (/multi-factor authentication|MFA code/i.test(text)) {
+    return problem(
+      'noCredentials',
+      `The AWS profile "${profile}" assumes a role that needs an MFA code, and none was entered. Run the command again and enter the code of your MFA device when asked, or choose another profile.`,
+    );
+  }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(text)) {
     return problem(
       'noCredentials',

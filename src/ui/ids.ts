@@ -47,6 +47,9 @@ export const COMMANDS = {
   deleteRunData: 'awsBatch.run.deleteData',
   watchRun: 'awsBatch.run.watch',
   unwatchRun: 'awsBatch.run.unwatch',
+  setUpBatch: 'awsBatch.setUpBatch',
+  tearDownBatch: 'awsBatch.tearDownBatch',
+  copyIamPolicy: 'awsBatch.copyIamPolicy',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

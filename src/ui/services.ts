@@ -153,7 +153,9 @@ export class Services implements vscode.Disposable {
     if (!this.clients) {
       const settings = this.settings.aws;
       const clients = import('../bundles/aws').then(async ({ createAwsClients }) => {
-        const created = await createAwsClients(settings);
+        const created = await createAwsClients(settings, process.env, {
+          mfaCodeProvider: (serial) => askMfaCode(serial),
+        });
         this.resolvedTarget = created.target;
         this.output.info(`Using AWS ${describe(created.target)}`);
         return created;
@@ -286,4 +288,19 @@ export class Services implements vscode.Disposable {
 function describe(target: AwsTarget): string {
   const endpoint = target.endpoint ? `, endpoint ${target.endpoint}` : '';
   return `profile ${target.profile ?? '(default chain)'}, region ${target.region}${endpoint}`;
+}
+
+/** The code of a role profile's MFA device (mfa_serial), asked for when the role is first assumed. */
+export async function askMfaCode(serial: string): Promise<string> {
+  const code = await vscode.window.showInputBox({
+    title: 'AWS Batch: MFA code',
+    prompt: `Your AWS profile assumes a role that needs a code from the MFA device ${serial}.`,
+    placeHolder: '6-digit code',
+    password: false,
+    ignoreFocusOut: true,
+    validateInput: (value) => (/^\d{6}$/.test(value.trim()) ? undefined : 'Enter the 6 digits the device shows.'),
+  });
+  if (!code)
+    throw new Error('MFA code not entered: the role of this profile needs a multi-factor authentication code.');
+  return code.trim();
 }

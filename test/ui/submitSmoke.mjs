@@ -1,7 +1,7 @@
 // UI smoke checks for Submit to Batch, run by test/ui/smoke.mjs in the same workbench: the command
 // from the palette, its progress notification, the "Submitted" notification and the
 // "AWS Batch: Build" output, with screenshots. The workspace gets an aws-batch.json, a Dockerfile and
-// workspace settings pointing at the local registry before the workbench opens; cleanup() removes
+// user settings pointing at the local registry before the workbench opens; cleanup() removes
 // what the Submit created (definition, repository, run files, local image tags).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,10 +39,14 @@ export function prepareSubmitWorkspace(folder) {
       2,
     ),
   );
-  const settingsFile = path.join(folder, '.vscode', 'settings.json');
+  // registryHost and runtimeNodeImage are machine-scoped: a workspace's .vscode/settings.json cannot set
+  // them, so they go into the user settings of the workbench (scripts/vscode-tests.mjs puts the
+  // user-data folder next to the workspace folder).
+  const settingsFile = process.env.USER_SETTINGS_FILE || path.join(folder, '..', 'user-data', 'User', 'settings.json');
   const settings = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
-  write(
-    '.vscode/settings.json',
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  fs.writeFileSync(
+    settingsFile,
     JSON.stringify(
       {
         ...settings,
