@@ -120,7 +120,7 @@ function countWire(client) {
 const s3 = countWire(new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials }));
 const batch = countWire(new BatchClient({ endpoint, region: 'us-east-1', credentials }));
 
-const moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(PORT)], {
+const moto = spawn(process.env.MOTO_PYTHON ?? 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(PORT)], {
   stdio: 'ignore',
   env: { ...process.env, MOTO_DOCKER_NETWORK_MODE: 'host' },
 });
@@ -167,7 +167,7 @@ try {
   }
   // Manager jobs must run as real containers and stay RUNNING: keep moto's Docker mode on.
   await fetch(`${endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ batch: { use_docker: true } }) });
-  execFileSync('python3', ['scripts/fixture.py', 'apply'], {
+  execFileSync(process.env.MOTO_PYTHON ?? 'python3', ['scripts/fixture.py', 'apply'], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'ignore', 'inherit'],

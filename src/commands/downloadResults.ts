@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DownloadProgress, DownloadSummary } from '../results/download';
+import { refusalSummary } from '../results/refusals';
 import type { S3Location } from '../results/s3Uri';
 import { describeJob, runRootOf } from '../logs/jobLookup';
 import { ENV_RUN_URI, runInfo, TAG_RUN_URI } from '../shared/run';
@@ -119,8 +120,7 @@ async function report(services: Services, run: RunRef, summary: DownloadSummary)
     );
     if (summary.skipped) parts.push(`${count(summary.skipped, 'file')} already there, unchanged.`);
   }
-  if (summary.refused.length)
-    parts.push(`${count(summary.refused.length, 'key')} refused: they would land outside the folder.`);
+  if (summary.refused.length) parts.push(refusalSummary(summary.refused));
   if (summary.failed.length) parts.push(`${count(summary.failed.length, 'file')} failed.`);
   services.output.info(parts.join(' '));
   const reveal = 'Reveal in Explorer';
