@@ -13,3 +13,5 @@ export * from '../aws/runFilesS3';
 export * from '../aws/submitJob';
 // The Submit pipeline makes the SDK calls above; it lives in this bundle so that the SDK is loaded once.
 export { SubmitPipeline } from '../submit/pipeline';
+// Run Locally calls no AWS API; it shares this bundle (loaded on first use) with Submit's build code.
+export { removeLocalRun, runLocally } from '../submit/localRun';

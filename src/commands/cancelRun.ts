@@ -2,6 +2,7 @@
 // notification, and says how many jobs it stopped or which are still alive.
 import * as vscode from 'vscode';
 import { canCancel } from '../models/runs/runFormat';
+import { isLocalRunUri } from '../results/runUris';
 import type { CommandFactory } from './runCommand';
 import { runFor, type RunTarget } from './pickRun';
 
@@ -19,6 +20,19 @@ export const cancelRun: CommandFactory<[target?: RunTarget]> = (services) => asy
     'Cancel Run',
   );
   if (!confirmed) return undefined;
+  if (isLocalRunUri(run.runUri)) {
+    // A local run: its containers, stopped with SIGTERM first (the manager writes a cancelled summary).
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.runId}: stopping its containers` },
+      () => services.localRuns.cancel(run.runUri, run.runId),
+    );
+    services.runs.invalidate(run.runUri);
+    await services.runs.refresh();
+    const message = `Cancelled ${run.runId}: its containers and network are stopped and removed.`;
+    services.output.info(message);
+    void vscode.window.showInformationMessage(message);
+    return { stopped: 0, stillAlive: [], wroteSummary: false };
+  }
   const [{ cancelRun: cancel }, files] = await Promise.all([import('../submit/runActions'), services.runFiles()]);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.runId}` },

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DownloadProgress, DownloadSummary } from '../results/download';
 import { refusalSummary } from '../results/refusals';
+import { isLocalRunUri, lastFolderName, parseRunUri } from '../results/runUris';
 import type { S3Location } from '../results/s3Uri';
 import { describeJob, runRootOf } from '../logs/jobLookup';
 import { ENV_RUN_URI, runInfo, TAG_RUN_URI } from '../shared/run';
@@ -32,6 +33,9 @@ export type DownloadArg = RunArg | JobArg | string;
 export const downloadResults: CommandFactory<[arg?: DownloadArg]> = (services) => {
   const running = new Set<string>();
   return async (arg) => {
+    if (typeof arg === 'object' && 'runUri' in arg && arg.runUri && isLocalRunUri(arg.runUri)) {
+      return copyLocalRun(services, arg.runUri, arg.runId);
+    }
     const run = await resolveRun(services, arg);
     if (!run) return undefined;
     const destination = await chooseDestination(services, run);
@@ -50,6 +54,26 @@ export const downloadResults: CommandFactory<[arg?: DownloadArg]> = (services) =
     }
   };
 };
+
+/** A local run's folder is already in the S3 layout: Download Results copies it. */
+async function copyLocalRun(services: Services, runUri: string, runIdGiven: string | undefined) {
+  const parsed = parseRunUri(runUri);
+  if (parsed.scheme !== 'file') return undefined;
+  const runId = runIdGiven ?? lastFolderName(runUri) ?? 'run';
+  const destination = await chooseDestination(services, { runId, label: `run ${runId}` });
+  if (!destination) return undefined;
+  const { copyRunFolder } = await import('../results/copyRunFolder');
+  const summary = await copyRunFolder(parsed.path, destination, (relative) => NOT_RESULTS.has(relative));
+  const message =
+    `Copied ${count(summary.copied, 'file')} (${bytes(summary.bytes)}) of local run ${runId} to ${shown(destination)}.` +
+    (summary.skipped ? ` ${count(summary.skipped, 'file')} already there, unchanged.` : '');
+  services.output.info(message);
+  const reveal = 'Reveal in Explorer';
+  void vscode.window.showInformationMessage(message, reveal).then((picked) => {
+    if (picked === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(destination));
+  });
+  return { destination, ...summary };
+}
 
 async function download(services: Services, run: RunRef, destination: string): Promise<DownloadSummary> {
   const [clients, { downloadPrefix }, { createDownloadApi }, { formatS3Uri }] = await Promise.all([
@@ -254,7 +278,10 @@ async function findRuns(services: Services): Promise<{ run: RunRef; status: stri
 
 // ---- where to ----
 
-async function chooseDestination(services: Services, run: RunRef): Promise<string | undefined> {
+async function chooseDestination(
+  services: Services,
+  run: Pick<RunRef, 'runId' | 'label'>,
+): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file') {
     const picked = await vscode.window.showOpenDialog({

@@ -30,6 +30,7 @@ import { showLogs } from './showLogs';
 import { showRunLogs } from './showRunLogs';
 import { stopFollowing } from './stopFollowing';
 import { submitToBatch } from './submitToBatch';
+import { runLocally } from './runLocally';
 import { unwatchRun, watchRun } from './watchRun';
 import { COMMANDS, type CommandId } from '../ui/ids';
 import type { CommandFactory } from './runCommand';
@@ -61,6 +62,7 @@ export const commands: { readonly [K in CommandId]: CommandFactory<never[]> } = 
   [COMMANDS.showInactiveDefinitions]: showInactiveDefinitions,
   [COMMANDS.hideInactiveDefinitions]: hideInactiveDefinitions,
   [COMMANDS.submit]: submitToBatch,
+  [COMMANDS.runLocally]: runLocally,
   [COMMANDS.buildAndPushImage]: buildAndPushImage,
   [COMMANDS.registerJobDefinition]: registerJobDefinition,
   [COMMANDS.createRunConfiguration]: createRunConfiguration,

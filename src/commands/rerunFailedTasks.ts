@@ -1,11 +1,16 @@
 // Re-run Failed Tasks: a new run of an ended task run's failed tasks, on the same queue and job
 // definition, linked to its parent. The new run is watched and its log followed, as after Submit.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { canRerun } from '../models/runs/runFormat';
 import type { CommandFactory } from './runCommand';
 import { UserError } from './runCommand';
 import { runFor, type RunTarget } from './pickRun';
 import { VIEWS } from '../ui/ids';
+import type { RunStatus } from '../models/runs/runStatus';
+import { isLocalRunUri, parseRunUri } from '../results/runUris';
+import type { Services } from '../ui/services';
+import { loadConfig, startLocalRun } from './runLocally';
 
 export const rerunFailedTasks: CommandFactory<[target?: RunTarget]> = (services) => async (target) => {
   const run = await runFor(services, target, {
@@ -22,9 +27,10 @@ export const rerunFailedTasks: CommandFactory<[target?: RunTarget]> = (services)
   if (!run) return undefined;
   const spec = await services.runs.spec(run.runUri);
   if (!spec) throw new UserError(`The run.json of ${run.runId} could not be read, so its tasks are unknown.`);
+  const indexes = run.failures.map((failure) => failure.index);
+  if (isLocalRunUri(run.runUri)) return rerunLocally(services, run, indexes);
   if (!run.managerJobId)
     throw new UserError(`The manager job of ${run.runId} is unknown, so its queue and job definition are too.`);
-  const indexes = run.failures.map((failure) => failure.index);
   const failed = run.tasks?.failed ?? indexes.length;
   if (failed > indexes.length) {
     services.output.warn(
@@ -54,3 +60,14 @@ export const rerunFailedTasks: CommandFactory<[target?: RunTarget]> = (services)
     .then((picked) => (picked === show ? vscode.commands.executeCommand(`${VIEWS.runs}.focus`) : undefined));
   return submitted;
 };
+
+/** A local run's failed tasks run again locally, from the workspace its folder is in (…/.batch-runner/runs/<id>/). */
+async function rerunLocally(services: Services, run: RunStatus, indexes: number[]) {
+  const parsed = parseRunUri(run.runUri);
+  if (parsed.scheme !== 'file') return undefined;
+  const workspace = vscode.Uri.file(join(parsed.path, '..', '..', '..'));
+  const loaded = await loadConfig(services, workspace);
+  if (!loaded) return undefined;
+  if (!loaded.config.tasks) throw new UserError(`aws-batch.json in ${workspace.fsPath} is not in task mode any more.`);
+  return startLocalRun(services, loaded, { rerun: { indexes, parentRunId: run.runId } });
+}

@@ -35,6 +35,14 @@ export function isTerminal(status: string | undefined): boolean {
 /** The reason Cancel Run gives Batch; a manager job that ended with it was cancelled, not lost. */
 export const CANCEL_REASON = 'Cancelled by the user from AWS Batch Runner';
 
+/** Docker labels on every container and network of a local run (the Batch tags' counterparts). */
+export const LOCAL_LABELS = {
+  runId: 'org.batch-runner.run-id',
+  role: 'org.batch-runner.role',
+  workerIndex: 'org.batch-runner.worker-index',
+  runDir: 'org.batch-runner.run-dir',
+} as const;
+
 // ---- a job's place in a run ----
 
 /** What the rules below read of a job (a JobDetail or a JobSummary fits). */

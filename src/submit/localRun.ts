@@ -226,7 +226,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
   const runId = newRunId(config.name);
   const runDir = join(loaded.folder, LOCAL_RUNS_DIR, runId);
   const runUri = pathToFileURL(runDir).href + '/';
-  const spec = localRunSpec(config, runId, loaded.inputs, workers, options.smoke);
+  const spec = localRunSpec(config, runId, loaded.inputs, workers, options.smoke, options.rerun);
   try {
     await ensureGitignore(join(loaded.folder, OWN_FOLDER));
     await mkdir(runDir, { recursive: true });

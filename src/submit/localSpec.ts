@@ -8,14 +8,9 @@ import { RUNTIME_SCRIPT } from '../docker/runtimeLayer';
 import { ENV } from '../runtime/settings';
 import { ROLE_MANAGER, ROLE_WORKER } from '../runtime/tags';
 import { UserError } from '../shared/errors';
+import { LOCAL_LABELS } from '../shared/run';
 
-/** Docker labels on every container and network of a local run (the Batch tags' counterparts). */
-export const LOCAL_LABELS = {
-  runId: 'org.batch-runner.run-id',
-  role: 'org.batch-runner.role',
-  workerIndex: 'org.batch-runner.worker-index',
-  runDir: 'org.batch-runner.run-dir',
-} as const;
+export { LOCAL_LABELS } from '../shared/run';
 
 /** Where the run folder is bind-mounted in every container. */
 export const CONTAINER_RUN_DIR = '/batch-runner/run';
@@ -34,6 +29,8 @@ export interface LocalRunChoices {
   workers?: number;
   /** Smoke run: only the first K tasks. */
   smoke?: number;
+  /** Re-run Failed Tasks of a local run: only these task indexes, linked to the parent run. */
+  rerun?: { indexes: number[]; parentRunId: string };
 }
 
 /** The number of tasks of a task-mode configuration (count, or the inputs given). */
@@ -73,7 +70,8 @@ export function localWorkerCount(
   const chosen = wholeNumber(choices.workers, 'The number of local workers');
   let workers = chosen ?? Math.max(1, Math.min(configured, cores));
   if (config.tasks) {
-    const tasks = smokeIndexes(config, inputs, choices.smoke)?.length ?? taskCount(config, inputs);
+    const tasks =
+      choices.rerun?.indexes.length ?? smokeIndexes(config, inputs, choices.smoke)?.length ?? taskCount(config, inputs);
     workers = Math.max(1, Math.min(workers, tasks));
   } else if (config.cluster?.minWorkers !== undefined && workers < config.cluster.minWorkers) {
     if (chosen !== undefined) {
@@ -93,11 +91,13 @@ export function localRunSpec(
   inputs: unknown[] | undefined,
   workers: number,
   smoke?: number,
+  rerun?: LocalRunChoices['rerun'],
 ): RunSpec {
   const spec = buildRunSpec(config, runId, inputs);
   spec.workers = workers;
-  const indexes = smokeIndexes(config, inputs, smoke);
+  const indexes = rerun ? [...new Set(rerun.indexes)].sort((a, b) => a - b) : smokeIndexes(config, inputs, smoke);
   if (spec.tasks && indexes) spec.tasks.indexes = indexes;
+  if (rerun) spec.parentRunId = rerun.parentRunId;
   return spec;
 }
 

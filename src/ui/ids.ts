@@ -25,6 +25,7 @@ export const COMMANDS = {
   showInactiveDefinitions: 'awsBatch.definitions.showInactive',
   hideInactiveDefinitions: 'awsBatch.definitions.hideInactive',
   submit: 'awsBatch.submit',
+  runLocally: 'awsBatch.runLocally',
   buildAndPushImage: 'awsBatch.buildAndPushImage',
   registerJobDefinition: 'awsBatch.registerJobDefinition',
   createRunConfiguration: 'awsBatch.createRunConfiguration',

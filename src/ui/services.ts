@@ -24,6 +24,7 @@ import { CONTEXT_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
 import { runLocations } from './runLocations';
 import { RunWatches } from './runWatches';
+import { LocalRuns } from './localRuns';
 import { Settings } from './settings';
 
 /** Asks before something that cannot be undone; resolves true when the user chose `action`. */
@@ -56,11 +57,14 @@ export class Services implements vscode.Disposable {
   private readonly runFilesApis = new WeakMap<AwsClients, RunFilesApi>();
   private readonly reportedLocations = new Set<string>();
   /** The Runs view: run folders of the results prefixes joined with the manager jobs of the queues. */
+  /** Run Locally's runs of this window. */
+  readonly localRuns = new LocalRuns(() => this.docker());
   readonly runs = new RunsModel({
     batch: this.batch,
     files: () => this.runFiles(),
     locations: () => this.runLocations(),
     explain: (error) => this.explain(error, 'AWS'),
+    localRunAlive: (uris) => this.localRuns.alive(uris),
   });
   /** The runs this window watches for their finish notice (persisted per workspace). */
   readonly runWatches: RunWatches;
@@ -103,6 +107,7 @@ export class Services implements vscode.Disposable {
       this.output,
       this.settings,
       this.runWatches,
+      this.localRuns,
       this.documents,
       this.logDocuments,
       {

@@ -152,10 +152,15 @@ suite('run formatting', () => {
   });
 
   test('context values say which actions apply', () => {
-    assert.equal(runContextValue(run(), true), 'run;state=running;active;hasFailures;tasks;logs;watched');
+    assert.equal(runContextValue(run(), true), 'run;state=running;active;hasFailures;tasks;logs;s3;watched');
     assert.equal(
       runContextValue(succeeded({ managerJobId: undefined }), false),
-      'run;state=succeeded;ended;tasks;unwatched',
+      'run;state=succeeded;ended;tasks;s3;unwatched',
+    );
+    // A local run: its log is its channel or file, and there is no S3 console to open.
+    assert.equal(
+      runContextValue(succeeded({ managerJobId: undefined, runUri: 'file:///w/.batch-runner/runs/r/' }), false),
+      'run;state=succeeded;ended;tasks;logs;local;unwatched',
     );
     const failed = run({ state: 'failed' });
     assert.ok(canRerun(failed) && canDelete(failed) && !canCancel(failed));

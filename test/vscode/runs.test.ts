@@ -96,7 +96,7 @@ suite('Runs view (extension host)', function () {
     // The time tells runs of the same name apart.
     assert.match(String(ok.description), /^succeeded · 4\/4 · 12m 3s · 2\.0 vCPU-h · [A-Z][a-z]{2} \d{1,2} \d\d:\d\d$/);
     // summary.json says the mode: a row needs nothing else.
-    assert.equal(ok.contextValue, 'run;state=succeeded;ended;tasks;unwatched');
+    assert.equal(ok.contextValue, 'run;state=succeeded;ended;tasks;s3;unwatched');
     assert.equal((ok.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.match((ok.tooltip as vscode.MarkdownString).value, new RegExp(`Run: \`${folders.uri(ids.ok)}\``));
     assert.match(
@@ -106,12 +106,12 @@ suite('Runs view (extension host)', function () {
 
     const failed = item(await row(ids.failed));
     assert.match(String(failed.description), /^failed · 6\/6 · 2 failed · 1m 35s · 0\.1 vCPU-h · /);
-    assert.equal(failed.contextValue, 'run;state=failed;ended;hasFailures;tasks;unwatched');
+    assert.equal(failed.contextValue, 'run;state=failed;ended;hasFailures;tasks;s3;unwatched');
     assert.equal((failed.iconPath as vscode.ThemeIcon).id, 'error');
 
     const live = item(await row(ids.running));
     assert.match(String(live.description), /^running · 4\/10 · 1 failed · 2\/2 workers · \d+m left · /);
-    assert.equal(live.contextValue, 'run;state=running;active;tasks;unwatched');
+    assert.equal(live.contextValue, 'run;state=running;active;tasks;s3;unwatched');
     assert.equal((live.iconPath as vscode.ThemeIcon).id, 'sync~spin');
     // Newest first.
     const order = ((await api.runsProvider.getChildren()) as RunNode[]).map((node) => node.runId);
@@ -322,6 +322,6 @@ suite('Runs view (extension host)', function () {
     await refresh();
     const after = await row(ids.cancel);
     assert.equal(after.status.state, 'cancelled');
-    assert.match(String(item(after).contextValue), /^run;state=cancelled;ended;(tasks;)?logs;unwatched$/);
+    assert.match(String(item(after).contextValue), /^run;state=cancelled;ended;(tasks;)?logs;s3;unwatched$/);
   });
 });

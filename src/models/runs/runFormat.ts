@@ -123,7 +123,7 @@ function workersText(run: RunStatus): string | undefined {
 }
 
 /**
- * `run;state=running;active;hasFailures;tasks;logs;watched`: package.json's menus test these parts
+ * `run;state=running;active;hasFailures;tasks;logs;s3;watched`: package.json's menus test these parts
  * with regexes, so each action shows only where it applies.
  */
 export function runContextValue(run: RunStatus, watched: boolean): string {
@@ -132,7 +132,9 @@ export function runContextValue(run: RunStatus, watched: boolean): string {
   if (isEnded(run)) parts.push('ended');
   if (run.failures.length) parts.push('hasFailures');
   if (run.mode) parts.push(run.mode);
-  if (run.managerJobId) parts.push('logs');
+  // Local runs (file://) have their log in a channel or file, not a manager job; and no S3 console.
+  if (run.managerJobId || run.runUri.startsWith('file://')) parts.push('logs');
+  parts.push(run.runUri.startsWith('file://') ? 'local' : 's3');
   parts.push(watched ? 'watched' : 'unwatched');
   return parts.join(';');
 }

@@ -203,6 +203,13 @@ export class RunsModel {
     this.rebuild();
   }
 
+  /** A run just started on this machine (Run Locally): shown and watched at once, as starting. */
+  addLocalRun(runUri: string): void {
+    if (!this.recordFor(runUri)) return;
+    this.watch(normalizeFolderUri(runUri) ?? runUri);
+    this.rebuild();
+  }
+
   /** The run's folder was deleted: it leaves the view. */
   forget(runUri: string): void {
     // Its manager job may still be in Batch for a week: the job search must not bring it back.
