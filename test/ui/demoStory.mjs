@@ -439,6 +439,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
           .catch(() => '');
         return /"index":\s*0/.test(text.replace(/\u00a0/g, ' ')) ? true : undefined;
       });
+      await runCommand(page, 'View: Toggle Word Wrap'); // each row's estimate in the picture
       const inside = rows.reduce((sum, row) => sum + row.output.inside, 0);
       const samples = rows.reduce((sum, row) => sum + row.output.samples, 0);
       return `"${summary}"; ${rows.length} rows, pi ~ ${((4 * inside) / samples).toFixed(5)}; ${await shot('demo-8-results')}`;
