@@ -54,6 +54,7 @@ die() {
 }
 healthy() { curl -fs -m 2 -o /dev/null "$URL/healthz"; }
 
+WATCHPID="" # the watch on npm (see watch_npm)
 CSPID=""   # code-server, leader of its own process group
 STEPPID="" # the step running now (build, package, the check), leader of its own process group
 WS=""
@@ -96,6 +97,7 @@ remove_local_runs() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$WATCHPID" ]; then kill "$WATCHPID" 2>/dev/null && wait "$WATCHPID" 2>/dev/null || true; fi
   [ -z "$STEPPID" ] || stop_group "$STEPPID" "the running step"
   STEPPID=""
   [ -z "$CSPID" ] || stop_group "$CSPID" "code-server"
@@ -123,6 +125,28 @@ step() {
   STEPPID=""
   return "$rc"
 }
+
+# Under `npm run demo`, a SIGTERM to npm ends npm without passing it on: then this script, left
+# without its parent, stops too (and with it everything it started).
+watch_npm() {
+  [ -n "${npm_lifecycle_event:-}" ] || return 0
+  # npm runs the script through `sh -c`: watch the first ancestor that is not a shell
+  local parent=$PPID self=$$ comm
+  for _ in 1 2 3; do
+    comm=$(ps -o comm= -p "$parent" 2>/dev/null || true)
+    case $comm in
+      sh | dash | bash) parent=$(ps -o ppid= -p "$parent" | tr -d ' ') ;;
+      *) break ;;
+    esac
+  done
+  [ -n "$parent" ] && [ "$parent" -gt 1 ] || return 0
+  (
+    while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+    kill -TERM "$self" 2>/dev/null
+  ) </dev/null >/dev/null 2>&1 &
+  WATCHPID=$!
+}
+watch_npm
 
 healthy && die "something already answers on $URL; stop it or set DEMO_PORT"
 
