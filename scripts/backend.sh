@@ -41,7 +41,8 @@ NODE_RECIPE=node-1 # plus the host node version
 PYTHON_RECIPE=python-1
 BUSYBOX_RECIPE=busybox-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl)
+# python3-distributed: the Dask cluster-mode test; iproute2, iptables: the network-namespace test (runtimeHosts).
+APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl python3-distributed iproute2 iptables)
 
 say() { printf 'backend: %s\n' "$*"; }
 

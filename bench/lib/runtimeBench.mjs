@@ -81,3 +81,41 @@ export function rssMb(pid) {
 }
 
 export const round = (x, digits = 1) => Number(x.toFixed(digits));
+
+/**
+ * Simulated workers in `processes` child processes (bench/lib/simWorkers.mjs), `count` in all, for
+ * the manager at 127.0.0.1:port. go() makes them all connect at once and resolves with each
+ * process's report; they stay connected (answering heartbeats) until stopAll().
+ */
+export async function simulateWorkers({ port, secret, count, processes = 4, heartbeatMs = 5000 }) {
+  const script = join(root, 'bench/lib/simWorkers.mjs');
+  const per = Math.ceil(count / processes);
+  const sims = [];
+  for (let first = 0; first < count; first += per) {
+    const n = Math.min(per, count - first);
+    const child = spawn(
+      process.execPath,
+      [script, runtimePath, String(port), secret.toString('hex'), String(first), String(n), String(heartbeatMs)],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    let out = '';
+    const report = new Promise((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+      });
+      child.once('exit', (code) => reject(new Error(`a simulated-worker process exited ${code}`)));
+    });
+    sims.push({ child, report });
+  }
+  // Let the children load the runtime before the start signal.
+  await new Promise((r) => setTimeout(r, 1500));
+  return {
+    go() {
+      for (const sim of sims) sim.child.stdin.write('go\n');
+      return Promise.all(sims.map((sim) => sim.report));
+    },
+  };
+}

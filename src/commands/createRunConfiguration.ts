@@ -1,11 +1,11 @@
 // "AWS Batch: Create Run Configuration": asks a few questions (queues, repositories and buckets come
 // from the account) and writes aws-batch.json.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../config/fileName';
-import type { Prompter } from '../config/wizard';
+import type { Prompter, WorkspaceFacts } from '../config/wizard';
 import { UserError, type CommandFactory } from './runCommand';
 import { pickFolder } from './submitSupport';
 
@@ -20,6 +20,20 @@ const prompter: Prompter = {
     );
   },
 };
+
+/** The Dockerfile and the program files at the top of the folder (and in src/), for the proposed command. */
+async function workspaceFacts(folder: string): Promise<WorkspaceFacts> {
+  const dockerfile = await readFile(join(folder, 'Dockerfile'), 'utf8').catch(() => undefined);
+  const top = await readdir(folder).catch(() => [] as string[]);
+  const src = await readdir(join(folder, 'src')).catch(() => [] as string[]);
+  return { dockerfile, files: [...top, ...src.map((name) => `src/${name}`)] };
+}
+
+/** The endpoint when the extension talks to a stand-in, not AWS: the containers need it in `environment`. */
+async function standInTarget(services: Parameters<CommandFactory>[0]) {
+  const target = (await services.aws()).target;
+  return target.endpoint ? { endpoint: target.endpoint, region: target.region } : undefined;
+}
 
 export const createRunConfiguration: CommandFactory = (services) => async (resource?: unknown) => {
   const folder = await pickFolder(resource);
@@ -43,10 +57,15 @@ export const createRunConfiguration: CommandFactory = (services) => async (resou
   ]);
   let config: Record<string, unknown> | undefined;
   try {
+    const standIn = await standInTarget(services);
     config = await runWizard(
       prompter,
       wizardSources(() => services.aws()),
       folder.name,
+      {
+        workspace: await workspaceFacts(folder.uri.fsPath),
+        standIn,
+      },
     );
   } catch (error) {
     if (error instanceof WizardError) throw new UserError(error.message);

@@ -40,7 +40,10 @@ export const submitToBatch: CommandFactory = (services) => async (resource?: unk
     .showInformationMessage(`Submitted ${run.jobName} (job ${run.jobId}) to ${run.queue}: ${details}.`, copy, show)
     .then((picked) => {
       if (picked === copy) return vscode.env.clipboard.writeText(run.jobId);
-      if (picked === show) return vscode.commands.executeCommand(`${VIEWS.jobs}.focus`);
+      if (picked === show)
+        return services.revealJob(run.queue, run.jobId).then((shown) => {
+          if (!shown) void vscode.commands.executeCommand(`${VIEWS.jobs}.focus`);
+        });
       return undefined;
     });
   return run;

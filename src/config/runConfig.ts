@@ -42,6 +42,16 @@ export interface FargateConfig {
   platformVersion: string;
 }
 
+/** Tunables of the bundled runtime (run.json's `runtime`); unset ones keep the runtime's defaults. */
+export interface RuntimeConfig {
+  managerTimeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  killGraceSeconds?: number;
+  handshakeSeconds?: number;
+  /** The port the manager listens on (open it in the security group); default: any free port. */
+  port?: number;
+}
+
 export interface ClusterConfig {
   manager: string[];
   worker: string[];
@@ -67,6 +77,7 @@ export interface RunConfig {
   environment: Record<string, string>;
   tasks?: TasksConfig;
   cluster?: ClusterConfig;
+  runtime?: RuntimeConfig;
 }
 
 export const DEFAULTS = {
@@ -101,6 +112,7 @@ export const KNOWN_KEYS = {
     'environment',
     'tasks',
     'cluster',
+    'runtime',
   ],
   fargate: ['executionRoleArn', 'assignPublicIp', 'platformVersion'],
   resources: ['vcpus', 'memory', 'gpus'],
@@ -108,6 +120,7 @@ export const KNOWN_KEYS = {
   results: ['bucket', 'prefix'],
   tasks: ['command', 'count', 'inputs', 'inputsFile', 'retries', 'timeoutSeconds', 'slotsPerWorker'],
   cluster: ['manager', 'worker', 'minWorkers'],
+  runtime: ['managerTimeoutSeconds', 'heartbeatSeconds', 'killGraceSeconds', 'handshakeSeconds', 'port'],
 } as const;
 
 export const MAX_WORKERS = 10_000;
@@ -125,6 +138,14 @@ const PLATFORM_VERSION_PATTERN = /^(LATEST|\d+\.\d+\.\d+)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Set by AWS Batch or by the extension itself; a value in aws-batch.json would be overwritten or clash. */
 const RESERVED_ENV = /^(AWS_BATCH_|BATCH_RUNNER_)/;
+/** The runtime's tunables: set in the "runtime" section, not as environment variables. */
+const RUNTIME_ENV: Record<string, string> = {
+  BATCH_RUNNER_MANAGER_TIMEOUT_SECONDS: 'managerTimeoutSeconds',
+  BATCH_RUNNER_HEARTBEAT_SECONDS: 'heartbeatSeconds',
+  BATCH_RUNNER_KILL_GRACE_SECONDS: 'killGraceSeconds',
+  BATCH_RUNNER_HANDSHAKE_SECONDS: 'handshakeSeconds',
+  BATCH_RUNNER_PORT: 'port',
+};
 
 /** A problem in aws-batch.json, with the dotted field it concerns and its 1-based line when known. */
 /** A mistake in aws-batch.json, with the line it is on when known. */
@@ -449,6 +470,12 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
               `"environment.${key}": "${key}" is not a variable name; use letters, digits and "_", not starting with a digit.`,
             );
           }
+          if (RUNTIME_ENV[key]) {
+            check.fail(
+              `environment.${key}`,
+              `"environment.${key}": the runtime's settings go in the "runtime" section: write "runtime": { "${RUNTIME_ENV[key]}": ${/PORT$/.test(key) ? 7777 : 60} } instead.`,
+            );
+          }
           if (RESERVED_ENV.test(key)) {
             check.fail(
               `environment.${key}`,
@@ -485,6 +512,7 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
   };
   if (raw.tasks !== undefined) config.tasks = parseTasks(check, raw.tasks);
   if (raw.cluster !== undefined) config.cluster = parseCluster(check, raw.cluster);
+  if (raw.runtime !== undefined) config.runtime = parseRuntime(check, raw.runtime);
   if (config.cluster?.minWorkers !== undefined) {
     const max = typeof workers === 'number' ? workers : workers.max;
     if (config.cluster.minWorkers > max) {
@@ -588,6 +616,30 @@ function parseTasks(check: Checker, value: unknown): TasksConfig {
     tasks.slotsPerWorker = check.integer(value.slotsPerWorker, 'tasks.slotsPerWorker', 1, 1024, 'tasks');
   }
   return tasks;
+}
+
+function parseRuntime(check: Checker, value: unknown): RuntimeConfig {
+  if (!isObject(value)) {
+    check.fail('runtime', '"runtime" must be an object such as { "heartbeatSeconds": 5, "port": 7777 }.');
+  }
+  check.onlyKnown(value, 'runtime');
+  const runtime: RuntimeConfig = {};
+  const limits = {
+    managerTimeoutSeconds: 86_400,
+    heartbeatSeconds: 3600,
+    killGraceSeconds: 3600,
+    handshakeSeconds: 3600,
+  };
+  for (const [key, max] of Object.entries(limits) as [keyof typeof limits, number][]) {
+    if (value[key] !== undefined) runtime[key] = check.integer(value[key], `runtime.${key}`, 1, max, 'seconds');
+  }
+  if (value.port !== undefined) {
+    if (typeof value.port !== 'number' || !Number.isInteger(value.port) || value.port < 1 || value.port > 65535) {
+      check.fail('runtime.port', `"runtime.port" must be a port number from 1 to 65535${given(value.port)}.`);
+    }
+    runtime.port = value.port;
+  }
+  return runtime;
 }
 
 function parseCluster(check: Checker, value: unknown): ClusterConfig {

@@ -25,12 +25,20 @@ export function runKeyPrefix(config: RunConfig, runId: string): string {
   return `${config.results.prefix}${runId}/`;
 }
 
+/** Up to this many inputs travel inside run.json; more are read from inputs.jsonl by the manager. */
+export const INLINE_INPUTS_MAX = 1000;
+
 export function buildRunSpec(config: RunConfig, runId: string, inputs?: unknown[]): RunSpec {
   const spec: RunSpec = { name: config.name, runId, workers: config.workers };
   if (config.tasks) {
     const { command, count, retries, timeoutSeconds, slotsPerWorker } = config.tasks;
     spec.tasks = { command };
-    if (inputs !== undefined) spec.tasks.inputs = inputs;
+    if (inputs !== undefined && inputs.length > INLINE_INPUTS_MAX) {
+      // A large run names the inputs.jsonl that Submit writes beside run.json (by its full URI, so a
+      // re-run of its failed tasks, whose run.json is a copy, still finds it); the manager streams it.
+      spec.tasks.inputsFile = `${runUri(config, runId)}inputs.jsonl`;
+      spec.tasks.count = inputs.length;
+    } else if (inputs !== undefined) spec.tasks.inputs = inputs;
     else spec.tasks.count = count;
     if (retries !== undefined) spec.tasks.retries = retries;
     if (timeoutSeconds !== undefined) spec.tasks.timeoutSeconds = timeoutSeconds;
@@ -39,5 +47,6 @@ export function buildRunSpec(config: RunConfig, runId: string, inputs?: unknown[
   if (config.cluster) spec.cluster = { ...config.cluster };
   spec.launchTimeoutSeconds = config.launchTimeoutSeconds;
   if (Object.keys(config.environment).length > 0) spec.environment = { ...config.environment };
+  if (config.runtime && Object.keys(config.runtime).length > 0) spec.runtime = { ...config.runtime };
   return spec;
 }

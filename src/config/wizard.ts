@@ -1,6 +1,7 @@
 // "Create Run Configuration": the questions and the file they produce. The prompts go through a
 // plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
 // and the choices come from the live account.
+import { proposeTaskCommand, type WorkspaceFacts } from './proposeCommand';
 import { QueuePlatform, accountOf, executionRoleExample } from './fargate';
 import {
   BUCKET_PATTERN,
@@ -48,6 +49,7 @@ export interface WizardSources {
 }
 
 export class WizardError extends Error {}
+export type { WorkspaceFacts } from './proposeCommand';
 
 /** Splits a command line into arguments: spaces separate, '...' and "..." group, \ escapes. */
 export function splitCommandLine(line: string): string[] {
@@ -132,14 +134,38 @@ async function askFargate(
   return { executionRoleArn: executionRoleArn.trim(), assignPublicIp };
 }
 
+/** What the wizard reads of the workspace and the target, to propose what fits. */
+export interface WizardContext {
+  workspace?: WorkspaceFacts;
+  /**
+   * The endpoint the extension talks to when it is not AWS (the stand-ins): the containers need it too,
+   * so the wizard writes it (and the stand-in's dummy credentials) into `environment`. Never set on AWS.
+   */
+  standIn?: { endpoint: string; region: string };
+}
+
+/** The variables the stand-in's containers need, which on AWS come from the job role and the ECS agent. */
+export function standInEnvironment(standIn: { endpoint: string; region: string }): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: standIn.endpoint,
+    AWS_REGION: standIn.region,
+    // The stand-in accepts any credentials; these are not anyone's.
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+}
+
 /** Asks the questions; resolves with the object to write as aws-batch.json, or undefined when cancelled. */
 export async function runWizard(
   prompter: Prompter,
   sources: WizardSources,
   folderName: string,
+  context: WizardContext = {},
 ): Promise<Record<string, unknown> | undefined> {
-  const total = 8;
-  const title = (step: number, what: string) => `Create Run Configuration (${step}/${total}): ${what}`;
+  // Questions are numbered as they come; a Fargate queue adds two.
+  let total = 9;
+  let step = 0;
+  const next = (what: string) => `Create Run Configuration (${++step}/${total}): ${what}`;
   // Start the account look-ups at once; the first question does not need them.
   const queues = sources.queues();
   const repositories = sources.repositories();
@@ -147,7 +173,7 @@ export async function runWizard(
   for (const pending of [queues, repositories, buckets]) pending.catch(() => undefined);
 
   const name = await prompter.input({
-    title: title(1, 'run name'),
+    title: next('run name'),
     prompt: 'Names the jobs and the job definition: letters, digits, "-" and "_"',
     value: defaultRunName(folderName),
     validate: (text) =>
@@ -164,7 +190,7 @@ export async function runWizard(
     );
   }
   const jobQueue = await prompter.pick({
-    title: title(2, 'job queue'),
+    title: next('job queue'),
     placeholder: 'The queue the manager and its workers run on',
     items: queueList.map((queue) => ({
       label: queue.name,
@@ -183,12 +209,13 @@ export async function runWizard(
   const queue = queueList.find((choice) => choice.name === jobQueue);
   let fargate: { executionRoleArn: string; assignPublicIp: boolean } | undefined;
   if (queue?.platform === 'FARGATE') {
-    fargate = await askFargate(prompter, queue, (what) => title(2, what));
+    total += 2;
+    fargate = await askFargate(prompter, queue, next);
     if (!fargate) return undefined;
   }
 
   const jobRole = await prompter.input({
-    title: title(3, 'job role'),
+    title: next('job role'),
     prompt:
       'IAM role the containers run as: it needs the results bucket and, for the manager, batch:SubmitJob and batch:TerminateJob. Empty: none',
     value: '',
@@ -209,21 +236,22 @@ export async function runWizard(
     })),
   );
   const repository = await prompter.pick({
-    title: title(4, 'ECR repository'),
+    title: next('ECR repository'),
     placeholder: 'Where the image is pushed',
     items: repositoryItems,
   });
   if (repository === undefined || !REPOSITORY_PATTERN.test(repository)) return undefined;
 
   const bucketList = await buckets;
+  const bucketTitle = next('results bucket');
   const bucket = bucketList.length
     ? await prompter.pick({
-        title: title(5, 'results bucket'),
+        title: bucketTitle,
         placeholder: "S3 bucket for the run's spec, inputs and results",
         items: bucketList.map((b) => ({ label: b, value: b })),
       })
     : await prompter.input({
-        title: title(5, 'results bucket'),
+        title: bucketTitle,
         prompt: 'There are no buckets in this account yet: name the S3 bucket to use (create it before submitting)',
         validate: (text) =>
           BUCKET_PATTERN.test(text) ? undefined : 'An S3 bucket name: 3-63 lower-case letters, digits, "." and "-".',
@@ -231,7 +259,7 @@ export async function runWizard(
   if (bucket === undefined) return undefined;
 
   const mode = await prompter.pick<'tasks' | 'cluster'>({
-    title: title(6, 'what to run'),
+    title: next('what to run'),
     placeholder: 'How the work is split',
     items: [
       {
@@ -262,14 +290,15 @@ export async function runWizard(
   let defaultWorkers = 2;
   if (mode === 'tasks') {
     const command = await prompter.input({
-      title: title(7, 'task command'),
-      prompt: 'The program each task runs; ${index} becomes the task number',
-      value: 'python main.py --index ${index}',
+      title: next('task command'),
+      prompt:
+        'The program each task runs in the image (from your Dockerfile or files); it gets TASK_INDEX, and ${index} in the command becomes the task number',
+      value: proposeTaskCommand(context.workspace ?? { files: [] }),
       validate: validateCommand,
     });
     if (command === undefined) return undefined;
     const count = await prompter.input({
-      title: title(7, 'number of tasks'),
+      title: next('number of tasks'),
       prompt: 'How many tasks',
       value: '10',
       validate: wholeNumber(1, MAX_TASKS),
@@ -279,14 +308,14 @@ export async function runWizard(
     defaultWorkers = Math.min(Number(count), 4);
   } else {
     const manager = await prompter.input({
-      title: title(7, 'manager command'),
+      title: next('manager command'),
       prompt: 'Runs on the manager once the workers are up (BATCH_WORKER_HOSTS lists them)',
       value: 'python main.py',
       validate: validateCommand,
     });
     if (manager === undefined) return undefined;
     const worker = await prompter.input({
-      title: title(7, 'worker command'),
+      title: next('worker command'),
       prompt: 'Runs on every worker (BATCH_MANAGER_HOST is the manager)',
       value: 'python worker.py',
       validate: validateCommand,
@@ -295,7 +324,7 @@ export async function runWizard(
     config.cluster = { manager: splitCommandLine(manager), worker: splitCommandLine(worker) };
   }
   const workers = await prompter.input({
-    title: title(8, 'workers'),
+    title: next('workers'),
     prompt: 'How many worker containers',
     value: String(defaultWorkers),
     validate: wholeNumber(1, MAX_WORKERS),
@@ -303,9 +332,16 @@ export async function runWizard(
   if (workers === undefined) return undefined;
   config.workers = Number(workers);
   config.results = { bucket, prefix: 'runs/' };
+  if (context.standIn) config.environment = standInEnvironment(context.standIn);
   return config;
 }
 
+/** The note above a stand-in's `environment` (aws-batch.json is JSON with comments). */
+export const STAND_IN_NOTE =
+  '// For the stand-in endpoint only: on AWS the job role and the ECS agent give the containers this. Remove it before submitting to AWS.';
+
 export function renderConfig(config: Record<string, unknown>): string {
-  return `${JSON.stringify(config, null, 2)}\n`;
+  const text = `${JSON.stringify(config, null, 2)}\n`;
+  if (!config.environment || !('AWS_ENDPOINT_URL' in (config.environment as object))) return text;
+  return text.replace(/^( {2})"environment": \{/m, `$1${STAND_IN_NOTE}\n$1"environment": {`);
 }

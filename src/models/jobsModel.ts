@@ -16,6 +16,9 @@ import {
 } from '../shared/run';
 import { reconcile, TreeNode } from './reconcile';
 
+/** What workerJobName() appends to the manager's name. */
+const WORKERS_SUFFIX = workerJobName('');
+
 /** Queues change rarely; re-listing them on every poll would cost a call per refresh. */
 export const QUEUE_LIST_MAX_AGE_MS = 60_000;
 
@@ -170,6 +173,26 @@ export class JobsTreeModel {
       else if (node.kind === 'statusGroup') await this.describeShown(node.children);
       else await this.loadJobChildren(node);
     }, node.id);
+  }
+
+  /**
+   * Expands the way to a job (its queue, then the status group holding it) and returns its node, for
+   * "Show in Jobs View". A queue given by ARN is matched too. Undefined when the queue does not list it.
+   */
+  async locate(queue: string, jobId: string): Promise<{ path: JobsViewNode[]; job: JobNode } | undefined> {
+    if (!this.loaded) await this.refresh();
+    const queueNode = this.queues.find((q) => q.name === queue || q.arn === queue);
+    if (!queueNode) return undefined;
+    if (!this.expanded.has(queueNode.id)) await this.expand(queueNode);
+    else await this.refresh();
+    for (const group of this.queues.find((q) => q.id === queueNode.id)?.children ?? []) {
+      const job = group.children.find((child): child is JobNode => child.kind === 'job' && child.jobId === jobId);
+      if (job) {
+        await this.expand(group);
+        return { path: [queueNode, group], job };
+      }
+    }
+    return undefined;
   }
 
   collapse(node: JobsViewNode): void {
@@ -342,10 +365,18 @@ export class JobsTreeModel {
     const statuses = this.filter.statuses.length
       ? JOB_STATUSES.filter((s) => this.filter.statuses.includes(s))
       : JOB_STATUSES;
+    // A run's worker array job is shown under its manager only, not in a status group of its own.
+    const names = new Set([...data.byStatus.values()].flat().map((job) => job.jobName));
+    const isRunWorkers = (job: JobSummary): boolean => {
+      const detail = job.jobId ? this.details.get(job.jobId) : undefined;
+      if (detail) return runInfo(detail).role === 'worker';
+      const name = job.jobName ?? '';
+      return name.endsWith(WORKERS_SUFFIX) && names.has(name.slice(0, -WORKERS_SUFFIX.length));
+    };
     node.children = statuses.map((status) => {
       const groupId = `${id}|${status}`;
       const jobs = (data.byStatus.get(status) ?? [])
-        .filter((job) => this.matchesName(job.jobName))
+        .filter((job) => this.matchesName(job.jobName) && !isRunWorkers(job))
         .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
       const shown: (JobNode | MoreNode)[] = jobs
         .slice(0, MAX_JOBS_PER_GROUP)

@@ -47,8 +47,9 @@ import { createLog, describeError } from './log';
 import type { RunOutcome } from './manager/controller';
 import { runManager } from './manager/manager';
 import { killAllNow } from './processes';
-import { RunSpecError } from './runSpec';
-import { ENV, SettingsError, readSettings } from './settings';
+import { RunSpecError, parseRuntime, type RuntimeSpec } from './runSpec';
+import { ENV, SettingsError, readSettings, withRunSettings } from './settings';
+import { KEYS, readJson, type RunStore } from './store/store';
 import { openStore } from './store/openStore';
 import { VERSION } from './version';
 import { Worker } from './worker/worker';
@@ -63,12 +64,31 @@ usage:
       Coordinate the run stored at $${ENV.runUri}. The launcher defaults to "batch" inside an
       AWS Batch job ($AWS_BATCH_JOB_ID set): the workers become one array job on the manager's queue.
       "local" starts N worker processes here; "none" waits for workers started by someone else.
-  node runtime.js worker --manager HOST:PORT [--run URI] [--index N] [--noop]
+  node runtime.js worker --manager HOST:PORT [--run URI] [--index N] [--noop | --noop-output]
       Serve the manager at HOST:PORT. The run store is --run or $${ENV.runUri}; the run secret is
-      read from there. --noop (for benchmarks) completes every task at once without running it.
+      read from there. --noop (for benchmarks) completes every task at once without running it;
+      --noop-output does so with an output.json of {"index": i, "input": <its input>}.
   node runtime.js local [--workers N] RUN_DIR
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
+
+Cluster mode (run.json "cluster": manager, worker, minWorkers, workerPort, ready):
+  Each worker runs the worker command with BATCH_MANAGER_HOST (the manager's address),
+  BATCH_WORKER_HOST (its own), BATCH_WORKER_INDEX (0..n-1), BATCH_WORKER_COUNT, BATCH_WORKER_PORT
+  (cluster.workerPort, when set) and BATCH_WORKER_READY_FILE. A worker is ready when
+  BATCH_WORKER_PORT accepts connections (ready "port", the default with a workerPort), when its
+  command has created BATCH_WORKER_READY_FILE (ready "file"), or once it started (ready "spawned",
+  the default otherwise). When every worker is ready the manager runs the manager command with:
+    BATCH_WORKER_HOSTS      the workers' addresses, comma-separated, in BATCH_WORKER_INDEX order:
+                            10.0.1.5,10.0.1.6 (IPv6 addresses as they are, without brackets)
+    BATCH_WORKER_ADDRESSES  with a workerPort: host:port, comma-separated ([v6]:port for IPv6)
+    BATCH_WORKER_HOSTFILE   a file with one address per line in the same order (mpirun --hostfile)
+    BATCH_WORKER_COUNT, BATCH_MANAGER_HOST
+  Its exit ends the run (and is the run's exit code); then every worker is stopped.
+
+Settings: run.json's "runtime" section (aws-batch.json's "runtime": managerTimeoutSeconds,
+heartbeatSeconds, killGraceSeconds, handshakeSeconds, port) sets them for a run, the manager and
+its workers alike; an environment variable below wins over it.
 
 Environment (all optional except the run location):
   ${ENV.runUri}  the run store: s3://bucket/prefix/<runId>/ or a folder
@@ -76,6 +96,11 @@ Environment (all optional except the run location):
   ${ENV.progress}=2   ${ENV.killGrace}=5   ${ENV.overdueGrace}=900
   ${ENV.port}=0 (any free port)   ${ENV.advertise} (else ECS metadata, else a network interface)
   ${ENV.bind} (default: the advertised address)
+  ${ENV.dropLog}=60 (connections dropped before they authenticate: one log line, then a summary
+      at most this often)   ${ENV.maxHandshakes}=4096 (connections in their handshake at once;
+      beyond it the oldest is dropped)
+  ${ENV.prefetch} (worker: tasks it holds beyond one per slot, so the next one is at hand; default:
+      adaptive, about 20 ms of work per slot, 1 to 32 tasks per slot)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.
 
 ${EXIT_CODE_HELP}
@@ -182,13 +207,13 @@ async function manager(args: string[], local: boolean): Promise<number> {
 }
 
 async function worker(args: string[]): Promise<number> {
-  const { options, rest } = parseArgs(args, ['manager', 'run', 'index'], ['noop']);
+  const { options, rest } = parseArgs(args, ['manager', 'run', 'index'], ['noop', 'noop-output']);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const target = typeof options.manager === 'string' ? parseHostPort(options.manager) : undefined;
   if (!target) throw new UsageError('worker needs --manager HOST:PORT');
   const runUri = typeof options.run === 'string' ? options.run : process.env[ENV.runUri];
   if (!runUri) throw new UsageError(`worker needs --run URI or ${ENV.runUri}`);
-  const settings = readSettings();
+  const envSettings = readSettings();
 
   const jobId = process.env.AWS_BATCH_JOB_ID;
   // Batch sets AWS_BATCH_JOB_ARRAY_INDEX; an array child's job ID ends in ":<index>" as well.
@@ -198,9 +223,9 @@ async function worker(args: string[]): Promise<number> {
   const label = index ?? arrayIndex ?? '0';
   const workerId = index !== undefined && !jobId ? `local-${index}` : (jobId ?? `${hostname()}-${process.pid}`);
   const log = createLog(`worker ${label}`);
-  const { address } = await discoverAddress(settings.advertiseAddress);
-
   const store = await openStore(runUri);
+  const settings = withRunSettings(envSettings, await readRuntimeSpec(store, log));
+  const { address } = await discoverAddress(settings.advertiseAddress);
   const running = new Worker({
     host: target.host,
     port: target.port,
@@ -208,10 +233,22 @@ async function worker(args: string[]): Promise<number> {
     identity: { workerId, label, address },
     settings,
     log,
-    noop: options.noop === true,
+    noop: options.noop === true || options['noop-output'] === true,
+    noopOutput: options['noop-output'] === true,
   });
   void onSignals().then(({ signal, exitCode }) => running.finish(exitCode, `received ${signal}`));
   return running.run();
+}
+
+/** A worker's view of run.json: only its `runtime` section, and only if it can be read and is sound. */
+async function readRuntimeSpec(store: RunStore, log: (line: string) => void): Promise<RuntimeSpec | undefined> {
+  try {
+    const spec = (await readJson(store, KEYS.spec)) as { runtime?: unknown } | undefined;
+    return spec?.runtime === undefined ? undefined : parseRuntime(spec.runtime);
+  } catch (error) {
+    log(`run.json's runtime settings are not used: ${describeError(error)}`);
+    return undefined;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

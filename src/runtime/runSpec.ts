@@ -9,6 +9,12 @@ export interface TaskSpec {
   count?: number;
   /** One task per element; each element is written to the file named by TASK_INPUT. */
   inputs?: unknown[];
+  /**
+   * One task per non-empty line of this JSON Lines file, read by the manager as a stream (large
+   * runs): a key of the run store (such as "inputs.jsonl") or a URI / absolute path of its own.
+   * `count`, when given, is its number of inputs (else the manager counts them).
+   */
+  inputsFile?: string;
   /** Extra attempts after a failed one (default 0). */
   retries?: number;
   /** Per-attempt time limit; the attempt is killed and counts as failed (default: none). */
@@ -27,6 +33,29 @@ export interface ClusterSpec {
   worker: string[];
   /** Workers that must be up before the manager command starts (default: all of `workers`). */
   minWorkers?: number;
+  /** The port each worker command listens on: BATCH_WORKER_PORT in its environment (and in BATCH_WORKER_ADDRESSES). */
+  workerPort?: number;
+  /**
+   * When a worker counts as ready (the manager command starts once every one is): "port" when
+   * BATCH_WORKER_PORT accepts connections (the default when workerPort is set), "file" when the
+   * command has created the file named by BATCH_WORKER_READY_FILE, "spawned" as soon as it started
+   * (the default otherwise).
+   */
+  ready?: 'port' | 'file' | 'spawned';
+}
+
+/** run.json's `runtime`: the runtime's tunables (aws-batch.json's "runtime"); an environment variable of the same setting wins. */
+export interface RuntimeSpec {
+  /** BATCH_RUNNER_MANAGER_TIMEOUT_SECONDS */
+  managerTimeoutSeconds?: number;
+  /** BATCH_RUNNER_HEARTBEAT_SECONDS */
+  heartbeatSeconds?: number;
+  /** BATCH_RUNNER_KILL_GRACE_SECONDS */
+  killGraceSeconds?: number;
+  /** BATCH_RUNNER_HANDSHAKE_SECONDS */
+  handshakeSeconds?: number;
+  /** BATCH_RUNNER_PORT: the manager's port (0 or absent: any free one). */
+  port?: number;
 }
 
 export interface WorkerRange {
@@ -49,6 +78,8 @@ export interface RunSpec {
   environment?: Record<string, string>;
   /** The run this one re-runs the failed tasks of (Re-run Failed Tasks). */
   parentRunId?: string;
+  /** The runtime's tunables for this run. */
+  runtime?: RuntimeSpec;
 }
 
 export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 900;
@@ -99,6 +130,7 @@ export function parseRunSpec(value: unknown): RunSpec {
     'launchTimeoutSeconds',
     'environment',
     'parentRunId',
+    'runtime',
   ]);
   if (typeof value.name !== 'string' || !NAME.test(value.name)) {
     fail('name must be 1-128 letters, digits, hyphens or underscores (a Batch job name)');
@@ -129,6 +161,7 @@ export function parseRunSpec(value: unknown): RunSpec {
     if (typeof value.parentRunId !== 'string' || !RUN_ID.test(value.parentRunId)) fail('parentRunId must be a run id');
     spec.parentRunId = value.parentRunId;
   }
+  if (value.runtime !== undefined) spec.runtime = parseRuntime(value.runtime);
   if (value.launchTimeoutSeconds !== undefined) {
     spec.launchTimeoutSeconds = int(value.launchTimeoutSeconds, 'launchTimeoutSeconds', 1, 7 * 24 * 3600);
   }
@@ -146,9 +179,23 @@ export function parseRunSpec(value: unknown): RunSpec {
 
 function parseTasks(value: unknown): TaskSpec {
   if (!isObject(value)) fail('tasks must be an object');
-  allowOnly(value, 'tasks.', ['command', 'count', 'inputs', 'retries', 'timeoutSeconds', 'slotsPerWorker', 'indexes']);
+  allowOnly(value, 'tasks.', [
+    'command',
+    'count',
+    'inputs',
+    'inputsFile',
+    'retries',
+    'timeoutSeconds',
+    'slotsPerWorker',
+    'indexes',
+  ]);
   const tasks: TaskSpec = { command: command(value.command, 'tasks.command') };
-  if ((value.count === undefined) === (value.inputs === undefined))
+  if (value.inputsFile !== undefined) {
+    if (value.inputs !== undefined) fail('tasks needs "inputs" or "inputsFile", not both');
+    if (typeof value.inputsFile !== 'string' || value.inputsFile === '' || value.inputsFile.length > 2048)
+      fail('tasks.inputsFile must be a store key such as "inputs.jsonl", or a URI');
+    tasks.inputsFile = value.inputsFile;
+  } else if ((value.count === undefined) === (value.inputs === undefined))
     fail('tasks needs exactly one of "count" or "inputs"');
   if (value.count !== undefined) tasks.count = int(value.count, 'tasks.count', 1, MAX_TASKS);
   if (value.inputs !== undefined) {
@@ -169,7 +216,8 @@ function parseTasks(value: unknown): TaskSpec {
   }
   if (value.slotsPerWorker !== undefined)
     tasks.slotsPerWorker = int(value.slotsPerWorker, 'tasks.slotsPerWorker', 1, 1024);
-  if (value.indexes !== undefined) tasks.indexes = parseIndexes(value.indexes, taskCount(tasks));
+  if (value.indexes !== undefined)
+    tasks.indexes = parseIndexes(value.indexes, tasks.inputsFile && !tasks.count ? MAX_TASKS : taskCount(tasks));
   return tasks;
 }
 
@@ -187,14 +235,46 @@ function parseIndexes(value: unknown, count: number): number[] {
   return value as number[];
 }
 
+const RUNTIME_LIMITS = {
+  managerTimeoutSeconds: 86_400,
+  heartbeatSeconds: 3600,
+  killGraceSeconds: 3600,
+  handshakeSeconds: 3600,
+};
+
+/** run.json's `runtime` section (also read on its own by workers, see readRuntimeSpec). */
+export function parseRuntime(value: unknown): RuntimeSpec {
+  if (!isObject(value)) fail('runtime must be an object');
+  allowOnly(value, 'runtime.', [...Object.keys(RUNTIME_LIMITS), 'port']);
+  const runtime: RuntimeSpec = {};
+  for (const [key, max] of Object.entries(RUNTIME_LIMITS) as [keyof typeof RUNTIME_LIMITS, number][]) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
+      fail(`runtime.${key} must be a number of seconds above 0 and at most ${max}`);
+    }
+    runtime[key] = v;
+  }
+  if (value.port !== undefined) runtime.port = int(value.port, 'runtime.port', 0, 65535);
+  return runtime;
+}
+
 function parseCluster(value: unknown): ClusterSpec {
   if (!isObject(value)) fail('cluster must be an object');
-  allowOnly(value, 'cluster.', ['manager', 'worker', 'minWorkers']);
+  allowOnly(value, 'cluster.', ['manager', 'worker', 'minWorkers', 'workerPort', 'ready']);
   const cluster: ClusterSpec = {
     manager: command(value.manager, 'cluster.manager'),
     worker: command(value.worker, 'cluster.worker'),
   };
   if (value.minWorkers !== undefined) cluster.minWorkers = int(value.minWorkers, 'cluster.minWorkers', 1, MAX_WORKERS);
+  if (value.workerPort !== undefined) cluster.workerPort = int(value.workerPort, 'cluster.workerPort', 1, 65535);
+  if (value.ready !== undefined) {
+    if (value.ready !== 'port' && value.ready !== 'file' && value.ready !== 'spawned')
+      fail('cluster.ready must be "port", "file" or "spawned"');
+    if (value.ready === 'port' && cluster.workerPort === undefined)
+      fail('cluster.ready "port" needs cluster.workerPort');
+    cluster.ready = value.ready;
+  }
   return cluster;
 }
 

@@ -73,6 +73,8 @@ export class Services implements vscode.Disposable {
    * answer it the way a user would (the feature itself runs unchanged).
    */
   confirm: Confirm = modalConfirm;
+  /** Set by the Jobs view: reveals and selects a job (Show in Jobs View); false when it is not listed. */
+  revealJob: (queue: string, jobId: string) => Promise<boolean> = async () => false;
 
   /** Read-only JSON documents opened by the Describe actions. */
   readonly documents = new JsonDocuments();

@@ -75,6 +75,25 @@ export class JobsProvider implements vscode.TreeDataProvider<JobsViewNode>, vsco
     return [...this.model.children(node)];
   }
 
+  /** Needed by TreeView.reveal (Show in Jobs View): the node whose children hold this one. */
+  getParent(node: JobsViewNode): JobsViewNode | undefined {
+    const search = (
+      nodes: readonly JobsViewNode[],
+      parent: JobsViewNode | undefined,
+    ): JobsViewNode | undefined | null => {
+      for (const candidate of nodes) {
+        if (candidate.id === node.id) return parent;
+        const children = 'children' in candidate ? (candidate.children as JobsViewNode[] | undefined) : undefined;
+        if (children?.length && node.id.startsWith(`${candidate.id}|`)) {
+          const found = search(children, candidate);
+          if (found !== null) return found;
+        }
+      }
+      return null;
+    };
+    return search(this.model.roots(), undefined) ?? undefined;
+  }
+
   dispose(): void {
     this.unsubscribe();
     this.changed.dispose();

@@ -48,6 +48,14 @@ export function registerJobsView(services: Services): JobsView {
     { dispose: unsubscribeFilter },
     view.onDidCollapseElement((event) => model.collapse(event.element)),
   );
+  // "Show in Jobs View" after Submit: focus the view, expand the job's queue and status group, select it.
+  services.revealJob = async (queue, jobId) => {
+    await vscode.commands.executeCommand(`${VIEWS.jobs}.focus`);
+    const found = await model.locate(queue, jobId);
+    if (!found) return false;
+    await view.reveal(found.job, { select: true, focus: true, expand: false });
+    return true;
+  };
   pollWhileVisible(services, view, model, () =>
     model.hasActiveJobs() ? ACTIVE_POLL_MS : services.settings.pollIntervalMs,
   );

@@ -165,7 +165,9 @@ function failedTaskItem(node: FailedTaskNode): vscode.TreeItem {
     node.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = node.id;
-  item.description = node.reason ? `${description} · ${node.reason}` : description;
+  // "exit code 1 (attempt 3 of 3)" says again what the row says; a reason with more is shown.
+  const extra = node.reason.replace(/^exit code \d+\s*(\(attempt \d+ of \d+\))?$/, '').trim();
+  item.description = extra ? `${description} · ${extra}` : description;
   item.iconPath = new vscode.ThemeIcon('close', new vscode.ThemeColor('testing.iconFailed'));
   item.contextValue = 'failedTask';
   const tip = new vscode.MarkdownString(undefined, true);

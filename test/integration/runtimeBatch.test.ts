@@ -323,7 +323,8 @@ suite('runtime: a run in moto Batch (Docker containers on the host network)', fu
     const deadline = Date.now() + 60_000;
     for (;;) {
       const progress = await readObject(s3, `${run.prefix}progress.json`).then(JSON.parse, () => undefined);
-      if (progress?.tasks?.running === 2) break;
+      // Handed out: one running per worker, and the prefetch (waiting on its worker) counts too.
+      if ((progress?.tasks?.running ?? 0) >= 2) break;
       assert.ok(Date.now() < deadline, `the workers never started their tasks: ${JSON.stringify(progress)}`);
       await sleep(500);
     }

@@ -1,9 +1,11 @@
 // The bundled runtime (dist/runtime.js) as real local processes: a manager and its workers over
 // TCP on 127.0.0.1, on a filesystem run store. Faults are real too: SIGKILLed processes.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { EXIT } from '../../src/runtime/exitCodes';
 import {
   assertExit,
   buildRuntime,
@@ -153,7 +155,7 @@ suite('runtime: local runs (manager and worker processes)', function () {
     process.kill(victim, 'SIGKILL');
     assertExit(await run.exited, 0, run.output());
 
-    assert.match(run.output(), /worker 1 is gone \(.*\); tasks \d+ go back to the queue/);
+    assert.match(run.output(), /worker 1 is gone \(.*\); tasks [\d, ]+ go back to the queue/);
     const results = readResults(dir);
     assert.deepEqual(
       results.map((r) => r.index),
@@ -459,5 +461,83 @@ suite('runtime: local runs (manager and worker processes)', function () {
       assert.match(run.output(), message, args.join(' '));
     }
     assert.ok(!existsSync(join(empty, 'secret')), 'an invalid run must not get as far as creating a secret');
+  });
+
+  test("run.json's runtime section: the manager listens on its port, a worker keeps its manager timeout", async function () {
+    this.timeout(30_000);
+    const free = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const dir = trackDir(
+      makeRun({
+        name: 'settings',
+        runId: 'settings-1',
+        workers: 2,
+        tasks: { command: ['true'], count: 4 },
+        runtime: { port: free, heartbeatSeconds: 1, managerTimeoutSeconds: 1.5 },
+      }),
+    );
+    const run = runtime(['local', '--workers', '2', dir]);
+    await run.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${free} `));
+    assertExit(await run.exited, 0, run.output());
+
+    // A worker whose manager never answers: gone after run.json's 1.5 s, not the default 60 s.
+    const started = Date.now();
+    const lonely = runtime(['worker', '--manager', '127.0.0.1:9', '--run', dir, '--index', '7']);
+    assertExit(await lonely.exited, EXIT.managerLost, lonely.output());
+    assert.ok(Date.now() - started < 10_000, `the worker took ${Date.now() - started} ms to give up`);
+    assert.match(lonely.output(), /no contact with the manager for 1\.5 s/);
+  });
+
+  test('an inputs file (run.json tasks.inputsFile) is streamed; a re-run names it by path with tasks.indexes', async function () {
+    this.timeout(60_000);
+    const dir = trackDir(
+      makeRun({
+        name: 'infile',
+        runId: 'infile-1',
+        workers: 2,
+        tasks: {
+          command: ['sh', '-c', 'cp "$TASK_INPUT" "$TASK_OUTPUT_DIR/output.json"'],
+          inputsFile: 'inputs.jsonl',
+        },
+      }),
+    );
+    const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ case: i, name: `c${i}` }));
+    writeFileSync(join(dir, 'inputs.jsonl'), lines.join('\n') + '\n');
+    const run = runtime(['local', '--workers', '2', dir], FAST);
+    assertExit(await run.exited, 0, run.output());
+    assert.match(run.output(), /300 task inputs are read from .*inputs\.jsonl as the tasks go out/);
+    const results = readResults(dir);
+    assert.deepEqual(
+      results.map((r) => r.index),
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+    assert.deepEqual(results[123].output, { case: 123, name: 'c123' });
+
+    // Re-run Failed Tasks copies run.json into a new folder: the inputs are named by their path.
+    const rerun = trackDir(
+      makeRun({
+        name: 'infile',
+        runId: 'infile-2',
+        parentRunId: 'infile-1',
+        workers: 1,
+        tasks: {
+          command: ['sh', '-c', 'cp "$TASK_INPUT" "$TASK_OUTPUT_DIR/output.json"'],
+          inputsFile: join(dir, 'inputs.jsonl'),
+          count: 300,
+          indexes: [7, 250],
+        },
+      }),
+    );
+    const again = runtime(['local', '--workers', '1', rerun], FAST);
+    assertExit(await again.exited, 0, again.output());
+    assert.deepEqual(readResults(rerun), [
+      { index: 7, output: { case: 7, name: 'c7' } },
+      { index: 250, output: { case: 250, name: 'c250' } },
+    ]);
   });
 });

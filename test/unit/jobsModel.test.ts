@@ -159,6 +159,43 @@ suite('JobsTreeModel', () => {
     );
   });
 
+  test('a run’s worker array job shows under its manager only, not in a status group too', async () => {
+    const { batch, model } = setup();
+    const manager = job('alpha', 'RUNNING', 'mc-20261201-120000-abcdef', {
+      tags: { [TAG_RUN_ID]: 'r1', [TAG_ROLE]: 'manager' },
+    });
+    const workers = job('alpha', 'RUNNING', 'mc-20261201-120000-abcdef-workers', {
+      tags: { [TAG_RUN_ID]: 'r1', [TAG_ROLE]: 'worker', [TAG_MANAGER_JOB_ID]: manager.jobId! },
+    });
+    const plain = job('alpha', 'RUNNING', 'nightly-workers');
+    batch.jobs = [manager, workers, plain];
+    await model.refresh();
+    const { queue } = await open(model, 'alpha');
+    const running = model.children(queue).find((g) => (g as StatusGroupNode).status === 'RUNNING') as StatusGroupNode;
+    // Before anything is described, the name says it: <manager name>-workers beside that manager.
+    assert.deepEqual(running.children.map((j) => (j as JobNode).jobName).sort(), [
+      'mc-20261201-120000-abcdef',
+      'nightly-workers',
+    ]);
+    await model.expand(running);
+    assert.deepEqual((model.children(running) as JobNode[]).map((j) => j.jobName).sort(), [
+      'mc-20261201-120000-abcdef',
+      'nightly-workers',
+    ]);
+    const managerNode = (model.children(running) as JobNode[]).find((j) => j.jobId === manager.jobId)!;
+    await model.expand(managerNode);
+    assert.deepEqual(
+      (model.children(managerNode) as JobNode[]).map((j) => j.jobId),
+      [workers.jobId],
+    );
+    const located = await model.locate('arn:queue/alpha', manager.jobId!);
+    assert.deepEqual(
+      located?.path.map((n) => n.id),
+      ['jobs|alpha', 'jobs|alpha|RUNNING'],
+    );
+    assert.equal(located?.job.jobId, manager.jobId);
+  });
+
   test('array children listed at queue level are not shown twice', async () => {
     const { batch, model } = setup();
     batch.jobs = [job('alpha', 'RUNNING', 'arr', { jobId: 'p' }), job('alpha', 'RUNNING', 'arr', { jobId: 'p:0' })];

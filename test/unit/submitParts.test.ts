@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { proposeTaskCommand } from '../../src/config/proposeCommand';
 import { decodeAuthorizationToken } from '../../src/aws/ecr';
 import { parseRunConfig } from '../../src/config/runConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../../src/config/runSpec';
@@ -131,7 +132,11 @@ suite('submit parts', () => {
     assert.equal(parsed.jobRoleArn, undefined, 'an empty job role means none');
     assert.equal(parsed.fargate, undefined, 'no Fargate questions for an EC2 queue');
     assert.equal(asked.length, 9);
-    assert.ok(asked.every((title) => /^Create Run Configuration \(\d\/8\)/.test(title)));
+    assert.deepEqual(
+      asked.map((title) => /^Create Run Configuration \((\d)\/9\)/.exec(title)?.[1]),
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      'each question its own number',
+    );
   });
 
   test('on a Fargate queue the wizard asks for the execution role and public IP, and always for a job role', async () => {
@@ -201,5 +206,57 @@ suite('submit parts', () => {
     assert.equal(await runWizard(dismiss, sources, 'x'), undefined);
     const named: Prompter = { pick: async () => undefined, input: async (step) => step.value ?? 'x' };
     await assert.rejects(runWizard(named, sources, 'x'), /no AWS Batch job queues/);
+  });
+
+  test('the proposed task command is what the image runs, else a program file of the folder', () => {
+    assert.equal(
+      proposeTaskCommand({ dockerfile: 'FROM python:3.12\nCOPY . /app\nENTRYPOINT ["/app/run.sh"]\n', files: [] }),
+      '/app/run.sh',
+    );
+    assert.equal(
+      proposeTaskCommand({
+        dockerfile:
+          'FROM node:20 AS build\nCMD ["node", "build.js"]\nFROM python:3.12\nCMD ["python3", "simulate.py"]\n',
+        files: [],
+      }),
+      'python3 simulate.py',
+      'the last stage is the image',
+    );
+    assert.equal(
+      proposeTaskCommand({ dockerfile: 'FROM debian\n', files: ['README.md', 'helper.py', 'main.py'] }),
+      'python3 main.py',
+    );
+    assert.equal(proposeTaskCommand({ files: ['src/run.jl'] }), 'julia src/run.jl');
+    assert.equal(proposeTaskCommand({ files: [] }), 'echo "task ${index}"');
+  });
+
+  test('on a stand-in endpoint the wizard writes the environment its containers need, marked so', async () => {
+    const answers: unknown[] = ['demo', 'research-queue', '', 'demo', 'bucket-1', 'tasks', 'python3 main.py', '3', '2'];
+    const prompter: Prompter = {
+      async pick<T>(step: { items: PickItem<T>[] }) {
+        const answer = answers.shift();
+        return step.items.find((i) => i.value === answer)?.value;
+      },
+      async input() {
+        return String(answers.shift());
+      },
+    };
+    const sources: WizardSources = {
+      queues: async () => [{ name: 'research-queue', state: 'ENABLED', status: 'VALID', priority: 1 }],
+      repositories: async () => [],
+      buckets: async () => ['bucket-1'],
+    };
+    const written = await runWizard(prompter, sources, 'x', {
+      standIn: { endpoint: 'http://127.0.0.1:5001', region: 'us-east-1' },
+    });
+    const text = renderConfig(written!);
+    assert.match(text, /\/\/ For the stand-in endpoint only[^\n]*\n {2}"environment": \{/);
+    const parsed = parseRunConfig(text, 'x');
+    assert.equal(parsed.environment.AWS_ENDPOINT_URL, 'http://127.0.0.1:5001');
+    assert.equal(parsed.environment.AWS_ACCESS_KEY_ID, 'testing', 'dummy credentials, never the user’s');
+    answers.push('demo', 'research-queue', '', 'demo', 'bucket-1', 'tasks', 'python3 main.py', '3', '2');
+    const onAws = await runWizard(prompter, sources, 'x');
+    assert.ok(onAws);
+    assert.ok(!('environment' in onAws), 'nothing of the kind on AWS');
   });
 });

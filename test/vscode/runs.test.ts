@@ -138,7 +138,7 @@ suite('Runs view (extension host)', function () {
     assert.deepEqual(
       tasks.map((task) => [item(task).label, item(task).description]),
       [
-        ['task 3', 'exit 1 · 2 attempts · exit code 1 (attempt 2 of 2)'],
+        ['task 3', 'exit 1 · 2 attempts'],
         ['task 5', 'exit 137 · 2 attempts · killed (attempt 2 of 2)'],
       ],
     );

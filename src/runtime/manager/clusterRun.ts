@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatHostPort } from '../address';
 import { EXIT } from '../exitCodes';
 import type { Log } from '../log';
 import { asToManager } from '../protocol/messages';
@@ -123,7 +124,7 @@ export class ClusterRun implements Controller {
       this.end({
         status: 'failed',
         exitCode: EXIT.workers,
-        reason: `the worker command did not start on workers ${missing.join(', ')} within ${START_TIMEOUT_MS / 1000} s`,
+        reason: `the worker command did not start (or report ready) on workers ${missing.join(', ')} within ${START_TIMEOUT_MS / 1000} s`,
       });
     }, START_TIMEOUT_MS);
     this.options.changed();
@@ -131,15 +132,18 @@ export class ClusterRun implements Controller {
 
   private sendStart(worker: ConnectedWorker, index: number): void {
     const members = this.members!;
+    const { cluster } = this.options;
     worker.peer.send({
       t: 'start',
-      command: this.options.cluster.worker,
+      command: cluster.worker,
       env: {
         BATCH_MANAGER_HOST: this.options.managerHost,
         BATCH_WORKER_HOST: worker.address,
         BATCH_WORKER_INDEX: String(index),
         BATCH_WORKER_COUNT: String(members.length),
+        ...(cluster.workerPort ? { BATCH_WORKER_PORT: String(cluster.workerPort) } : {}),
       },
+      ready: cluster.ready ?? (cluster.workerPort ? 'port' : 'spawned'),
     });
   }
 
@@ -169,7 +173,7 @@ export class ClusterRun implements Controller {
     const hostfile = join(this.hostfileDir, 'hosts');
     await writeFile(hostfile, hosts.join('\n') + '\n');
     if (this.done) return;
-    log(`running the manager command with ${hosts.length} workers: ${hosts.join(', ')}`);
+    log(`every worker is ready; running the manager command with ${hosts.length} workers: ${hosts.join(', ')}`);
     this.command = startCommand(cluster.manager, {
       env: {
         ...process.env,
@@ -179,6 +183,12 @@ export class ClusterRun implements Controller {
         BATCH_WORKER_HOSTS: hosts.join(','),
         BATCH_WORKER_COUNT: String(hosts.length),
         BATCH_WORKER_HOSTFILE: hostfile,
+        ...(cluster.workerPort
+          ? {
+              BATCH_WORKER_PORT: String(cluster.workerPort),
+              BATCH_WORKER_ADDRESSES: hosts.map((h) => formatHostPort(h, cluster.workerPort!)).join(','),
+            }
+          : {}),
       },
       stdio: 'inherit',
       killGraceMs,

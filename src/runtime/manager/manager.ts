@@ -10,13 +10,15 @@ import type { Mode } from '../protocol/messages';
 import type { RunProgress, RunSummary, RunUsage } from '../runFiles';
 import {
   DEFAULT_LAUNCH_TIMEOUT_SECONDS,
+  MAX_TASKS,
   RunSpecError,
   parseRunSpec,
   workerRange,
   type RunSpec,
+  type TaskSpec,
   type WorkerRange,
 } from '../runSpec';
-import { SettingsError, silenceMs, type Settings } from '../settings';
+import { SettingsError, silenceMs, withRunSettings, type Settings } from '../settings';
 import { ensureSecret } from '../store/secret';
 import { KEYS, readJson, type RunStore } from '../store/store';
 import type { LaunchStatus, Launcher } from '../launch/launcher';
@@ -25,6 +27,7 @@ import type { Controller, RunOutcome } from './controller';
 import { WorkerListener, type ConnectedWorker } from './listener';
 import { ProgressWriter } from './progress';
 import { TaskRun } from './taskRun';
+import { StreamedInputs, countInputs, openInputs } from './inputs';
 
 export interface ManagerOptions {
   store: RunStore;
@@ -48,6 +51,8 @@ export interface ManagerOptions {
    * the ones still to connect, so they are told the run is over and exit 0 rather than be stopped.
    */
   awaitLateWorkers?: boolean;
+  /** The environment whose BATCH_RUNNER_* variables win over run.json's `runtime` (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   /** The clock, epoch ms (start, usage and duration figures); tests inject one. */
   now?: () => number;
 }
@@ -56,7 +61,7 @@ export interface ManagerOptions {
 const SHUTDOWN_GRACE_MS = 15_000;
 
 export async function runManager(options: ManagerOptions): Promise<number> {
-  const { store, settings, log } = options;
+  const { store, log } = options;
   const now = options.now ?? Date.now;
   const startedAt = new Date(now());
   const raw = await readJson(store, KEYS.spec).catch((error) => {
@@ -64,6 +69,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
   });
   if (raw === undefined) throw new UsageError(`there is no run.json in ${store.location}`);
   const spec = parseRunSpec(raw);
+  const settings = withRunSettings(options.settings, spec.runtime, options.env);
   const mode: Mode = spec.tasks ? 'tasks' : 'cluster';
   const range = withOverride(workerRange(spec), options.workers);
 
@@ -143,7 +149,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
     const bind = settings.bindAddress ?? advertised.address;
 
     const run: Controller = spec.tasks
-      ? new TaskRun(spec.tasks, log, () => progress.changed(), settings.overdueGraceMs)
+      ? await taskRun(spec.tasks, store, log, () => progress.changed(), settings.overdueGraceMs)
       : new ClusterRun({
           cluster: spec.cluster!,
           range,
@@ -156,6 +162,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         });
     controller = run;
 
+    const arrivals = new Arrivals(log);
     const workers = new WorkerListener({
       secret,
       runId: spec.runId,
@@ -166,11 +173,13 @@ export async function runManager(options: ManagerOptions): Promise<number> {
         environment: spec.environment ?? {},
       },
       handshakeMs: settings.handshakeMs,
+      dropLogMs: settings.dropLogMs,
+      maxHalfOpen: settings.maxHandshakes,
       heartbeatMs: settings.heartbeatMs,
       silenceMs: silenceMs(settings),
       log,
       onWorker: (worker) => {
-        log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+        arrivals.connected(worker);
         if (ended) {
           // Too late for this run: let it exit cleanly (code 0, its job SUCCEEDED) rather than be terminated.
           late.add(worker.id);
@@ -244,6 +253,7 @@ export async function runManager(options: ManagerOptions): Promise<number> {
       await awaitLate(range.max, everConnected, late, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, log);
     }
     await workers.close();
+    arrivals.close();
 
     const summary = summaryOf(
       { ...outcome, status: exitCode === outcome.exitCode ? outcome.status : 'failed', exitCode },
@@ -293,6 +303,66 @@ async function awaitLate(
   );
   const deadline = Date.now() + graceMs;
   while (seen() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Task mode; with an inputs file, its inputs are counted (when run.json has no count) and streamed. */
+async function taskRun(
+  tasks: TaskSpec,
+  store: RunStore,
+  log: Log,
+  changed: () => void,
+  overdueGraceMs: number,
+): Promise<TaskRun> {
+  if (!tasks.inputsFile) return new TaskRun(tasks, log, changed, overdueGraceMs);
+  const where = await openInputs(store, tasks.inputsFile);
+  const file = `${where.store.location}${where.key}`;
+  const counted = tasks.count ?? (await countInputs(where.store, where.key));
+  if (counted < 1 || counted > MAX_TASKS) {
+    throw new RunSpecError(`run.json: tasks.inputsFile (${file}) has ${counted} inputs; give 1 to ${MAX_TASKS}`);
+  }
+  const spec = { ...tasks, count: counted };
+  const wanted = tasks.indexes ? new Set(tasks.indexes) : undefined;
+  const inputs = await StreamedInputs.open(where.store, where.key, wanted && ((index) => wanted.has(index)));
+  const run = new TaskRun(spec, log, changed, overdueGraceMs, inputs);
+  inputs.onReady = () => run.inputsReady();
+  log(`${counted} task inputs are read from ${file} as the tasks go out`);
+  return run;
+}
+
+/** Lines that a worker connected: one each for the first ones, then a count at most every few seconds. */
+const ARRIVALS_LOGGED = 100;
+const ARRIVALS_SUMMARY_MS = 5000;
+
+class Arrivals {
+  private count = 0;
+  private unlogged = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly log: Log) {}
+
+  connected(worker: ConnectedWorker): void {
+    this.count++;
+    if (this.count <= ARRIVALS_LOGGED) {
+      this.log(`worker ${worker.label} connected from ${worker.peer.remote} (${worker.id})`);
+      if (this.count === ARRIVALS_LOGGED)
+        this.log(`further connections are counted every ${ARRIVALS_SUMMARY_MS / 1000} s`);
+      return;
+    }
+    this.unlogged++;
+    this.timer ??= setTimeout(() => this.flush(), ARRIVALS_SUMMARY_MS).unref();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.unlogged === 0) return;
+    this.log(`${this.unlogged} more workers connected (${this.count} connections so far)`);
+    this.unlogged = 0;
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.flush();
+  }
 }
 
 function withOverride(range: WorkerRange, workers: number | undefined): WorkerRange {

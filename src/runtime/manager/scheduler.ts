@@ -35,6 +35,7 @@ export interface AttemptDetail {
 export interface Counts {
   total: number;
   queued: number;
+  /** Handed to a worker: running there, or waiting in its prefetch (a task or so per slot). */
   running: number;
   succeeded: number;
   failed: number;
@@ -84,6 +85,19 @@ export class Scheduler {
 
   get hasQueued(): boolean {
     return this.head < this.queue.length;
+  }
+
+  /** The position the next assign() hands out, or undefined when none is queued. */
+  peek(): number | undefined {
+    return this.hasQueued ? this.queue[this.head] : undefined;
+  }
+
+  /** The next queued task fails for good without running (its input is missing). */
+  failNext(reason: string): number | undefined {
+    if (!this.hasQueued) return undefined;
+    const index = this.queue[this.head++];
+    this.fail(index, reason);
+    return index;
   }
 
   /** The next queued task for `worker`, now marked running, or undefined when none is queued. */
@@ -170,13 +184,13 @@ export class Scheduler {
   }
 
   failures(limit = Infinity): TaskFailure[] {
-    return [...this.failedTasks.keys()]
-      .sort((a, b) => a - b)
-      .slice(0, limit)
-      .map((index) => {
-        const { exitCode, reason, tail } = this.failedTasks.get(index)!;
-        return { index, attempts: this.attempts[index], exitCode, reason, ...(tail ? { tail: [...tail] } : {}) };
-      });
+    // A typed array sorts numbers natively: progress stays cheap with many failed tasks.
+    return Array.from(
+      Uint32Array.from(this.failedTasks.keys()).sort().subarray(0, Math.min(limit, this.failedTasks.size)),
+    ).map((index) => {
+      const { exitCode, reason, tail } = this.failedTasks.get(index)!;
+      return { index, attempts: this.attempts[index], exitCode, reason, ...(tail ? { tail: [...tail] } : {}) };
+    });
   }
 
   private release(assignment: Assignment): void {

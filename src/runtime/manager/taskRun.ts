@@ -1,13 +1,18 @@
-// Task mode on the manager: workers ask for work when they have room ("want n"), the scheduler
-// picks tasks, results come back; outputs are gathered into results.jsonl in index order.
+// Task mode on the manager: workers ask for work when they have room ("want n", which counts a
+// small prefetch), the scheduler picks tasks and they go out in batches (one frame per worker and
+// round); results come back, one by one or batched; outputs are spooled to a file as they arrive
+// and gathered into results.jsonl in index order at the end. Inputs come from run.json or are
+// streamed from an inputs file (./inputs.ts).
 import { EXIT } from '../exitCodes';
 import type { Log } from '../log';
-import { asToManager, type Assign, type Result } from '../protocol/messages';
+import { asToManager, type Assign, type Result, type Tasks } from '../protocol/messages';
 import type { RunProgress, RunSummary } from '../runFiles';
 import { taskCommand, taskCount, type TaskSpec } from '../runSpec';
 import { KEYS, type RunStore } from '../store/store';
 import type { Controller, RunOutcome } from './controller';
 import type { ConnectedWorker } from './listener';
+import { InlineInputs, type InputSource } from './inputs';
+import { ResultSpool } from './results';
 import { Scheduler, type TaskFailure } from './scheduler';
 
 /** progress.json and summary.json list at most this many failed tasks. */
@@ -21,8 +26,8 @@ interface Slot {
   credit: number;
 }
 
-/** output.json was too large for the result message; read it from the store at the end. */
-const IN_STORE = Symbol('in store');
+/** A batch of tasks for one worker is cut at about this many bytes of inputs (frames are at most 1 MiB). */
+const BATCH_BYTES = 256 * 1024;
 
 export class TaskRun implements Controller {
   readonly outcome: Promise<RunOutcome>;
@@ -31,7 +36,8 @@ export class TaskRun implements Controller {
   private readonly scheduler: Scheduler;
   private readonly slots = new Map<string, Slot>();
   private readonly hungry = new Set<Slot>();
-  private readonly outputs = new Map<number, string | typeof IN_STORE>();
+  private readonly spool: ResultSpool;
+  private readonly inputs?: InputSource;
   private firstTaskAt?: number;
   private lastTaskAt?: number;
   private readonly overdueTimer?: NodeJS.Timeout;
@@ -48,13 +54,17 @@ export class TaskRun implements Controller {
     private readonly log: Log,
     private readonly changed: () => void,
     overdueGraceMs: number,
+    /** The inputs, when the tasks have them (default: run.json's inline tasks.inputs). */
+    inputs?: InputSource,
   ) {
+    this.inputs = inputs ?? (tasks.inputs ? new InlineInputs(tasks.inputs) : undefined);
     this.outcome = new Promise((resolve) => (this.resolve = resolve));
     // The scheduler counts positions 0..n-1; with `indexes` (Re-run Failed Tasks) position p is task
     // indexes[p], which keeps its TASK_INDEX, its input and its tasks/<index>/ folder.
     this.indexes = tasks.indexes;
     this.positions = tasks.indexes ? new Map(tasks.indexes.map((index, p) => [index, p])) : undefined;
     this.scheduler = new Scheduler(tasks.indexes?.length ?? taskCount(tasks), (tasks.retries ?? 0) + 1);
+    this.spool = new ResultSpool(this.scheduler.total);
     if (tasks.timeoutSeconds) {
       const limit = tasks.timeoutSeconds * 1000 + overdueGraceMs;
       this.overdueTimer = setInterval(() => this.giveUpOverdue(limit), Math.min(5000, overdueGraceMs / 2));
@@ -74,6 +84,11 @@ export class TaskRun implements Controller {
         if (!message) worker.peer.close(`unexpected message: ${String(raw.t).slice(0, 40)}`);
         else if (message.t === 'want') this.want(slot, message.n);
         else if (message.t === 'result') this.result(slot, message);
+        else if (message.t === 'results') {
+          for (const result of message.results) if (!this.record(slot, result)) return;
+          this.finishedSome();
+          if (message.want > 0) this.want(slot, message.want);
+        }
       },
       onClose: (reason) => this.lost(slot, reason),
     });
@@ -105,16 +120,14 @@ export class TaskRun implements Controller {
 
   async finish(store: RunStore): Promise<Pick<RunSummary, 'tasks' | 'failures' | 'timing'>> {
     clearInterval(this.overdueTimer);
-    const lines: string[] = [];
-    for (let position = 0; position < this.scheduler.total; position++) {
-      const index = this.taskIndex(position);
-      const output = this.outputs.get(index);
-      if (output === undefined) continue;
-      const text = output === IN_STORE ? await readStoredOutput(store, index) : compact(output);
-      if (text !== undefined) lines.push(`{"index":${index},"output":${text}}`);
-      else this.log(`task ${index}: its output.json could not be read; it is left out of results.jsonl`);
-    }
-    await store.write(KEYS.results, lines.length ? lines.join('\n') + '\n' : '');
+    this.inputs?.close();
+    await this.spool.finish(
+      (position) => this.taskIndex(position),
+      (index) => readStoredOutput(store, index),
+      (data) => store.write(KEYS.results, data),
+      (file) => store.upload(KEYS.results, file),
+      this.log,
+    );
     return {
       tasks: this.scheduler.counts(),
       failures: this.failures(),
@@ -127,68 +140,124 @@ export class TaskRun implements Controller {
     };
   }
 
+  /** More inputs were read: hand them out. */
+  inputsReady(): void {
+    this.pump();
+  }
+
   private want(slot: Slot, n: number): void {
     slot.credit += n;
     this.hungry.add(slot);
     this.pump();
   }
 
-  /** Hands queued tasks to workers with room, in the order they asked. */
+  /** Hands queued tasks to workers with room, in the order they asked, one batch per worker. */
   private pump(): void {
     if (this.done) return;
     for (const slot of this.hungry) {
+      let batch: Assign[] = [];
+      let bytes = 0;
+      let stalled = false;
       while (slot.credit > 0) {
-        const assignment = this.scheduler.assign(slot.worker.id);
-        if (!assignment) return;
+        const position = this.scheduler.peek();
+        if (position === undefined) break;
+        const index = this.taskIndex(position);
+        let input: string | undefined;
+        if (this.inputs) {
+          input = this.inputs.take(index);
+          if (input === undefined) {
+            if (!this.inputs.missing(index)) {
+              stalled = true; // not read yet: inputsReady() comes back
+              break;
+            }
+            this.scheduler.failNext('the inputs file has no line for this task');
+            this.log(`task ${index}: the inputs file has no line for it; failed`);
+            this.changed();
+            continue;
+          }
+        }
+        const assignment = this.scheduler.assign(slot.worker.id)!;
         slot.credit--;
         this.firstTaskAt ??= Date.now();
-        const index = this.taskIndex(assignment.index);
         const message: Assign = {
           t: 'task',
           index,
           attempt: assignment.attempt,
           command: taskCommand(this.tasks, index),
         };
-        if (this.tasks.inputs) message.input = this.tasks.inputs[index];
+        if (input !== undefined) {
+          message.input = JSON.parse(input);
+          bytes += input.length;
+        }
         if (this.tasks.timeoutSeconds) message.timeoutMs = this.tasks.timeoutSeconds * 1000;
-        slot.worker.peer.send(message);
+        batch.push(message);
+        if (bytes >= BATCH_BYTES) {
+          this.sendBatch(slot, batch);
+          batch = [];
+          bytes = 0;
+        }
+      }
+      this.sendBatch(slot, batch);
+      if (slot.credit > 0) {
+        this.checkFinished();
+        return; // nothing more to hand out now; this worker (and those after it) wait
       }
       this.hungry.delete(slot);
+      if (stalled) return;
     }
   }
 
+  private sendBatch(slot: Slot, batch: Assign[]): void {
+    if (batch.length === 1) slot.worker.peer.send(batch[0]);
+    else if (batch.length > 1) slot.worker.peer.send({ t: 'tasks', tasks: batch } satisfies Tasks);
+  }
+
   private result(slot: Slot, result: Result): void {
+    if (this.record(slot, result)) this.finishedSome();
+  }
+
+  private finishedSome(): void {
+    this.changed();
+    this.checkFinished();
+    this.pump();
+  }
+
+  /** Books one result; false when it was refused (and its worker dropped). */
+  private record(slot: Slot, result: Result): boolean {
     const { index, attempt } = result;
     const position = this.positions ? this.positions.get(index) : index;
     if (position === undefined || position >= this.scheduler.total) {
       slot.worker.peer.close(`result for task ${index}, which does not exist`);
-      return;
+      return false;
     }
     const reason = result.reason === undefined ? undefined : oneLine(result.reason);
     const completion = this.scheduler.complete(slot.worker.id, position, attempt, result.ok, reason, {
       exitCode: result.exitCode,
       tail: result.tail,
     });
-    if (completion === 'stale') return;
+    if (completion === 'stale') return true;
     this.lastTaskAt = Date.now();
     const where = `task ${index} (attempt ${attempt}, worker ${slot.worker.label})`;
     if (completion === 'succeeded') {
-      if (result.output !== undefined) this.outputs.set(index, result.output);
-      else if (result.outputInStore) this.outputs.set(index, IN_STORE);
+      const text = result.output === undefined ? undefined : compact(result.output);
+      if (text !== undefined) this.spool.add(position, text);
+      else if (result.output !== undefined)
+        this.log(`${where}: its output is not JSON; it is left out of results.jsonl`);
+      else if (result.outputInStore) this.spool.add(position, 'store');
     } else if (completion === 'retrying') {
       this.log(`${where} failed: ${reason ?? 'no reason given'}; trying again`);
     } else {
       this.log(`${where} failed for good: ${reason ?? 'no reason given'}`);
     }
-    this.changed();
-    this.checkFinished();
-    this.pump();
+    if (completion !== 'retrying') this.inputs?.release(index);
+    return true;
   }
 
   private lost(slot: Slot, reason: string): void {
     this.hungry.delete(slot);
     if (this.slots.get(slot.worker.id) === slot) this.slots.delete(slot.worker.id);
     const { requeued, failed } = this.scheduler.workerLost(slot.worker.id);
+    for (const position of failed) this.inputs?.release(this.taskIndex(position));
     if (!this.done) {
       const named = (positions: number[]) => positions.map((p) => this.taskIndex(p)).join(', ');
       const handedBack = requeued.length ? `; tasks ${named(requeued)} go back to the queue` : '';
@@ -203,8 +272,9 @@ export class TaskRun implements Controller {
   private giveUpOverdue(limitMs: number): void {
     for (const late of this.scheduler.overdue(limitMs)) {
       const reason = `no result ${Math.round(limitMs / 1000)} s after the task started`;
-      this.scheduler.complete(late.worker, late.index, late.attempt, false, reason);
+      const completion = this.scheduler.complete(late.worker, late.index, late.attempt, false, reason);
       const index = this.taskIndex(late.index);
+      if (completion === 'failed') this.inputs?.release(index);
       this.slots.get(late.worker)?.worker.peer.send({ t: 'cancel', index, attempt: late.attempt });
       this.log(`task ${index} (attempt ${late.attempt}): ${reason}`);
     }
@@ -226,6 +296,7 @@ export class TaskRun implements Controller {
     if (this.done) return;
     this.done = true;
     clearInterval(this.overdueTimer);
+    this.inputs?.close();
     this.resolve(outcome);
   }
 }

@@ -1,7 +1,9 @@
 // The messages of protocol version 2 and their shape checks. A message that fails its check is
 // treated like garbage on the wire: the sender is dropped.
 // 2: frames after the welcome are sealed (protocol/sealing.ts).
-export const PROTOCOL_VERSION = 2;
+// 3: sealed frames are encrypted (AES-256-GCM); the run's environment travels in a sealed `setup`
+//    message, not in the plain welcome.
+export const PROTOCOL_VERSION = 3;
 
 /** Frames before authentication are small (hellos only); this keeps unauthenticated peers cheap. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
@@ -43,6 +45,7 @@ export interface Welcome {
   mode: Mode;
   slots: number;
   heartbeatMs: number;
+  /** Always {} on the wire since protocol 3 (the welcome is not encrypted): see Setup. */
   environment: Record<string, string>;
 }
 
@@ -81,6 +84,22 @@ export interface Result {
   outputInStore?: boolean;
   ms: number;
 }
+/** Manager to worker, the first sealed frame: the run's environment for tasks and commands. */
+export interface Setup {
+  t: 'setup';
+  environment: Record<string, string>;
+}
+/** Manager to worker: several tasks at once (each as a `task` message would carry it). */
+export interface Tasks {
+  t: 'tasks';
+  tasks: Assign[];
+}
+/** Worker to manager: several results at once, and room for `want` more tasks. */
+export interface Results {
+  t: 'results';
+  results: Result[];
+  want: number;
+}
 export interface Cancel {
   t: 'cancel';
   index: number;
@@ -95,6 +114,8 @@ export interface Start {
   t: 'start';
   command: string[];
   env: Record<string, string>;
+  /** When to answer `started`: see ClusterSpec.ready (absent: as soon as the command spawned). */
+  ready?: 'port' | 'file' | 'spawned';
 }
 /** Cluster mode, worker to manager: the worker command started (or could not). */
 export interface Started {
@@ -109,8 +130,8 @@ export interface Exited {
   signal: string | null;
 }
 
-export type ToWorker = Beat | Assign | Cancel | Shutdown | Start;
-export type ToManager = Beat | Want | Result | Started | Exited;
+export type ToWorker = Beat | Setup | Assign | Tasks | Cancel | Shutdown | Start;
+export type ToManager = Beat | Want | Result | Results | Started | Exited;
 
 // --- shape checks ------------------------------------------------------------------------------------
 type Raw = Record<string, unknown>;
@@ -171,6 +192,16 @@ export function asToManager(m: Raw): ToManager | undefined {
       return m as unknown as Beat;
     case 'want':
       return isCount(m.n) && (m.n as number) > 0 ? (m as unknown as Want) : undefined;
+    case 'results': {
+      const ok =
+        Array.isArray(m.results) &&
+        m.results.length <= 100_000 &&
+        isCount(m.want) &&
+        m.results.every(
+          (r) => typeof r === 'object' && r !== null && (r as Raw).t === 'result' && asToManager(r as Raw),
+        );
+      return ok ? (m as unknown as Results) : undefined;
+    }
     case 'result': {
       const ok =
         isCount(m.index) &&
@@ -201,6 +232,12 @@ export function asToWorker(m: Raw): ToWorker | undefined {
   switch (m.t) {
     case 'beat':
       return m as unknown as Beat;
+    case 'tasks': {
+      const ok =
+        Array.isArray(m.tasks) &&
+        m.tasks.every((t) => typeof t === 'object' && t !== null && (t as Raw).t === 'task' && asToWorker(t as Raw));
+      return ok ? (m as unknown as Tasks) : undefined;
+    }
     case 'task': {
       const ok =
         isCount(m.index) &&
@@ -209,12 +246,18 @@ export function asToWorker(m: Raw): ToWorker | undefined {
         (m.timeoutMs === undefined || (isCount(m.timeoutMs) && (m.timeoutMs as number) > 0));
       return ok ? (m as unknown as Assign) : undefined;
     }
+    case 'setup':
+      return isEnv(m.environment) ? (m as unknown as Setup) : undefined;
     case 'cancel':
       return isCount(m.index) && isCount(m.attempt) ? (m as unknown as Cancel) : undefined;
     case 'shutdown':
       return isString(m.reason) ? (m as unknown as Shutdown) : undefined;
     case 'start':
-      return isStrings(m.command) && isEnv(m.env) ? (m as unknown as Start) : undefined;
+      return isStrings(m.command) &&
+        isEnv(m.env) &&
+        (m.ready === undefined || ['port', 'file', 'spawned'].includes(m.ready as string))
+        ? (m as unknown as Start)
+        : undefined;
     default:
       return undefined;
   }

@@ -1,11 +1,17 @@
-// Sealed frames: after the handshake every frame carries a MAC, so that nobody on the path can
-// change, inject, replay, drop or reorder a message on an authenticated connection. Each direction
-// has its own key, derived from the run secret and both challenges of this connection's handshake,
-// and its own frame counter; the tag is HMAC-SHA256(key, counter || body), cut to 16 bytes.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Sealed frames: after the handshake every frame is encrypted and authenticated with AES-256-GCM,
+// so that nobody on the path can read a task's input or output, nor change, inject, replay, drop
+// or reorder a message on an authenticated connection. Each direction has its own key, derived
+// from the run secret and both challenges of this connection's handshake (protocol/auth.ts), and
+// its own frame counter: the nonce of frame n is 4 zero bytes then n as 8 bytes big-endian, so a
+// nonce is never used twice with a key, and a frame opens only at its own place in the sequence.
+// The frame's length header is authenticated too (additional data). On the wire a sealed frame is
+// the 4-byte length, the ciphertext (as long as the JSON text) and the 16-byte GCM tag.
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { FrameError, HEADER_BYTES } from './frames';
 
 export const TAG_BYTES = 16;
+const NONCE_BYTES = 12;
+const CIPHER = 'aes-256-gcm';
 
 export interface SessionKeys {
   /** Seals what this side sends. */
@@ -17,14 +23,16 @@ export interface SessionKeys {
 /** One direction's key and frame counter. */
 class Direction {
   private counter = 0n;
-  private readonly counterBytes = Buffer.alloc(8);
+  private readonly nonceBytes = Buffer.alloc(NONCE_BYTES);
 
-  constructor(private readonly key: Buffer) {}
+  constructor(readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('a session key has 32 bytes');
+  }
 
-  /** The tag of the next frame's body; advance() once the frame is accepted. */
-  tag(body: Buffer): Buffer {
-    this.counterBytes.writeBigUInt64BE(this.counter, 0);
-    return createHmac('sha256', this.key).update(this.counterBytes).update(body).digest().subarray(0, TAG_BYTES);
+  /** The nonce of the next frame; advance() once the frame is sealed or accepted. */
+  nonce(): Buffer {
+    this.nonceBytes.writeBigUInt64BE(this.counter, NONCE_BYTES - 8);
+    return this.nonceBytes;
   }
 
   advance(): void {
@@ -38,14 +46,23 @@ export class FrameSealer {
     this.direction = new Direction(key);
   }
 
-  /** A whole frame (header, body, tag) for a message, in one buffer. */
+  /** A whole frame (header, ciphertext, tag) for a message, in one buffer. */
   frame(message: object): Buffer {
-    const text = JSON.stringify(message);
-    const length = Buffer.byteLength(text);
+    return this.seal(Buffer.from(JSON.stringify(message), 'utf8'));
+  }
+
+  /** A whole frame for a body that is already encoded. */
+  seal(body: Buffer): Buffer {
+    const length = body.length;
     const frame = Buffer.allocUnsafe(HEADER_BYTES + length + TAG_BYTES);
     frame.writeUInt32BE(length + TAG_BYTES, 0);
-    frame.write(text, HEADER_BYTES, 'utf8');
-    this.direction.tag(frame.subarray(HEADER_BYTES, HEADER_BYTES + length)).copy(frame, HEADER_BYTES + length);
+    const cipher = createCipheriv(CIPHER, this.direction.key, this.direction.nonce(), { authTagLength: TAG_BYTES });
+    cipher.setAAD(frame.subarray(0, HEADER_BYTES));
+    const encrypted = cipher.update(body);
+    encrypted.copy(frame, HEADER_BYTES);
+    // GCM is a stream mode: final() adds no bytes.
+    cipher.final();
+    cipher.getAuthTag().copy(frame, HEADER_BYTES + length);
     this.direction.advance();
     return frame;
   }
@@ -53,18 +70,28 @@ export class FrameSealer {
 
 export class FrameOpener {
   private readonly direction: Direction;
+  private readonly header = Buffer.alloc(HEADER_BYTES);
   constructor(key: Buffer) {
     this.direction = new Direction(key);
   }
 
-  /** The body of a sealed payload; FrameError if the tag does not match the next expected frame. */
+  /** The plain body of a sealed payload (the frame without its header); FrameError unless it is the next expected frame. */
   open(payload: Buffer): Buffer {
     if (payload.length <= TAG_BYTES) throw new FrameError('frame is too short to be sealed');
-    const body = payload.subarray(0, payload.length - TAG_BYTES);
-    if (!timingSafeEqual(this.direction.tag(body), payload.subarray(payload.length - TAG_BYTES))) {
+    const length = payload.length - TAG_BYTES;
+    this.header.writeUInt32BE(payload.length, 0);
+    try {
+      const decipher = createDecipheriv(CIPHER, this.direction.key, this.direction.nonce(), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(this.header);
+      decipher.setAuthTag(payload.subarray(length));
+      const body = decipher.update(payload.subarray(0, length));
+      decipher.final();
+      this.direction.advance();
+      return body;
+    } catch {
       throw new FrameError('frame failed authentication: changed, injected, replayed or out of order');
     }
-    this.direction.advance();
-    return body;
   }
 }

@@ -25,6 +25,17 @@ export class FsStore implements RunStore {
     }
   }
 
+  async readStream(key: string): Promise<NodeJS.ReadableStream | undefined> {
+    const path = this.path(key);
+    const stream = createReadStream(path);
+    return new Promise((resolve, reject) => {
+      stream.once('open', () => resolve(stream));
+      stream.once('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'ENOENT' ? resolve(undefined) : reject(error),
+      );
+    });
+  }
+
   async write(key: string, data: string | Buffer, options: { private?: boolean } = {}): Promise<void> {
     const target = this.path(key);
     const temp = await this.tempFor(target);

@@ -41,6 +41,17 @@ export class S3Store implements RunStore {
     }
   }
 
+  async readStream(key: string): Promise<NodeJS.ReadableStream | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.key(key) }));
+      return out.Body as NodeJS.ReadableStream;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+
   async write(key: string, data: string | Buffer): Promise<void> {
     await this.client.send(
       new PutObjectCommand({

@@ -7,6 +7,7 @@
 //   tasks/<i>/...   the files a task wrote to TASK_OUTPUT_DIR, uploaded by its worker
 //   progress.json   counts, rewritten (throttled) as tasks finish
 //   summary.json    the outcome, written once at the end
+//   inputs.jsonl    task inputs, one JSON value per line (run.json's tasks.inputsFile names it)
 //   results.jsonl   one line {"index":i,"output":<output.json>} per task with an output.json, in index order
 
 export const KEYS = {
@@ -26,6 +27,8 @@ export interface RunStore {
   write(key: string, data: string | Buffer, options?: { private?: boolean }): Promise<void>;
   /** Writes only if the key does not exist yet (atomically); false when it already did. */
   create(key: string, data: string | Buffer, options?: { private?: boolean }): Promise<boolean>;
+  /** The object as a stream (large inputs files never sit in memory), or undefined when absent. */
+  readStream?(key: string): Promise<NodeJS.ReadableStream | undefined>;
   /** Streams a local file into the store (large files never sit in memory). */
   upload(key: string, file: string): Promise<void>;
   /** Releases clients and sockets. */

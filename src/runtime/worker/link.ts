@@ -26,7 +26,17 @@ export function connectToManager(options: LinkOptions): Promise<Link> {
     const peer = new Peer(socket, MAX_FRAME_BYTES);
     const handshake = new WorkerHandshake(options.secret, options.identity);
     let settled = false;
-    const deadline = setTimeout(() => peer.close('no handshake in time'), options.handshakeMs);
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    const deadline = setTimeout(
+      () =>
+        peer.close(
+          connected
+            ? 'no handshake in time'
+            : `no TCP connection within ${Math.round(options.handshakeMs / 100) / 10} s (no answer at all: a firewall or security group drops it)`,
+        ),
+      options.handshakeMs,
+    );
     const finish = (error?: Error, link?: Link) => {
       if (settled) return;
       settled = true;

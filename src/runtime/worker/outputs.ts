@@ -1,6 +1,7 @@
 // After a task succeeds its worker uploads TASK_OUTPUT_DIR to tasks/<i>/ and reads output.json,
 // which the manager gathers into results.jsonl.
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { INLINE_OUTPUT_BYTES } from '../protocol/messages';
 import { KEYS, type RunStore } from '../store/store';
@@ -15,7 +16,7 @@ export interface CollectedOutput {
 const UPLOAD_CONCURRENCY = 4;
 
 export async function collectOutputs(store: RunStore, index: number, dir: string): Promise<CollectedOutput> {
-  const files = await listFiles(dir);
+  const files = listFiles(dir);
   const collected: CollectedOutput = { files: files.length };
   if (files.includes('output.json')) {
     const path = join(dir, 'output.json');
@@ -42,16 +43,20 @@ export async function collectOutputs(store: RunStore, index: number, dir: string
   return collected;
 }
 
-/** Regular files below `dir` as `/`-separated relative paths. Symbolic links are not followed. */
-async function listFiles(dir: string): Promise<string[]> {
+/**
+ * Regular files below `dir` as `/`-separated relative paths. Symbolic links are not followed.
+ * Synchronous: most output folders hold a file or none, and a walk through the thread pool would
+ * cost more than the task of `true` it follows.
+ */
+function listFiles(dir: string): string[] {
   const found: string[] = [];
-  const walk = async (folder: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const full = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && (await lstat(full)).isFile()) found.push(relative(dir, full).split(sep).join('/'));
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && lstatSync(full).isFile()) found.push(relative(dir, full).split(sep).join('/'));
     }
   };
-  await walk(dir);
+  walk(dir);
   return found.sort();
 }

@@ -2,14 +2,16 @@
 // slots, runs them, uploads their outputs and reports. It exits when the manager says so, and on
 // its own when it has not heard from the manager for the manager timeout, stopping everything it
 // started: a lost manager never leaves a paid container running.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatHostPort } from '../address';
 import { EXIT } from '../exitCodes';
 import { describeError, type Log } from '../log';
 import type { WorkerIdentity } from '../protocol/auth';
-import { MAX_FRAME_BYTES, asToWorker, type Assign, type Result, type Start } from '../protocol/messages';
+import { MAX_FRAME_BYTES, asToWorker, type Assign, type Result, type Results, type Start } from '../protocol/messages';
 import { describeOutcome, formatSeconds, startCommand, stopAll, type Running } from '../processes';
 import type { Settings } from '../settings';
 import { readSecret } from '../store/secret';
@@ -27,6 +29,8 @@ export interface WorkerOptions {
   log: Log;
   /** Benchmarks: finish every task at once without running its command. */
   noop?: boolean;
+  /** With noop: each task's output.json is {"index": i, "input": <its input>} (results.jsonl at scale). */
+  noopOutput?: boolean;
 }
 
 interface TaskHandle {
@@ -36,8 +40,23 @@ interface TaskHandle {
   abandoned: boolean;
 }
 
+/**
+ * Prefetch: a worker holds, beyond one task per slot, about this much work per slot (by the
+ * average task time so far), between 1 and PREFETCH_MAX tasks per slot. Long tasks get one spare
+ * each (a run's tail never waits long behind a busy worker); very short ones get enough that the
+ * round trip to the manager is hidden and tasks travel in batches.
+ */
+const PREFETCH_WORK_MS = 20;
+const PREFETCH_MAX = 32;
+
+/** Results waiting to go out are sent as one frame of at most about this many bytes. */
+const RESULTS_BATCH_BYTES = 512 * 1024;
+
 /** The stderr line quoted in a failed result's reason is cut to this many bytes. */
 const REASON_LINE_BYTES = 300;
+
+/** A failed result's tail is at most 2 KB (TAIL_MAX_BYTES); counted generously. */
+const TAIL_BYTES_GUESS = 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +67,7 @@ export class Worker {
   private environment: Record<string, string> = {};
   private runId = '';
   private cluster?: Running;
+  private clusterReady = false;
   private finishing = false;
   private resolveExit!: (code: number) => void;
   private readonly exited = new Promise<number>((resolve) => (this.resolveExit = resolve));
@@ -55,6 +75,17 @@ export class Worker {
   /** Task folders live under one folder per worker, removed when the worker ends. */
   private readonly scratch = mkdtempSync(join(tmpdir(), 'batch-runner-worker-'));
   private readonly inflight = new Set<Promise<void>>();
+  /** Tasks received beyond the free slots (the prefetch), started in order as slots free up. */
+  private queued: { task: Assign; link: Link }[] = [];
+  private active = 0;
+  private taskSerial = 0;
+  private slots = 1;
+  /** Tasks the manager may have handed us on this connection: running, waiting here, or on their way. */
+  private granted = 0;
+  /** Average task time (ms), a moving average; undefined before the first task. */
+  private averageMs?: number;
+  /** Results (and freed slots) not sent yet: they go out together once this turn of the event loop ends. */
+  private outbox?: { link: Link; results: Result[]; bytes: number; want: number };
 
   constructor(private readonly options: WorkerOptions) {
     process.once('exit', () => rmSync(this.scratch, { recursive: true, force: true }));
@@ -127,7 +158,9 @@ export class Worker {
       } catch (error) {
         // One line per distinct problem, not one per attempt.
         if (describeError(error) !== lastReported) {
-          log(`cannot reach the manager at ${host}:${port}: ${describeError(error)} (retrying)`);
+          log(
+            `cannot reach the manager at ${formatHostPort(host, port)}: ${describeError(error)}${reachHint(host, port, error)} (retrying)`,
+          );
           lastReported = describeError(error);
         }
       }
@@ -152,7 +185,9 @@ export class Worker {
           this.lastContact = Date.now();
           const message = asToWorker(raw);
           if (!message) peer.close(`unexpected message from the manager: ${String(raw.t)}`);
-          else if (message.t === 'task') this.track(this.runTask(message, link));
+          else if (message.t === 'setup') this.environment = message.environment;
+          else if (message.t === 'task') this.accept(message, link);
+          else if (message.t === 'tasks') for (const task of message.tasks) this.accept(task, link);
           else if (message.t === 'cancel') this.cancel(message.index, message.attempt);
           else if (message.t === 'start') this.startCluster(message, link);
           else if (message.t === 'shutdown') void this.finish(EXIT.ok, `the manager said: ${message.reason}`);
@@ -161,11 +196,15 @@ export class Worker {
           this.link = undefined;
           if (!this.finishing) this.options.log(`lost the manager: ${reason}`);
           // The manager hands a lost worker's tasks to others; running them on would do the work twice.
+          this.queued = [];
           for (const index of [...this.tasks.keys()]) this.cancel(index);
           resolve();
         },
       });
-      if (welcome.mode === 'tasks') peer.send({ t: 'want', n: welcome.slots });
+      // Room for a task per slot, and a small prefetch: the next task is here when one ends.
+      this.slots = Math.max(1, welcome.slots);
+      this.granted = this.wanted();
+      if (welcome.mode === 'tasks') peer.send({ t: 'want', n: this.granted });
     });
   }
 
@@ -174,7 +213,82 @@ export class Worker {
     void task.finally(() => this.inflight.delete(task));
   }
 
+  /** Tasks to hold at once: one per slot, and the prefetch. */
+  private wanted(): number {
+    const fixed = this.options.settings.prefetch;
+    if (fixed !== undefined) return this.slots + fixed;
+    const perSlot =
+      this.averageMs === undefined
+        ? 1
+        : Math.min(PREFETCH_MAX, Math.max(1, Math.floor(PREFETCH_WORK_MS / Math.max(this.averageMs, 0.1))));
+    return this.slots * (1 + perSlot);
+  }
+
+  /** A task from the manager: run it when a slot is free, else keep it until one is. */
+  private accept(task: Assign, link: Link): void {
+    if (this.active < this.slots) this.start(task, link);
+    else this.queued.push({ task, link });
+  }
+
+  private start(task: Assign, link: Link): void {
+    this.active++;
+    this.track(
+      this.runTask(task, link).finally(() => {
+        this.active--;
+        const next = this.queued.shift();
+        if (next && next.link.peer.isOpen) this.start(next.task, next.link);
+      }),
+    );
+  }
+
+  /** Queues a result (or only a freed slot) for `link`; what one turn of the event loop finished goes in one frame. */
+  private send(link: Link, result: Result | undefined): void {
+    if (this.outbox && this.outbox.link !== link) this.flush();
+    if (!this.outbox) {
+      this.outbox = { link, results: [], bytes: 0, want: 0 };
+      setImmediate(() => this.flush());
+    }
+    const box = this.outbox;
+    // The finished task's room, adjusted to the prefetch the task times so far call for.
+    if (result) this.averageMs = this.averageMs === undefined ? result.ms : this.averageMs * 0.8 + result.ms * 0.2;
+    const target = this.wanted();
+    if (this.granted > target) this.granted--;
+    else {
+      box.want += 1 + target - this.granted;
+      this.granted = target;
+    }
+    if (result) {
+      box.results.push(result);
+      box.bytes += 200 + (result.output?.length ?? 0) + (result.reason?.length ?? 0) + 2 * TAIL_BYTES_GUESS;
+    }
+    if (box.bytes >= RESULTS_BATCH_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    const box = this.outbox;
+    this.outbox = undefined;
+    if (!box || !box.link.peer.isOpen) return;
+    const { peer } = box.link;
+    if (box.results.length === 0) {
+      if (box.want > 0) peer.send({ t: 'want', n: box.want });
+    } else if (box.results.length === 1) {
+      peer.socket.cork();
+      peer.send(box.results[0]);
+      if (box.want > 0) peer.send({ t: 'want', n: box.want });
+      peer.socket.uncork();
+    } else peer.send({ t: 'results', results: box.results, want: box.want } satisfies Results);
+  }
+
   private cancel(index: number, attempt?: number): void {
+    const waiting = this.queued.findIndex(
+      (q) => q.task.index === index && (attempt === undefined || q.task.attempt === attempt),
+    );
+    if (waiting >= 0) {
+      // Not started yet: it never runs, and its room is asked for again.
+      const [{ link }] = this.queued.splice(waiting, 1);
+      this.send(link, undefined);
+      return;
+    }
     const handle = this.tasks.get(index);
     if (!handle || (attempt !== undefined && handle.attempt !== attempt)) return;
     handle.abandoned = true;
@@ -188,34 +302,39 @@ export class Worker {
     // connection: after a reconnect the worker asks for all its slots anew).
     const report = (handle: TaskHandle | undefined, result: Omit<Result, 't' | 'index' | 'attempt' | 'ms'>) => {
       if (!link.peer.isOpen) return;
-      if (!handle?.abandoned) {
-        link.peer.send({ t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result });
-      }
-      link.peer.send({ t: 'want', n: 1 });
+      this.send(
+        link,
+        handle?.abandoned
+          ? undefined
+          : { t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result },
+      );
     };
     if (this.options.noop) {
-      report(undefined, { ok: true, exitCode: 0, signal: null });
+      const output = this.options.noopOutput ? JSON.stringify({ index: task.index, input: task.input }) : undefined;
+      report(undefined, { ok: true, exitCode: 0, signal: null, output });
       return;
     }
     // The same task again while an older attempt still runs here: the older one is no longer wanted.
     this.cancel(task.index);
     const handle: TaskHandle = { attempt: task.attempt, abandoned: false };
     this.tasks.set(task.index, handle);
-    const dir = await mkdtemp(join(this.scratch, `task-${task.index}-`));
+    // Task folders are made and removed with synchronous calls: a few microseconds each, where a
+    // round trip through the thread pool costs a task of `true` a good part of its time.
+    const dir = join(this.scratch, `task-${task.index}-${task.attempt}-${++this.taskSerial}`);
+    mkdirSync(join(dir, 'output'), { recursive: true });
     try {
       report(handle, await this.execute(task, handle, dir));
     } catch (error) {
       report(handle, { ok: false, exitCode: null, signal: null, reason: describeError(error) });
     } finally {
       if (this.tasks.get(task.index) === handle) this.tasks.delete(task.index);
-      await rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 
   private async execute(task: Assign, handle: TaskHandle, dir: string) {
     const { store, settings } = this.options;
     const outputDir = join(dir, 'output');
-    await mkdir(outputDir);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this.environment,
@@ -226,7 +345,7 @@ export class Worker {
     };
     if ('input' in task) {
       env.TASK_INPUT = join(dir, 'input.json');
-      await writeFile(env.TASK_INPUT, JSON.stringify(task.input ?? null));
+      writeFileSync(env.TASK_INPUT, JSON.stringify(task.input ?? null));
     }
     if (handle.abandoned) return { ok: false, exitCode: null, signal: null };
     const running = startCommand(task.command, {
@@ -266,27 +385,104 @@ export class Worker {
   private startCluster(start: Start, link: Link): void {
     if (this.cluster) {
       // A reconnect: the command kept running while the connection was down.
-      link.peer.send({ t: 'started', ok: true });
+      if (this.clusterReady) link.peer.send({ t: 'started', ok: true });
       return;
     }
-    const env = { ...process.env, ...this.environment, ...start.env, BATCH_RUN_ID: this.runId };
+    const readyFile = join(this.scratch, 'ready');
+    const env = {
+      ...process.env,
+      ...this.environment,
+      ...start.env,
+      BATCH_RUN_ID: this.runId,
+      BATCH_WORKER_READY_FILE: readyFile,
+    };
     const running = startCommand(start.command, {
       env,
       stdio: 'inherit',
       killGraceMs: this.options.settings.killGraceMs,
     });
     this.cluster = running;
+    let ended = false;
+    const ready = (how: string) => {
+      if (ended || this.clusterReady) return;
+      this.clusterReady = true;
+      this.options.log(`the worker command is ready (${how})`);
+      this.link?.peer.send({ t: 'started', ok: true });
+    };
     running.child.once('spawn', () => {
       this.options.log(`started the worker command (pid ${running.pid})`);
-      this.link?.peer.send({ t: 'started', ok: true });
+      const how = start.ready ?? 'spawned';
+      if (how === 'spawned') ready('it started');
+      else if (how === 'file')
+        void this.waitUntil(
+          () => existsSync(readyFile),
+          () => ended,
+        ).then((ok) => ok && ready(`it created ${readyFile}`));
+      else {
+        const port = Number(start.env.BATCH_WORKER_PORT);
+        const hosts = [...new Set([start.env.BATCH_WORKER_HOST, '127.0.0.1'].filter(Boolean))];
+        void this.waitUntilAsync(
+          () => accepts(hosts, port),
+          () => ended,
+        ).then((ok) => ok && ready(`port ${port} accepts connections`));
+      }
     });
     void running.done.then((outcome) => {
-      if (outcome.error && running.pid === undefined) {
-        this.link?.peer.send({ t: 'started', ok: false, reason: outcome.error });
-        return;
+      ended = true;
+      if (!this.clusterReady) {
+        const why =
+          outcome.error && running.pid === undefined
+            ? outcome.error
+            : `the worker command ended before it was ready: ${describeOutcome(outcome)}`;
+        this.link?.peer.send({ t: 'started', ok: false, reason: why });
+        if (outcome.error && running.pid === undefined) return;
       }
       this.options.log(`the worker command ended: ${describeOutcome(outcome)}`);
       this.link?.peer.send({ t: 'exited', exitCode: outcome.exitCode, signal: outcome.signal });
     });
   }
+
+  /** Polls `check` every 100 ms until it holds (true) or `stop` does (false). */
+  private async waitUntil(check: () => boolean, stop: () => boolean): Promise<boolean> {
+    return this.waitUntilAsync(async () => check(), stop);
+  }
+
+  private async waitUntilAsync(check: () => Promise<boolean>, stop: () => boolean): Promise<boolean> {
+    while (!stop() && !this.finishing) {
+      if (await check()) return true;
+      await sleep(100);
+    }
+    return false;
+  }
+}
+
+/** For a connection that never got through: where to look (the port, the security group). */
+function reachHint(host: string, port: number, error: unknown): string {
+  const text = describeError(error);
+  const network = /no TCP connection|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT/.test(text);
+  if (!network) return '';
+  return (
+    ` — TCP port ${port} on ${host} must be open to this worker: in AWS, the manager's security group needs an` +
+    ` inbound rule for TCP ${port} from the workers' security group (the same group when they share one), and` +
+    ` "runtime": { "port": ${port} } in aws-batch.json keeps the manager on that port`
+  );
+}
+
+/** True when a TCP connection to one of `hosts` at `port` is accepted (and at once closed). */
+function accepts(hosts: string[], port: number): Promise<boolean> {
+  return Promise.all(
+    hosts.map(
+      (host) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host, port });
+          const done = (ok: boolean) => {
+            socket.destroy();
+            resolve(ok);
+          };
+          socket.setTimeout(1000, () => done(false));
+          socket.once('connect', () => done(true));
+          socket.once('error', () => done(false));
+        }),
+    ),
+  ).then((results) => results.some(Boolean));
 }

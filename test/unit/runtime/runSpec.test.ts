@@ -55,4 +55,18 @@ suite('runtime run.json', () => {
       );
     }
   });
+
+  test('cluster.workerPort and cluster.ready', () => {
+    const base = { name: 'c', runId: 'c-1', workers: 2 };
+    const cluster = { manager: ['m'], worker: ['w'] };
+    const spec = parseRunSpec({ ...base, cluster: { ...cluster, workerPort: 8786, ready: 'port' } });
+    assert.deepEqual(spec.cluster, { ...cluster, workerPort: 8786, ready: 'port' });
+    assert.equal(parseRunSpec({ ...base, cluster: { ...cluster, ready: 'file' } }).cluster?.ready, 'file');
+    assert.throws(() => parseRunSpec({ ...base, cluster: { ...cluster, ready: 'port' } }), /needs cluster.workerPort/);
+    assert.throws(
+      () => parseRunSpec({ ...base, cluster: { ...cluster, ready: 'soon' } }),
+      /"port", "file" or "spawned"/,
+    );
+    assert.throws(() => parseRunSpec({ ...base, cluster: { ...cluster, workerPort: 0 } }), /workerPort/);
+  });
 });

@@ -12,7 +12,9 @@ function fakeWorker(id: string) {
     remote: 'test',
     isOpen: true,
     setHandlers: (h: typeof handlers) => (handlers = h),
-    send: (m: Record<string, unknown>) => void sent.push(m),
+    // A batch of tasks counts as its tasks, one by one.
+    send: (m: Record<string, unknown>) =>
+      void (m.t === 'tasks' ? sent.push(...(m.tasks as Record<string, unknown>[])) : sent.push(m)),
     close: (reason: string) => {
       closed = reason;
       handlers?.onClose(reason);
