@@ -118,13 +118,13 @@ suite('The demo workspace runs locally and on the stand-ins, with the same resul
     );
     for (const row of localRows) {
       assert.equal(row.output.seed, row.index + 1);
-      assert.equal(row.output.samples, 1_000_000);
+      assert.equal(row.output.samples, 5_000_000);
       assert.ok(Math.abs(row.output.estimate - Math.PI) < 0.02, JSON.stringify(row));
     }
     // The task printed its line; it reached the merged log with the worker's and the task's prefix.
     assert.ok(
       lines.some(
-        (l) => /^worker \d$/.test(l.source) && /\[task 5\] task 5: seed 6, 1000000 samples, pi ~ 3\.1/.test(l.line),
+        (l) => /^worker \d$/.test(l.source) && /\[task 5\] task 5: seed 6, 5000000 samples, pi ~ 3\.1/.test(l.line),
       ),
       log.slice(-3000),
     );

@@ -90,17 +90,21 @@ async function runRows(page) {
 }
 
 /**
- * The row of a run about to start. Call it before starting the run; the function it returns gives
- * the top demo row (the view lists the newest first) once there is one more than before and it was
- * created since, else undefined.
+ * The row of a run about to start. Call it before starting the run; the function it returns gives the
+ * newest (top) demo row once there is one more row created since the call's minute than there was,
+ * else undefined. Only such recent rows are counted: earlier runs of the demo (on stand-ins that kept
+ * running) may be more than the view shows.
  */
 async function newRunRow(page) {
-  const before = (await runRows(page)).length;
   const since = Date.now();
+  const recent = async () => {
+    const stamps = minutesSince(since);
+    return (await runRows(page)).filter((row) => stamps.some((stamp) => row.endsWith(stamp)));
+  };
+  const before = (await recent()).length;
   return async () => {
-    const rows = await runRows(page);
-    if (rows.length <= before) return undefined;
-    return minutesSince(since).some((stamp) => rows[0].endsWith(stamp)) ? rows[0] : undefined;
+    const rows = await recent();
+    return rows.length > before ? rows[0] : undefined;
   };
 }
 
@@ -294,7 +298,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
             lostSince ??= Date.now();
             if (Date.now() - lostSince > 60_000) throw new Error(`the local run's row reads "${text}" for 60 s`);
           } else lostSince = undefined;
-          if (!runningShot && /running · \d+\/24/.test(text)) runningShot = await shot('demo-2-local-running');
+          if (!runningShot && /running · [1-9]\d*\/24/.test(text)) runningShot = await shot('demo-2-local-running');
           return text.includes(`succeeded · ${TASKS}/${TASKS}`) ? text : undefined;
         },
         RUN_TIMEOUT,
@@ -333,14 +337,14 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
         async () => {
           const text = await batchRow();
           if (text && !seen.includes(text)) seen.push(text);
-          return text && (/running · \d+\/24/.test(text) || text.includes('succeeded')) ? text : undefined;
+          return text && (/running · [1-9]\d*\/24/.test(text) || text.includes('succeeded')) ? text : undefined;
         },
         RUN_TIMEOUT,
         150,
       );
       const picture = await shot('demo-5-batch-progress');
-      if (!seen.some((text) => /running · \d+\/24/.test(text)))
-        throw new Error(`the row was never shown running; it read: ${seen.join(' | ')}`);
+      if (!seen.some((text) => /running · [1-9]\d*\/24/.test(text)))
+        throw new Error(`the row never showed tasks done while running; it read: ${seen.join(' | ')}`);
       return `${seen.map((s) => `"${s}"`).join(' → ')}; ${picture}`;
     }, [submitted]);
 
@@ -385,7 +389,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
       const whole = await wholeOutput(page, footer);
       const firstLine = whole.split('\n').find((line) => line.startsWith('[manager] ')) ?? '';
       if (!firstLine) throw new Error(`the merged log has no [manager] line: ${whole.slice(0, 400)}`);
-      const task = /^\[worker \d+\] \[task \d+\] task \d+: seed \d+, 1000000 samples, pi ~ 3\.1/m;
+      const task = /^\[worker \d+\] \[task \d+\] task \d+: seed \d+, 5000000 samples, pi ~ 3\.1/m;
       if (!task.test(whole)) throw new Error(`the merged log has no task line like ${task}: ${whole.slice(-400)}`);
       const workers = new Set(whole.match(/^\[worker \d+\]/gm)).size;
       const summary = /── \S+ SUCCEEDED.*?lines ──/.exec(whole.replace(/\n/g, ' '))?.[0] ?? footer;
