@@ -277,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RunSpecError || error instanceof SettingsError) {
-      process.stderr.write(`error: ${error.message}\n(see node runtime.js --help)\n`);
+      process.stderr.write(`error: ${error.message}\n${whatToDo(error.message)}\n`);
       return EXIT.usage;
     }
     process.stderr.write(
@@ -291,4 +291,24 @@ if (require.main === module) {
   // Whatever ends the process, no task or command it started outlives it.
   process.on('exit', killAllNow);
   void main(process.argv.slice(2)).then((code) => process.exit(code));
+}
+
+/**
+ * The last line of a manager or worker that stopped on its environment: what to set and where, in
+ * the words of aws-batch.json (the job's log is read in VS Code, not next to a shell).
+ */
+export function whatToDo(message: string): string {
+  if (/region is missing/i.test(message)) {
+    return 'Set AWS_REGION in aws-batch.json "environment" (AWS Batch sets it on AWS; a custom endpoint such as a stand-in needs it), then submit again.';
+  }
+  if (/could not load credentials|credential/i.test(message)) {
+    return 'Give the job a role: aws-batch.json "jobRoleArn", a role that may read and write the results bucket (on a stand-in: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in "environment").';
+  }
+  if (/access ?denied|forbidden|403/i.test(message)) {
+    return 'The job role (aws-batch.json "jobRoleArn") needs s3:GetObject, s3:PutObject and s3:ListBucket on the results prefix, and the manager batch:SubmitJob, DescribeJobs, ListJobs and TerminateJob.';
+  }
+  if (/ENOTFOUND|ECONNREFUSED|getaddrinfo/i.test(message)) {
+    return 'The container cannot reach the endpoint: check AWS_ENDPOINT_URL in aws-batch.json "environment" and the network of the compute environment.';
+  }
+  return 'Fix it in aws-batch.json ("environment" for variables, "runtime" for the runtime\'s timeouts and port); `node runtime.js --help` lists every setting.';
 }

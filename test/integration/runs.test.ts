@@ -161,6 +161,14 @@ suite('Runs on the stand-ins: the runs model follows real runs', function () {
       `the task's last lines: ${JSON.stringify(status.failures[0])}`,
     );
     assert.ok((status.vcpuHours ?? 0) > 0, `vCPU-hours: ${status.vcpuHours}`);
+    // What the tasks printed comes back with the run: tasks/<i>/stdout.log and stderr.log.
+    const files = createRunFilesApi(aws.s3);
+    const printed = async (name: string) => {
+      const file = await files.read(`${failedRun.runUri}tasks/3/${name}`);
+      return file.kind === 'found' ? file.text : `(${file.kind})`;
+    };
+    assert.equal(await printed('stdout.log'), 'reading seed 3\n');
+    assert.equal(await printed('stderr.log'), 'bad seed: 3\n');
     assert.deepEqual(
       finished.map((run) => run.runId),
       [failedRun.runId],

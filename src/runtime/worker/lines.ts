@@ -34,6 +34,43 @@ export class LineTail {
   }
 }
 
+/**
+ * The last `maxBytes` of a stream, for tasks/<i>/stdout.log and stderr.log: what a task printed comes
+ * back with Download Results, bounded (the start of a very long output is only in the job's log).
+ */
+export class ByteTail {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  private dropped = 0;
+
+  constructor(private readonly maxBytes = 1024 * 1024) {}
+
+  add(chunk: Buffer | string): void {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.chunks.push(buffer);
+    this.kept += buffer.length;
+    while (this.kept - this.chunks[0].length >= this.maxBytes) {
+      this.kept -= this.chunks[0].length;
+      this.dropped += this.chunks.shift()!.length;
+    }
+  }
+
+  get empty(): boolean {
+    return this.kept === 0 && this.dropped === 0;
+  }
+
+  /** The text kept, after a line saying how much was cut when the output was longer. */
+  text(): Buffer {
+    const all = Buffer.concat(this.chunks);
+    const cut = Math.max(0, all.length - this.maxBytes);
+    const body = all.subarray(cut);
+    const lost = this.dropped + cut;
+    return lost
+      ? Buffer.concat([Buffer.from(`[the first ${lost} bytes are cut; the job's log has them]\n`), body])
+      : body;
+  }
+}
+
 /** The longest start of `text` that is at most `maxBytes` bytes in UTF-8 (whole characters). */
 export function cutToBytes(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;

@@ -15,8 +15,8 @@ import { MAX_FRAME_BYTES, asToWorker, type Assign, type Result, type Results, ty
 import { describeOutcome, formatSeconds, startCommand, stopAll, type Running } from '../processes';
 import type { Settings } from '../settings';
 import { readSecret } from '../store/secret';
-import type { RunStore } from '../store/store';
-import { LineTail, cutToBytes, forwardLines } from './lines';
+import { KEYS, type RunStore } from '../store/store';
+import { ByteTail, LineTail, cutToBytes, forwardLines } from './lines';
 import { connectToManager, type Link } from './link';
 import { collectOutputs } from './outputs';
 
@@ -362,8 +362,17 @@ export class Worker {
     const prefix = `[task ${task.index}] `;
     forwardLines(running.child.stdout!, process.stdout, prefix, tail);
     forwardLines(running.child.stderr!, process.stderr, prefix, tail, stderr);
+    // What the task printed, kept as tasks/<i>/stdout.log and stderr.log (the end of it, bounded).
+    const printed = { stdout: new ByteTail(), stderr: new ByteTail() };
+    running.child.stdout!.on('data', (chunk: string) => printed.stdout.add(chunk));
+    running.child.stderr!.on('data', (chunk: string) => printed.stderr.add(chunk));
     const outcome = await running.done;
+    const logs = writeTaskLogs(dir, printed);
     if (outcome.exitCode !== 0 || outcome.error) {
+      // A failed attempt's output is kept too: it is what explains the failure.
+      await uploadTaskLogs(store, task.index, logs).catch((error) =>
+        this.options.log(`task ${task.index}: its output could not be saved: ${describeError(error)}`),
+      );
       const last = stderr.last();
       return {
         ok: false,
@@ -375,6 +384,7 @@ export class Worker {
     }
     if (handle.abandoned) return { ok: false, exitCode: 0, signal: null };
     try {
+      await uploadTaskLogs(store, task.index, logs);
       const collected = await collectOutputs(store, task.index, outputDir);
       return { ok: true, exitCode: 0, signal: null, output: collected.output, outputInStore: collected.outputInStore };
     } catch (error) {
@@ -485,4 +495,20 @@ function accepts(hosts: string[], port: number): Promise<boolean> {
         }),
     ),
   ).then((results) => results.some(Boolean));
+}
+
+/** The task's stdout.log and stderr.log beside (not in) its output folder; empty streams write nothing. */
+function writeTaskLogs(dir: string, printed: { stdout: ByteTail; stderr: ByteTail }): { name: string; path: string }[] {
+  const written: { name: string; path: string }[] = [];
+  for (const [stream, tail] of Object.entries(printed)) {
+    if (tail.empty) continue;
+    const path = join(dir, `${stream}.log`);
+    writeFileSync(path, tail.text());
+    written.push({ name: `${stream}.log`, path });
+  }
+  return written;
+}
+
+async function uploadTaskLogs(store: RunStore, index: number, logs: { name: string; path: string }[]): Promise<void> {
+  for (const log of logs) await store.upload(`${KEYS.taskPrefix(index)}${log.name}`, log.path);
 }
