@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Demo: the packaged extension in a real VS Code (code-server) against the local stand-ins.
+# Demo: the packaged extension in a real VS Code (code-server) against the local stand-ins, on a
+# small Python project (demo/workspace: a Monte Carlo estimate of pi over 24 inputs).
 #
-#   bash scripts/demo.sh          # start everything, print the URL, run until Ctrl+C
-#   bash scripts/demo.sh --once   # start everything, check it in Chromium, stop, exit 0 / non-zero
+#   bash scripts/demo.sh          # start everything, print the URL, run until Ctrl+C (or SIGTERM)
+#   bash scripts/demo.sh --once   # start everything, play the whole story in Chromium, stop, exit 0 / non-zero
 #
 # Steps: stand-ins (scripts/backend.sh up) -> npm run build -> npm run package (aws-batch-runner.vsix)
 # -> install the vsix into a fresh extensions dir -> code-server on 127.0.0.1:${DEMO_PORT:-8080} with
-# the stand-ins' environment (AWS_ENDPOINT_URL, ...), opening .work/demo/workspace (copied from
-# demo/workspace the first time; your changes there are kept).
-# On exit it stops the code-server it started (by PID) and, if this run brought the stand-ins up,
-# runs `backend.sh down` (a backend that was already running is left as it was).
+# the stand-ins' environment and settings (endpoint, region, registry, runtime Node image preset in
+# the demo's user settings), opening .work/demo/workspace (copied from demo/workspace the first time;
+# your changes there are kept). --once uses a fresh copy (.work/demo/workspace-once) and runs
+# scripts/demo-check.mjs: Run Locally -> Submit to Batch -> Runs view -> Show Run Logs -> Download
+# Results -> results.jsonl, screenshots in test-results/screenshots/demo-*.png.
+# SIGINT or SIGTERM to this script, to npm, or to its code-server stops everything it started: the
+# code-server (by its process group), the step running (its process group), the containers of local
+# runs in the demo workspace and, if this run brought the stand-ins up, `backend.sh down` (a backend
+# that was already running is left as it was).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -19,7 +25,7 @@ case ${1:-} in
   --once) ONCE=1 ;;
   "") ;;
   -h | --help)
-    sed -n '2,12p' "$0"
+    sed -n '2,19p' "$0"
     exit 0
     ;;
   *)
@@ -34,6 +40,7 @@ D=$REPO/.work/demo
 CS_DIR=${CODE_SERVER_DIR:-$REPO/.work/code-server}
 CS=$CS_DIR/node_modules/.bin/code-server
 VSIX=$REPO/aws-batch-runner.vsix
+SHOTS=$REPO/test-results/screenshots
 T0=$SECONDS
 
 say() { printf '\n[demo] %s\n' "$*"; }
@@ -47,22 +54,55 @@ die() {
 }
 healthy() { curl -fs -m 2 -o /dev/null "$URL/healthz"; }
 
-CSPID=""
+WATCHPID="" # the watch on npm (see watch_npm)
+CSPID=""   # code-server, leader of its own process group
+STEPPID="" # the step running now (build, package, the check), leader of its own process group
+WS=""
 STARTED_BACKEND=0
 BACKEND_CHECKED=0
+
+# stop_group PID NAME: SIGTERM to the process group PID leads, up to 10 s, then SIGKILL.
+stop_group() {
+  local pid=$1
+  kill -0 -- "-$pid" 2>/dev/null || return 0
+  say "stopping $2 (pid $pid and its process group)"
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 -- "-$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+# The containers and networks of Run Locally's runs in the demo workspace (the run folder label
+# says where a run lives), should the extension not have removed them when code-server stopped.
+remove_local_runs() {
+  [ -n "$WS" ] && command -v docker >/dev/null 2>&1 || return 0
+  local id dir n=0
+  while read -r id dir; do
+    case $dir in
+      "$WS"/*) docker rm -f -v "$id" >/dev/null 2>&1 && n=$((n + 1)) ;;
+    esac
+  done < <(docker ps -a --filter label=org.batch-runner.run-dir \
+    --format '{{.ID}} {{.Label "org.batch-runner.run-dir"}}' 2>/dev/null || true)
+  while read -r id dir; do
+    case $dir in
+      "$WS"/*) docker network rm "$id" >/dev/null 2>&1 || true ;;
+    esac
+  done < <(docker network ls --filter label=org.batch-runner.run-dir \
+    --format '{{.ID}} {{.Label "org.batch-runner.run-dir"}}' 2>/dev/null || true)
+  [ "$n" = 0 ] || echo "[demo] removed $n container(s) of local runs in $WS"
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$CSPID" ]; then
-    say "stopping code-server (pid $CSPID and its process group)"
-    kill -TERM -- "-$CSPID" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 -- "-$CSPID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL -- "-$CSPID" 2>/dev/null || true
-    CSPID=""
-  fi
+  if [ -n "$WATCHPID" ]; then kill "$WATCHPID" 2>/dev/null && wait "$WATCHPID" 2>/dev/null || true; fi
+  [ -z "$STEPPID" ] || stop_group "$STEPPID" "the running step"
+  STEPPID=""
+  [ -z "$CSPID" ] || stop_group "$CSPID" "code-server"
+  CSPID=""
+  remove_local_runs
   if [ "$STARTED_BACKEND" = 1 ]; then
     say "stopping the stand-ins this demo started"
     bash scripts/backend.sh down || true
@@ -72,24 +112,58 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# step CMD...: runs CMD in a process group of its own and waits for it. Bash runs a trap only between
+# commands, so a foreground child would hold off SIGTERM until it ended; a `wait` returns at once.
+step() {
+  setsid "$@" </dev/null &
+  STEPPID=$!
+  local rc=0
+  wait "$STEPPID" || rc=$?
+  STEPPID=""
+  return "$rc"
+}
+
+# Under `npm run demo`, a SIGTERM to npm ends npm without passing it on: then this script, left
+# without its parent, stops too (and with it everything it started).
+watch_npm() {
+  [ -n "${npm_lifecycle_event:-}" ] || return 0
+  # npm runs the script through `sh -c`: watch the first ancestor that is not a shell
+  local parent=$PPID self=$$ comm
+  for _ in 1 2 3; do
+    comm=$(ps -o comm= -p "$parent" 2>/dev/null || true)
+    case $comm in
+      sh | dash | bash) parent=$(ps -o ppid= -p "$parent" | tr -d ' ') ;;
+      *) break ;;
+    esac
+  done
+  [ -n "$parent" ] && [ "$parent" -gt 1 ] || return 0
+  (
+    while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+    kill -TERM "$self" 2>/dev/null
+  ) </dev/null >/dev/null 2>&1 &
+  WATCHPID=$!
+}
+watch_npm
 
 healthy && die "something already answers on $URL; stop it or set DEMO_PORT"
 
 say "code-server"
-bash scripts/install-code-server.sh || die "installing code-server failed"
+step bash scripts/install-code-server.sh || die "installing code-server failed"
 
 say "stand-ins (Docker engine, registry, moto + fixture)"
 BACKEND_STATUS=$(bash scripts/backend.sh status 2>/dev/null || true)
 [[ $'\n'$BACKEND_STATUS == *$'\n'"moto: up"* ]] || STARTED_BACKEND=1
 BACKEND_CHECKED=1
-bash scripts/backend.sh up || die "bash scripts/backend.sh up failed"
+step bash scripts/backend.sh up || die "bash scripts/backend.sh up failed"
 eval "$(bash scripts/backend.sh env)"
 
 say "build and package"
-npm run --silent build || die "npm run build failed"
+step npm run --silent build || die "npm run build failed"
 rm -f "$VSIX"
-npm run --silent package || die "npm run package failed"
+step npm run --silent package || die "npm run package failed"
 [ -f "$VSIX" ] || die "npm run package did not make $VSIX"
 
 mkdir -p "$D"
@@ -118,6 +192,31 @@ if [ ! -f "$UD/User/settings.json" ]; then
 }
 JSON
 fi
+# The stand-ins' settings, in the demo's user settings so the first Submit works as shipped: the
+# endpoint and region (the extension would also take AWS_ENDPOINT_URL / AWS_REGION from code-server's
+# environment, but the settings show where the calls go), the registry to push to, and a Node image
+# that needs no pull for the runtime layer. Added where missing; a value you changed is kept.
+node - "$UD/User/settings.json" <<'NODE' || die "could not add the stand-ins' settings to $UD/User/settings.json"
+const fs = require('node:fs');
+const file = process.argv[2];
+const wanted = {
+  'awsBatch.endpointUrl': process.env.AWS_ENDPOINT_URL,
+  'awsBatch.region': process.env.AWS_REGION,
+  'awsBatch.registryHost': process.env.BATCH_RUNNER_REGISTRY,
+  'awsBatch.runtimeNodeImage': process.env.BATCH_RUNNER_NODE_IMAGE,
+};
+let settings;
+try {
+  settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+} catch (error) {
+  console.log(`[demo] ${file} is not plain JSON (${error.message}); set ${Object.keys(wanted).join(', ')} there yourself`);
+  process.exit(0);
+}
+const added = Object.entries(wanted).filter(([key, value]) => value && settings[key] === undefined);
+for (const [key, value] of added) settings[key] = value;
+if (added.length) fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+for (const [key] of Object.entries(wanted)) console.log(`[demo] user setting ${key}: ${settings[key]}`);
+NODE
 export XDG_CONFIG_HOME=$D/xdg XDG_DATA_HOME=$D/xdg-data # keep code-server's config.yaml etc. out of ~
 # variables of a VS Code terminal would point code-server at another instance
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^VSCODE_' || true)
@@ -127,10 +226,23 @@ say "installing $(basename "$VSIX") into $EXTS"
   die "code-server --install-extension failed" "$D/install-extension.log"
 grep -h 'successfully installed' "$D/install-extension.log" || true
 
-WS=$D/workspace
-if [ ! -d "$WS" ]; then
+if [ "$ONCE" = 1 ]; then
+  WS=$D/workspace-once
+  remove_local_runs
+  rm -rf "$WS"
   cp -r demo/workspace "$WS"
-  echo "[demo] workspace: copied demo/workspace to $WS"
+  echo "[demo] workspace: a fresh copy of demo/workspace in $WS"
+else
+  WS=$D/workspace
+  if [ -d "$WS" ] && [ ! -f "$WS/aws-batch.json" ]; then
+    # the workspace of an older demo (no run configuration): keep it aside, start from the new one
+    mv "$WS" "$WS.old-$(date +%Y%m%d-%H%M%S)"
+    echo "[demo] workspace: an older demo workspace had no aws-batch.json; moved to $WS.old-*"
+  fi
+  if [ ! -d "$WS" ]; then
+    cp -r demo/workspace "$WS"
+    echo "[demo] workspace: copied demo/workspace to $WS"
+  fi
 fi
 
 say "starting code-server on $URL"
@@ -149,9 +261,21 @@ healthy || die "code-server did not answer $URL/healthz within 60 s" "$D/code-se
 echo "[demo] code-server (pid $CSPID) up; log $D/code-server.log; ready after $((SECONDS - T0)) s"
 
 if [ "$ONCE" = 1 ]; then
-  say "checking the workbench in Chromium"
-  node scripts/demo-check.mjs "$URL" "$WS" "$REPO/test-results/screenshots/demo.png" || die "demo check failed"
-  say "demo --once passed"
+  say "playing the demo story in Chromium"
+  setsid node scripts/demo-check.mjs "$URL" "$WS" "$SHOTS" </dev/null &
+  STEPPID=$!
+  # Whichever ends first: the check, or code-server (then the check cannot go on).
+  set +e
+  wait -n -p ENDED "$STEPPID" "$CSPID"
+  rc=$?
+  set -e
+  if [ "${ENDED:-}" = "$CSPID" ]; then
+    CSPID=""
+    die "code-server exited (status $rc) during the check" "$D/code-server.log"
+  fi
+  STEPPID=""
+  [ "$rc" = 0 ] || die "demo check failed (screenshots in $SHOTS)"
+  say "demo --once passed in $((SECONDS - T0)) s"
   exit 0
 fi
 
@@ -162,11 +286,16 @@ cat <<EOF
       $URL/?folder=$WS
 
   (bound to 127.0.0.1 only; from another machine: ssh -L $PORT:127.0.0.1:$PORT <this host>)
-  Open "AWS Batch" in the activity bar. Press Ctrl+C to stop.
+  Open "AWS Batch" in the activity bar, then in the command palette (Ctrl+Shift+P):
+  "AWS Batch: Run Locally", then "AWS Batch: Submit to Batch" (see the workspace's README.md).
+  Press Ctrl+C to stop.
 
 EOF
+# A signal to this script ends the wait (the trap then stops everything); otherwise code-server ended
+# by itself (or was sent a signal): stop what is left of it and the rest.
 set +e
 wait "$CSPID"
 rc=$?
+set -e
 echo "[demo] code-server exited (status $rc); see $D/code-server.log"
 exit "$rc"

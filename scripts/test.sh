@@ -51,6 +51,11 @@ for tier in "${tiers[@]}"; do
     vscode)
       step "vscode tier: extension host in code-server, then the UI smoke test in Chromium"
       bash scripts/install-code-server.sh && node scripts/vscode-tests.mjs || failed+=(vscode)
+      # The demo's whole story (Run Locally, Submit, Runs, logs, download) on the packaged extension, 1-2 min.
+      step "vscode tier: the demo, played in Chromium (npm run demo -- --once)"
+      if ! DEMO_PORT=${DEMO_PORT:-18090} bash scripts/demo.sh --once; then
+        [[ " ${failed[*]} " == *" vscode "* ]] || failed+=(vscode)
+      fi
       ;;
     *) echo "unknown tier: $tier (use unit, integration, vscode)"; failed+=("$tier") ;;
   esac
