@@ -56,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const [id, factory] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(id, factory(services), services)));
   }
+  stopLocalRuns = () => services.localRuns.cancelAll();
   const activationMs = performance.now() - activateStarted + bundleLoadMs();
   services.output.info(`Activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -79,6 +80,10 @@ function bundleLoadMs(): number {
     : 0;
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions.
+/** Set by activate(): VS Code waits for deactivate(), so local runs are stopped before the host exits. */
+let stopLocalRuns: (() => Promise<void>) | undefined;
+
+export async function deactivate(): Promise<void> {
+  // Everything else is in context.subscriptions; local runs' containers must not outlive the window.
+  await stopLocalRuns?.();
 }

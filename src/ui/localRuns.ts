@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LocalRun } from '../submit/localRun';
 import { LOCAL_LABELS } from '../shared/run';
-import { parseRunUri } from '../results/runUris';
+import { normalizeFolderUri, parseRunUri } from '../results/runUris';
+import { runIdTime } from '../models/runs/runFiles';
+
+/** A local run younger than this without a manager container is starting, not lost. */
+const START_GRACE_MS = 120_000;
+
+const key = (runUri: string) => normalizeFolderUri(runUri) ?? runUri;
 
 interface Entry {
   run: LocalRun;
@@ -32,23 +38,23 @@ export class LocalRuns implements vscode.Disposable {
 
   add(run: LocalRun, channel: vscode.OutputChannel, logFile: string): void {
     const entry: Entry = { run, channel, logFile, ended: false };
-    this.entries.set(run.runUri, entry);
+    this.entries.set(key(run.runUri), entry);
     void run.done.finally(() => (entry.ended = true));
   }
 
   channel(runUri: string): vscode.OutputChannel | undefined {
-    return this.entries.get(runUri)?.channel;
+    return this.entries.get(key(runUri))?.channel;
   }
 
   /** The run's log file, if it is on disk (this window or an earlier one ran it). */
   logFile(runUri: string, runId: string): string | undefined {
-    const file = this.entries.get(runUri)?.logFile ?? localLogFile(runUri, runId);
+    const file = this.entries.get(key(runUri))?.logFile ?? localLogFile(runUri, runId);
     return file && existsSync(file) ? file : undefined;
   }
 
   /** Stops a local run: its handle when this window runs it, else its containers by their labels. */
   async cancel(runUri: string, runId: string): Promise<void> {
-    const entry = this.entries.get(runUri);
+    const entry = this.entries.get(key(runUri));
     if (entry) {
       await entry.run.cancel();
       return;
@@ -62,7 +68,7 @@ export class LocalRuns implements vscode.Disposable {
     const answers = new Map<string, boolean>();
     const unknown: string[] = [];
     for (const uri of runUris) {
-      const entry = this.entries.get(uri);
+      const entry = this.entries.get(key(uri));
       if (entry) answers.set(uri, !entry.ended);
       else unknown.push(uri);
     }
@@ -77,7 +83,10 @@ export class LocalRuns implements vscode.Disposable {
       );
       for (const uri of unknown) {
         const runId = uri.split('/').filter(Boolean).pop() ?? '';
-        answers.set(uri, running.has(runId));
+        // Another window may be starting it: its manager container comes a moment after its folder.
+        const young = Date.now() - (runIdTime(runId) ?? 0) < START_GRACE_MS;
+        if (running.has(runId)) answers.set(uri, true);
+        else if (!young) answers.set(uri, false);
       }
     } catch {
       // No engine to ask (Docker stopped): leave those runs as they are rather than call them lost.
@@ -85,8 +94,14 @@ export class LocalRuns implements vscode.Disposable {
     return answers;
   }
 
+  /** Cancels every local run still going (the window closes: no container outlives it). */
+  async cancelAll(): Promise<void> {
+    await Promise.all(
+      [...this.entries.values()].filter((e) => !e.ended).map((e) => e.run.cancel().catch(() => undefined)),
+    );
+  }
+
   dispose(): void {
-    for (const entry of this.entries.values()) if (!entry.ended) void entry.run.cancel();
-    this.entries.clear();
+    void this.cancelAll();
   }
 }

@@ -70,8 +70,10 @@ suite('local runs in the Runs view (file:// run folders)', () => {
       explain: (error) => explainAwsError(error, 's3:GetObject'),
       localRunAlive: async (uris) => new Map(uris.map((uri) => [uri, alive])),
     });
-    await model.refresh();
     const uri = `${folderUriOf(runs)}${RUN}/`;
+    model.addLocalRun(uri);
+    assert.equal(model.get(uri)?.state, 'starting', 'a run started here shows as starting before anything is read');
+    await model.refresh();
     assert.equal(model.get(uri)?.state, 'running');
     assert.equal(model.get(uri)?.tasks?.succeeded, 1);
     assert.ok(!batch.calls.some((call) => call.startsWith('DescribeJobs')), batch.calls.join(', '));

@@ -36,6 +36,8 @@ export interface RunFacts {
   managerJob?: ManagerJobFacts;
   /** DescribeJobs was asked for the manager's id and does not know it (expired or deleted). */
   managerJobGone?: boolean;
+  /** Started from this window a moment ago (Submit, Run Locally): starting until its files say more. */
+  justStarted?: boolean;
   /** A local run whose manager container is gone (it died, or Docker restarted) without a summary. */
   localGone?: boolean;
   /** The files could not be read at all (permissions, network): the reason. */
@@ -159,6 +161,7 @@ function stateOf(facts: RunFacts, now: number, createdAt: number | undefined): {
   if (progress) return { state: 'running' };
   if (job) return { state: 'running', reason: undefined };
   if (bad(facts.spec)) return { state: 'unknown', reason: bad(facts.spec) };
+  if (!facts.spec && facts.justStarted) return { state: 'starting' };
   if (!facts.spec) return { state: 'unknown', reason: 'the folder has no run.json' };
   if (facts.progressMissing && age !== undefined && age > NEVER_STARTED_AFTER_MS)
     return { state: 'unknown', reason: 'the run never started: no progress.json and no manager job was found' };

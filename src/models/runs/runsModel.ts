@@ -187,6 +187,7 @@ export class RunsModel {
   addSubmitted(run: { runUri: string; runId: string; jobId: string; jobName: string; queue: string }): void {
     const record = this.recordFor(run.runUri);
     if (!record) return;
+    record.justStarted = true;
     record.managerJob ??= {
       jobId: run.jobId,
       jobName: run.jobName,
@@ -205,7 +206,9 @@ export class RunsModel {
 
   /** A run just started on this machine (Run Locally): shown and watched at once, as starting. */
   addLocalRun(runUri: string): void {
-    if (!this.recordFor(runUri)) return;
+    const record = this.recordFor(runUri);
+    if (!record) return;
+    record.justStarted = true;
     this.watch(normalizeFolderUri(runUri) ?? runUri);
     this.rebuild();
   }
@@ -591,13 +594,12 @@ export class RunsModel {
       const status = runStatus(record, now);
       const previous = this.statuses.get(record.runUri);
       this.statuses.set(record.runUri, status);
-      if (
-        previous &&
-        ACTIVE_STATES.has(previous.state) &&
-        !ACTIVE_STATES.has(status.state) &&
-        this.watched.has(record.runUri)
-      ) {
-        for (const listener of this.finishListeners) listener(status);
+      if (previous && ACTIVE_STATES.has(previous.state) && !ACTIVE_STATES.has(status.state)) {
+        // Its job rows were described while it ran: describe them once more, now that they have ended.
+        record.jobsLoaded = false;
+        record.managerDetail = undefined;
+        record.workerDetail = undefined;
+        if (this.watched.has(record.runUri)) for (const listener of this.finishListeners) listener(status);
       }
       const node: RunNode = {
         kind: 'run',
