@@ -77,6 +77,7 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
   const log = request.log ?? (() => undefined);
   const progress = request.progress ?? (() => undefined);
 
+  log(request.engine.summary);
   const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath, ownFolders(loaded));
   log(
     `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
