@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { SubmitError, cancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../shared/progress';
+import { type DockerCredentials, type PullCredentials, deniedPullHint, registryOf } from './credentials';
 import { engineUnavailable, isEngineUnreachable } from './engine';
 
 /** One JSON message of the engine's build (and push/pull) stream. */
@@ -30,7 +31,11 @@ export interface BuildRequest {
   /** Tags to give the result ("repo:tag"). */
   tags?: string[];
   /** Credentials for base images in private registries (X-Registry-Config); never logged. */
-  registryConfig?: Record<string, { username: string; password: string }>;
+  registryConfig?: Record<string, PullCredentials>;
+  /** config.json's credentials (auths, credsStore, credHelpers) for the pulls; never logged. */
+  pullCredentials?: DockerCredentials;
+  /** The images the Dockerfile's FROM lines name (credentials are looked up for their registries). */
+  baseImages?: string[];
   signal?: AbortSignal;
   /** Each output line, as the Docker CLI would print it. */
   log?: LineSink;
@@ -115,7 +120,7 @@ export class BuildStreamParser {
   }
 
   /** The user-facing error for a failed build: the failing step and the last lines it printed. */
-  failure(): SubmitError {
+  failure(pulls?: { hosts: string[]; source: string }): SubmitError {
     const where = this.step ? ` at step ${this.step.index}/${this.step.total} (${this.step.instruction})` : '';
     const lines = this.lastLines.filter((line) => !line.startsWith('ERROR: '));
     const stepStart = lines.map((line) => /^Step \d+\/\d+ : /.test(line)).lastIndexOf(true);
@@ -124,9 +129,10 @@ export class BuildStreamParser {
       .filter((line) => !line.startsWith(' ---> ') && !line.startsWith('Removing intermediate container'));
     const tail = (own.length ? own : lines).slice(-5);
     const last = tail.length ? ` Last lines:\n${tail.join('\n')}` : '';
+    const denied = pulls && this.error ? deniedPullHint(this.error, pulls.hosts, pulls.source) : undefined;
     return new SubmitError(
       'build',
-      `The Docker build failed${where}: ${this.error ?? 'no image was produced'}.${last}`,
+      `The Docker build failed${where}: ${this.error ?? 'no image was produced'}.${denied ? ` ${denied}` : ''}${last}`,
       this.lastLines.slice(),
     );
   }
@@ -136,6 +142,13 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
   const { signal } = request;
   if (signal?.aborted) throw cancelled();
   const parser = new BuildStreamParser(request.log, request.onStep);
+  const hosts = (request.baseImages ?? []).map(registryOf);
+  const credentials = request.pullCredentials;
+  const registryConfig = {
+    ...(credentials ? await credentials.registryConfig(hosts) : {}),
+    ...(request.registryConfig ?? {}),
+  };
+  for (const problem of credentials?.problems ?? []) request.log?.(problem);
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.buildImage(
@@ -148,7 +161,7 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
         t: request.tags?.length ? request.tags : undefined,
         rm: true,
         forcerm: true,
-        ...(request.registryConfig ? { registryconfig: request.registryConfig } : {}),
+        ...(Object.keys(registryConfig).length ? { registryconfig: registryConfig } : {}),
         abortSignal: signal,
       } as Docker.ImageBuildOptions,
     );
@@ -170,7 +183,9 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     parser.error ??= (error as Error).message;
   });
   parser.flush();
-  if (parser.error !== undefined || !parser.imageId) throw parser.failure();
+  if (parser.error !== undefined || !parser.imageId) {
+    throw parser.failure({ hosts, source: credentials?.source ?? '~/.docker/config.json' });
+  }
   let imageId = parser.imageId;
   if (!imageId.startsWith('sha256:')) imageId = (await docker.getImage(imageId).inspect()).Id;
   return { imageId, steps: parser.steps, cachedSteps: parser.cachedSteps };

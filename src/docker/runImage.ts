@@ -5,7 +5,9 @@ import type Docker from 'dockerode';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { LineSink } from '../shared/progress';
+import { readFile } from 'node:fs/promises';
 import { buildImage, stepProgress } from './build';
+import { DockerCredentials, type PullCredentials, baseImages } from './credentials';
 import { listBuildContext, packBuildContext } from './context';
 import type { EngineInfo } from './engine';
 import { addRuntimeLayer } from './runtimeLayer';
@@ -29,7 +31,9 @@ export interface RunImageRequest {
   /** Where the extracted Node binary is kept between builds. */
   cacheDir: string;
   /** Credentials for base images in private registries (X-Registry-Config); never logged. */
-  registryConfig?: Record<string, { username: string; password: string }>;
+  registryConfig?: Record<string, PullCredentials>;
+  /** config.json's registry credentials for the base images' pulls (default: DOCKER_CONFIG or ~/.docker). */
+  pullCredentials?: DockerCredentials;
   signal?: AbortSignal;
   log?: LineSink;
   /** `fraction` is how far the image step is (0..1). */
@@ -84,7 +88,10 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
       (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
   );
   progress('Building the image', 0);
+  const dockerfileText = await readFile(loaded.dockerfilePath, 'utf8').catch(() => '');
   const built = await buildImage(docker, {
+    baseImages: baseImages(dockerfileText, config.buildArgs),
+    pullCredentials: request.pullCredentials ?? DockerCredentials.load(),
     context: packBuildContext(context),
     dockerfile: context.dockerfile,
     platform: config.platform,
