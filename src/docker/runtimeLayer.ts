@@ -323,6 +323,9 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
     context,
     dockerfile: 'Dockerfile',
     platform: request.platform,
+    // FROM an image ID, two COPY steps: the classic builder does it from its layer cache in
+    // milliseconds, and BuildKit cannot start FROM an image ID.
+    builder: 'classic',
     signal,
     log: (line) => log(`[runtime layer] ${line}`),
   });
