@@ -58,6 +58,12 @@ export interface ClusterConfig {
   minWorkers?: number;
 }
 
+export interface BuildSecret {
+  id: string;
+  src?: string;
+  env?: string;
+}
+
 /** aws-batch.json with every default filled in. */
 export interface RunConfig {
   name: string;
@@ -65,6 +71,12 @@ export interface RunConfig {
   context: string;
   platform: Platform;
   buildArgs: Record<string, string>;
+  /** The Dockerfile stage to build (docker build --target). */
+  target?: string;
+  /** Images whose layers may answer the build's steps (docker build --cache-from). */
+  cacheFrom: string[];
+  /** Build secrets (RUN --mount=type=secret,id=ID): a file (relative to aws-batch.json) or a variable. */
+  secrets: BuildSecret[];
   repository: string;
   jobQueue: string;
   jobRoleArn?: string;
@@ -100,6 +112,9 @@ export const KNOWN_KEYS = {
     'context',
     'platform',
     'buildArgs',
+    'target',
+    'cacheFrom',
+    'secrets',
     'repository',
     'jobQueue',
     'jobRoleArn',
@@ -352,6 +367,57 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     platform = raw.platform as Platform;
   }
   const buildArgs = raw.buildArgs === undefined ? {} : check.stringMap(raw.buildArgs, 'buildArgs');
+  const target = raw.target === undefined ? undefined : check.string(raw.target, 'target', 'runtime');
+  let cacheFrom: string[] = [];
+  if (raw.cacheFrom !== undefined) {
+    if (!Array.isArray(raw.cacheFrom) || !raw.cacheFrom.every((ref) => typeof ref === 'string' && ref.trim() !== '')) {
+      check.fail(
+        'cacheFrom',
+        `"cacheFrom" must be an array of image names, such as ["ghcr.io/org/app:cache"]${given(raw.cacheFrom)}.`,
+      );
+    }
+    cacheFrom = raw.cacheFrom as string[];
+  }
+  const secrets: BuildSecret[] = [];
+  if (raw.secrets !== undefined) {
+    if (!Array.isArray(raw.secrets)) {
+      check.fail(
+        'secrets',
+        `"secrets" must be an array such as [{ "id": "npmrc", "src": ".npmrc" }, { "id": "token", "env": "API_TOKEN" }]${given(raw.secrets)}.`,
+      );
+    }
+    raw.secrets.forEach((item: unknown, i: number) => {
+      const field = `secrets.${i}`;
+      if (!isObject(item))
+        check.fail(field, `"${field}" must be an object such as { "id": "token", "env": "API_TOKEN" }${given(item)}.`);
+      const entry = item as Record<string, unknown>;
+      for (const key of Object.keys(entry)) {
+        if (!['id', 'src', 'env'].includes(key))
+          check.fail(
+            `${field}.${key}`,
+            `"${field}.${key}" is not a setting of a build secret: give "id" and "src" (a file) or "env" (a variable).`,
+          );
+      }
+      const id = check.string(entry.id, `${field}.id`, 'token');
+      if (!/^[A-Za-z0-9._-]+$/.test(id) || secrets.some((other) => other.id === id)) {
+        check.fail(
+          `${field}.id`,
+          `"${field}.id" must be a unique name of letters, digits, ".", "_" or "-" (the id in RUN --mount=type=secret,id=...)${given(id)}.`,
+        );
+      }
+      if ((entry.src === undefined) === (entry.env === undefined)) {
+        check.fail(
+          field,
+          `The build secret "${id}" needs either "src" (a file, relative to ${CONFIG_FILE}) or "env" (an environment variable), not ${entry.src === undefined ? 'neither' : 'both'}.`,
+        );
+      }
+      secrets.push(
+        entry.src !== undefined
+          ? { id, src: check.string(entry.src, `${field}.src`, '.npmrc') }
+          : { id, env: check.string(entry.env, `${field}.env`, 'API_TOKEN') },
+      );
+    });
+  }
 
   const repository =
     raw.repository === undefined ? defaultRepository(name) : check.string(raw.repository, 'repository', 'monte-carlo');
@@ -499,6 +565,9 @@ export function parseRunConfig(text: string, defaultName: string): RunConfig {
     context,
     platform,
     buildArgs,
+    ...(target ? { target } : {}),
+    cacheFrom,
+    secrets,
     repository,
     jobQueue,
     jobRoleArn,

@@ -118,12 +118,25 @@ export async function listBuildContext(
   };
 }
 
+/**
+ * The mode an entry gets in the tar. Windows has no executable bit (its modes read 0o666), so, as
+ * the docker CLI does there, files and folders get rwxr-xr-x: scripts a Dockerfile COPYs and RUNs
+ * stay executable.
+ */
+export function tarMode(
+  entry: Pick<ContextEntry, 'mode' | 'type'>,
+  platform: NodeJS.Platform = process.platform,
+): number {
+  if (platform === 'win32' && entry.type !== 'symlink') return 0o755;
+  return entry.mode & 0o7777;
+}
+
 /** The context as a tar stream; files are read as the stream is consumed. */
-export function packBuildContext(context: BuildContext): Readable {
+export function packBuildContext(context: BuildContext, platform: NodeJS.Platform = process.platform): Readable {
   const tar = pack();
   const write = async (): Promise<void> => {
     for (const entry of context.entries) {
-      const header = { name: entry.name, mode: entry.mode, mtime: entry.mtime, uid: 0, gid: 0 };
+      const header = { name: entry.name, mode: tarMode(entry, platform), mtime: entry.mtime, uid: 0, gid: 0 };
       if (entry.type === 'directory') {
         tar.entry({ ...header, type: 'directory' });
       } else if (entry.type === 'symlink') {

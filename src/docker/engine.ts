@@ -2,12 +2,52 @@
 // build, runtime-layer and push steps. Takes a dockerode instance; never creates one.
 import type Docker from 'dockerode';
 import { SubmitError, cancelled } from '../shared/errors';
+import { type DiscoveryInput, type EngineEndpoint, EngineDiscoveryError, discoverEngine } from './discovery';
 
 export interface EngineInfo {
   /** Docker's architecture name: amd64, arm64... */
   arch: string;
   os: string;
   version: string;
+  /** API version, "1.41". */
+  apiVersion?: string;
+  /** "Docker 20.10.24 via the default socket /var/run/docker.sock": the first line of the build channel. */
+  summary: string;
+}
+
+/** How each client was found (Services.docker() tells), for messages that name it. */
+const endpoints = new WeakMap<object, EngineEndpoint>();
+
+/** Records how the engine of this client was found (discoverEngine), for the messages. */
+export function rememberEndpoint(docker: Docker, endpoint: EngineEndpoint): void {
+  endpoints.set(docker, endpoint);
+}
+
+export function endpointOf(docker: Docker): EngineEndpoint | undefined {
+  return endpoints.get(docker);
+}
+
+/**
+ * A client for the engine the docker CLI would use (discoverEngine), reusing `previous` while the
+ * endpoint is the same. A broken context or DOCKER_HOST is a SubmitError('docker') naming it.
+ */
+export function connectEngine(
+  DockerClass: new (options?: Docker.DockerOptions) => Docker,
+  input: DiscoveryInput = {},
+  previous?: Docker,
+): Docker {
+  let endpoint: EngineEndpoint;
+  try {
+    endpoint = discoverEngine(input);
+  } catch (error) {
+    if (error instanceof EngineDiscoveryError) throw new SubmitError('docker', error.message);
+    throw error;
+  }
+  const before = previous && endpoints.get(previous);
+  if (previous && before && before.address === endpoint.address && before.via === endpoint.via) return previous;
+  const docker = new DockerClass(endpoint.options as Docker.DockerOptions);
+  endpoints.set(docker, endpoint);
+  return docker;
 }
 
 const UNREACHABLE = new Set([
@@ -31,12 +71,22 @@ export function isEngineUnreachable(error: unknown): boolean {
 }
 
 function where(docker: Docker): string {
-  const modem = docker.modem as { socketPath?: string; host?: string; port?: string | number };
-  if (modem.socketPath) return String(modem.socketPath);
+  const endpoint = endpoints.get(docker);
+  if (endpoint) return `${endpoint.address} (${endpoint.via})`;
+  const modem = docker.modem as {
+    socketPath?: unknown;
+    socketPathCache?: unknown;
+    host?: string;
+    port?: string | number;
+  };
+  // docker-modem keeps a function (find the default socket) as socketPath when DOCKER_HOST is unset.
+  if (typeof modem.socketPathCache === 'string') return modem.socketPathCache;
+  if (typeof modem.socketPath === 'string') return modem.socketPath;
+  if (modem.socketPath) return 'the default Docker socket';
   return modem.host ? `${modem.host}${modem.port ? `:${modem.port}` : ''}` : 'the Docker engine';
 }
 
-/** The message for "cannot talk to Docker", naming the socket and the fix. */
+/** The message for "cannot talk to Docker", naming the address, what was tried and the fix. */
 export function engineUnavailable(docker: Docker, error: unknown): SubmitError {
   const code = codeOf(error) ?? 'no answer';
   if (code === 'EACCES') {
@@ -45,9 +95,11 @@ export function engineUnavailable(docker: Docker, error: unknown): SubmitError {
       `Permission denied on the Docker socket ${where(docker)}. Add your user to the "docker" group (then sign out and in), or start VS Code as a user that may use Docker.`,
     );
   }
+  const tried = endpoints.get(docker)?.tried ?? [];
+  const lookedAt = tried.length ? ` Looked at: ${tried.join('; ')}.` : '';
   return new SubmitError(
     'docker',
-    `Docker is not running or cannot be reached at ${where(docker)} (${code}). Start Docker (Docker Desktop, or "sudo systemctl start docker"), or set DOCKER_HOST, then try again.`,
+    `Docker is not running or cannot be reached at ${where(docker)} (${code}).${lookedAt} Start Docker (Docker Desktop, Colima, or "sudo systemctl start docker"), select its context ("docker context use NAME"), or set DOCKER_HOST, then try again.`,
   );
 }
 
@@ -57,8 +109,16 @@ export async function checkEngine(docker: Docker, signal?: AbortSignal, timeoutM
   try {
     const version = (await (docker.version as (options: object) => Promise<unknown>).call(docker, {
       abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    })) as { Arch?: string; Os?: string; Version?: string };
-    return { arch: version.Arch ?? 'amd64', os: version.Os ?? 'linux', version: version.Version ?? '?' };
+    })) as { Arch?: string; Os?: string; Version?: string; ApiVersion?: string };
+    const endpoint = endpoints.get(docker);
+    const number = version.Version ?? '?';
+    return {
+      arch: version.Arch ?? 'amd64',
+      os: version.Os ?? 'linux',
+      version: number,
+      apiVersion: version.ApiVersion,
+      summary: `Docker ${number} via ${endpoint ? endpoint.via : where(docker)}`,
+    };
   } catch (error) {
     if (signal?.aborted) throw cancelled();
     throw engineUnavailable(docker, timeout.aborted ? { code: `no answer in ${timeoutMs / 1000} s` } : error);

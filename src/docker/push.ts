@@ -42,7 +42,7 @@ export class PushProgress {
       this.error = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
       return;
     }
-    if (event.aux?.Digest) this.digest = event.aux.Digest;
+    if (typeof event.aux === 'object' && event.aux.Digest) this.digest = event.aux.Digest;
     const status = event.status ?? '';
     const digestLine = /digest: (sha256:[0-9a-f]{64})/.exec(status);
     if (digestLine) this.digest ??= digestLine[1];

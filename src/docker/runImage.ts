@@ -2,10 +2,14 @@
 // the runtime layer on top. Submit (then pushes it) and Run Locally (runs it here) both come through
 // this one function, so they build the same image from the same layer cache.
 import type Docker from 'dockerode';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { BuildSecret } from '../config/runConfig';
+import { SubmitError } from '../shared/errors';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { LineSink } from '../shared/progress';
+import { readFile } from 'node:fs/promises';
 import { buildImage, stepProgress } from './build';
+import { DockerCredentials, type PullCredentials, baseImages } from './credentials';
 import { listBuildContext, packBuildContext } from './context';
 import type { EngineInfo } from './engine';
 import { addRuntimeLayer } from './runtimeLayer';
@@ -29,7 +33,9 @@ export interface RunImageRequest {
   /** Where the extracted Node binary is kept between builds. */
   cacheDir: string;
   /** Credentials for base images in private registries (X-Registry-Config); never logged. */
-  registryConfig?: Record<string, { username: string; password: string }>;
+  registryConfig?: Record<string, PullCredentials>;
+  /** config.json's registry credentials for the base images' pulls (default: DOCKER_CONFIG or ~/.docker). */
+  pullCredentials?: DockerCredentials;
   signal?: AbortSignal;
   log?: LineSink;
   /** `fraction` is how far the image step is (0..1). */
@@ -68,6 +74,41 @@ function ownFolders(loaded: LoadedConfig): string[] {
   return [path.split(sep).join('/')];
 }
 
+/**
+ * The build secrets of aws-batch.json as the session serves them: each read when the build asks
+ * (a missing file or variable fails the build with its name, never with a value).
+ */
+export function secretSources(
+  secrets: BuildSecret[],
+  folder: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, () => Promise<Buffer>> {
+  const sources = new Map<string, () => Promise<Buffer>>();
+  for (const secret of secrets) {
+    if (secret.env !== undefined) {
+      const name = secret.env;
+      if (env[name] === undefined) {
+        throw new SubmitError(
+          'config',
+          `The build secret "${secret.id}" comes from the environment variable ${name}, which is not set. Set it where VS Code starts (or use "src" with a file), then try again.`,
+        );
+      }
+      sources.set(secret.id, async () => Buffer.from(env[name] ?? '', 'utf8'));
+    } else {
+      const path = resolve(folder, secret.src ?? '');
+      sources.set(secret.id, () =>
+        readFile(path).catch((error: NodeJS.ErrnoException) => {
+          throw new SubmitError(
+            'config',
+            `The build secret "${secret.id}" reads ${path}, which cannot be read (${error.code ?? error.message}).`,
+          );
+        }),
+      );
+    }
+  }
+  return sources;
+}
+
 /** Share of the image step the user's build takes; the runtime layer gets the rest. */
 const BUILD_SHARE = 8 / 9;
 
@@ -77,13 +118,43 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
   const log = request.log ?? (() => undefined);
   const progress = request.progress ?? (() => undefined);
 
+  log(request.engine.summary);
   const context = await listBuildContext(loaded.contextDir, loaded.dockerfilePath, ownFolders(loaded));
   log(
     `Build context ${loaded.contextDir}: ${context.files} files, ${kilobytes(context.bytes)}` +
       (context.excluded ? `, ${context.excluded} excluded by .dockerignore` : ''),
   );
   progress('Building the image', 0);
+  const dockerfileText = await readFile(loaded.dockerfilePath, 'utf8').catch(() => '');
+  let cacheHits = 0;
+  let current: { index: number; total: number; instruction: string } | undefined;
+  const onStep = stepProgress(
+    { report: (message, fraction) => progress(message, fraction ?? 0) },
+    'Building',
+    0,
+    BUILD_SHARE,
+  );
   const built = await buildImage(docker, {
+    target: config.target,
+    cacheFrom: config.cacheFrom,
+    secrets: secretSources(config.secrets ?? [], loaded.folder),
+    onCached: (step) => {
+      cacheHits++;
+      progress(
+        `Building: step ${step.index}/${step.total} from cache (${cacheHits} cached so far)`,
+        (BUILD_SHARE * step.index) / step.total,
+      );
+    },
+    onPull: (done, total) => {
+      if (current && total > 0) {
+        progress(
+          `Building: step ${current.index}/${current.total}: pulling ${kilobytes(done)} of ${kilobytes(total)}`,
+          (BUILD_SHARE * (current.index - 1)) / current.total,
+        );
+      }
+    },
+    baseImages: baseImages(dockerfileText, config.buildArgs),
+    pullCredentials: request.pullCredentials ?? DockerCredentials.load(),
     context: packBuildContext(context),
     dockerfile: context.dockerfile,
     platform: config.platform,
@@ -91,15 +162,13 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
     registryConfig: request.registryConfig,
     signal,
     log,
-    onStep: stepProgress(
-      { report: (message, fraction) => progress(message, fraction ?? 0) },
-      'Building',
-      0,
-      BUILD_SHARE,
-    ),
+    onStep: (step) => {
+      current = step;
+      onStep(step);
+    },
   });
   log(
-    `Built ${built.imageId.slice(7, 19)}: ${built.steps} steps, ` +
+    `Built ${built.imageId.slice(7, 19)}${built.builder === 'classic' ? ' (classic builder)' : ' (BuildKit)'}: ${built.steps} steps, ` +
       (built.cachedSteps === built.steps ? 'all from cache' : `${built.steps - built.cachedSteps} run`),
   );
 

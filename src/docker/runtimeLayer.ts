@@ -25,7 +25,7 @@ export const RUNTIME_SCRIPT = `${RUNTIME_DIR}/runtime.js`;
 export const BUNDLED_NODE = `${RUNTIME_DIR}/node`;
 export const MIN_NODE_MAJOR = 20;
 /** Bump when the layer's recipe changes, so old content tags are not reused. */
-const RECIPE = 'runtime-layer-1';
+const RECIPE = 'runtime-layer-2';
 const LAYER_FILE = 'batch-runner-runtime.tar';
 const FIXED_TIME = new Date('2024-01-01T00:00:00Z');
 const NODE_PATHS = ['/usr/local/bin/node', '/usr/bin/node'];
@@ -305,27 +305,54 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
     open: () => Readable.from([runtime]),
   });
 
-  const dockerfile = [
-    `FROM ${request.baseImageId}`,
-    `ADD ${LAYER_FILE} /`,
-    // The job's command starts the runtime, whatever entry point the user's image had.
-    'ENTRYPOINT []',
-    `CMD ${JSON.stringify([node, RUNTIME_SCRIPT, '--help'])}`,
-    `LABEL ${LABELS.key}="${key}" ${LABELS.node}="${node}" ${LABELS.runtime}="${runtimeSha}"`,
-    '',
-  ].join('\n');
+  // The image's own ENTRYPOINT (conda, tini, a venv wrapper...) stays: the job's command, and so the
+  // manager, the workers and every task command, run through it, as `docker run IMAGE CMD` would.
+  // An entry point that does not run the command it is given (checked below) is dropped.
+  const base = await inspectImage(docker, request.baseImageId);
+  const declared = base?.Config?.Entrypoint as string[] | string | null | undefined;
+  // The shell form (a string) ignores the command it is given: the probe below drops it.
+  const entrypoint = Array.isArray(declared) ? declared : declared ? ['/bin/sh', '-c', declared] : [];
+  const layerDockerfile = (keepEntrypoint: boolean) =>
+    [
+      `FROM ${request.baseImageId}`,
+      `ADD ${LAYER_FILE} /`,
+      ...(keepEntrypoint ? [] : ['ENTRYPOINT []']),
+      `CMD ${JSON.stringify([node, RUNTIME_SCRIPT, '--help'])}`,
+      `LABEL ${LABELS.key}="${key}" ${LABELS.node}="${node}" ${LABELS.runtime}="${runtimeSha}"`,
+      '',
+    ].join('\n');
+  const buildLayer = async (keepEntrypoint: boolean) => {
+    const context = new PassThrough();
+    layerContext(layerDockerfile(keepEntrypoint), files)
+      .on('error', (error) => context.destroy(error))
+      .pipe(context);
+    return buildImage(docker, {
+      context,
+      dockerfile: 'Dockerfile',
+      platform: request.platform,
+      // FROM an image ID, two COPY steps: the classic builder does it from its layer cache in
+      // milliseconds, and BuildKit cannot start FROM an image ID.
+      builder: 'classic',
+      signal,
+      log: (line) => log(`[runtime layer] ${line}`),
+    });
+  };
   status('Runtime layer: building');
-  const context = new PassThrough();
-  layerContext(dockerfile, files)
-    .on('error', (error) => context.destroy(error))
-    .pipe(context);
-  const built = await buildImage(docker, {
-    context,
-    dockerfile: 'Dockerfile',
-    platform: request.platform,
-    signal,
-    log: (line) => log(`[runtime layer] ${line}`),
-  });
+  let built = await buildLayer(entrypoint.length > 0);
+  if (entrypoint.length > 0 && runnable) {
+    status("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
+    const through = await runOnce(docker, built.imageId, entrypoint, [node, RUNTIME_SCRIPT, '--version'], signal);
+    if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
+      log(
+        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
+      );
+    } else {
+      log(
+        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
+      );
+      built = await buildLayer(false);
+    }
+  }
 
   if (runnable) {
     status('Runtime layer: checking that the runtime starts in the image');

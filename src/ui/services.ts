@@ -17,6 +17,7 @@ import { JobsTreeModel } from '../models/jobsModel';
 import { RunsModel } from '../models/runs/runsModel';
 import type { RunFilesApi } from '../results/runFilesApi';
 import { routeRunFiles } from '../results/runFilesRouter';
+import { connectEngine } from '../docker/engine';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
 import { LogDocumentsView } from './logDocuments';
@@ -47,6 +48,7 @@ export class Services implements vscode.Disposable {
   /** Fires after "Submit to Batch" submitted a manager job; the Jobs view and log following hook in here. */
   readonly onDidSubmitRun = this.runSubmitted.event;
   private dockerClient: Docker | undefined;
+  private dockerClass: typeof Docker | undefined;
   private buildChannel: vscode.OutputChannel | undefined;
   /** AWS Batch for the current settings; the SDK loads on the first call. */
   readonly batch: BatchApi = deferredBatchApi(async () => (await this.aws()).batch);
@@ -230,17 +232,24 @@ export class Services implements vscode.Disposable {
   }
 
   /**
-   * The Docker engine client (DOCKER_HOST, else the default socket). dockerode is bundled on its own
+   * The Docker engine client, found as the docker CLI finds it (src/docker/discovery.ts). dockerode is bundled on its own
    * (dist/dockerode.js, see scripts/build.mjs) and loaded on first use, so activation does not pay for it.
    */
   docker(): Docker {
-    if (!this.dockerClient) {
+    if (!this.dockerClass) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Docker: DockerClass } = require(join(this.context.extensionPath, 'dist', 'dockerode.js')) as {
         Docker: typeof Docker;
       };
-      this.dockerClient = new DockerClass();
+      this.dockerClass = DockerClass;
     }
+    // The engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the current context, the
+    // default sockets), looked up again each time so "docker context use" takes effect at once.
+    this.dockerClient = connectEngine(
+      this.dockerClass,
+      { hostSetting: vscode.workspace.getConfiguration('awsBatch').get<string>('docker.host') },
+      this.dockerClient,
+    );
     return this.dockerClient;
   }
 

@@ -305,7 +305,7 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
     const building = start(dir, {
       signal: early.signal,
       log: (line) => {
-        if (/^Step 2\/2/.test(line)) early.abort();
+        if (/^Step 2\/2|^#\d+ \[(?:\S+ )?2\/2\] RUN/.test(line)) early.abort();
       },
     });
     const stopped = await failure(building);

@@ -355,7 +355,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     const lines: string[] = [];
     const run = pipeline(aws, { cacheDir, signal: abort.signal }, lines).submit(await loadRunConfig(dir));
     const watcher = setInterval(() => {
-      if (!cancelledAt && lines.some((line) => line === id)) {
+      if (!cancelledAt && lines.some((line) => line === id || line.endsWith(` ${id}`))) {
         cancelledAt = Date.now();
         abort.abort();
       }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { extract } from 'tar-stream';
-import { listBuildContext, packBuildContext } from '../../src/docker/context';
+import { listBuildContext, packBuildContext, tarMode } from '../../src/docker/context';
 
 function write(root: string, files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) {
@@ -121,5 +121,14 @@ suite('build context', () => {
       'app/x.txt',
     ]);
     assert.equal(context.excluded, 0, 'not counted as excluded by .dockerignore');
+  });
+});
+
+suite('build context modes', () => {
+  test('a context made on Windows keeps scripts executable (rwxr-xr-x, as the docker CLI there)', () => {
+    assert.equal(tarMode({ mode: 0o100666, type: 'file' }, 'win32'), 0o755);
+    assert.equal(tarMode({ mode: 0o40666, type: 'directory' }, 'win32'), 0o755);
+    assert.equal(tarMode({ mode: 0o100644, type: 'file' }, 'linux'), 0o644);
+    assert.equal(tarMode({ mode: 0o100755, type: 'file' }, 'darwin'), 0o755);
   });
 });

@@ -1,0 +1,31 @@
+// Shared by the build integration tests: a build context from a few files, and cleanup of the
+// images a test made.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { listBuildContext, packBuildContext } from '../../src/docker/context';
+import { writeFiles } from './submitFixture';
+
+export async function contextOf(files: Record<string, string>): Promise<{
+  dir: string;
+  context: ReturnType<typeof packBuildContext>;
+  dockerfile: string;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'build-ctx-'));
+  writeFiles(dir, files);
+  const listed = await listBuildContext(dir, join(dir, 'Dockerfile'), []);
+  return { dir, context: packBuildContext(listed), dockerfile: listed.dockerfile };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function removeImages(docker: Docker, refs: string[]): Promise<void> {
+  for (const ref of refs)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
+}
