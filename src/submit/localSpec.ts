@@ -195,7 +195,8 @@ export function localContainerSpecs(input: ContainerSpecInput): LocalContainerSp
   ): Docker.ContainerCreateOptions => ({
     name: containerName(runId, role, index),
     Image: image,
-    Entrypoint: [],
+    // The image's ENTRYPOINT (kept by the runtime layer when it runs the command it is given: conda,
+    // tini, a venv wrapper) wraps the runtime here too, as on Batch, which only overrides the command.
     Cmd: cmd,
     Env: envList(env),
     Labels: labels(role, index),

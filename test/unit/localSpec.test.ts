@@ -97,7 +97,7 @@ suite('Run Locally: container specs', () => {
     const { manager } = specs;
     assert.equal(manager.name, 'batch-runner-mc-20260304-050607-a1b2c3-manager');
     assert.equal(manager.Image, base.image);
-    assert.deepEqual(manager.Entrypoint, []);
+    assert.equal(manager.Entrypoint, undefined, "the image's entrypoint wraps the runtime, as on Batch");
     assert.deepEqual(manager.Cmd, [
       '/opt/batch-runner/node',
       '/opt/batch-runner/runtime.js',
