@@ -2,18 +2,13 @@
 // progress.json and summary.json (written by the runtime, shapes in src/runtime/runFiles.ts).
 // They may be missing, truncated, from another tool or another version: every parser returns either
 // the fields the Runs view uses or a reason in words. No vscode import.
+import type { TaskCounts } from '../../runtime/runFiles';
 import type { RunSpec } from '../../runtime/runSpec';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-export interface TaskCountsView {
-  total: number;
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-}
+/** Task counts as the runtime writes them (missing fields read as 0). */
+export type TaskCountsView = TaskCounts;
 
 export interface FailedTask {
   index: number;

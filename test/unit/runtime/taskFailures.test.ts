@@ -1,30 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { ConnectedWorker } from '../../../src/runtime/manager/listener';
+import { fakeWorker } from './helpers/fakeWorker';
 import { TaskRun } from '../../../src/runtime/manager/taskRun';
 import { TAIL_MAX_BYTES, TAIL_MAX_LINES, asToManager } from '../../../src/runtime/protocol/messages';
 import { LineTail, cutToBytes } from '../../../src/runtime/worker/lines';
-
-/** A connected worker whose peer records what the manager sends and lets the test speak for it. */
-function fakeWorker(id: string) {
-  let handlers: { onMessage(m: Record<string, unknown>): void; onClose(reason: string): void } | undefined;
-  const sent: Record<string, unknown>[] = [];
-  let closed: string | undefined;
-  const peer = {
-    remote: 'test',
-    isOpen: true,
-    setHandlers: (h: typeof handlers) => (handlers = h),
-    // A batch of tasks counts as its tasks, one by one.
-    send: (m: Record<string, unknown>) =>
-      void (m.t === 'tasks' ? sent.push(...(m.tasks as Record<string, unknown>[])) : sent.push(m)),
-    close: (reason: string) => {
-      closed = reason;
-      handlers?.onClose(reason);
-    },
-    end: () => undefined,
-  };
-  const worker = { id, label: id, address: '127.0.0.1', peer } as unknown as ConnectedWorker;
-  return { worker, sent, say: (m: Record<string, unknown>) => handlers!.onMessage(m), closed: () => closed };
-}
 
 const failed = (index: number, attempt: number, extra: Record<string, unknown>) => ({
   t: 'result',
