@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { LocalRun, LocalLogSource } from '../submit/localRun';
-import type { LocalRunChoices } from '../submit/localSpec';
+import { localWorkerCount, taskCount, type LocalRunChoices } from '../submit/localWorkers';
 import { localLogFile } from '../ui/localRuns';
 import { reportError } from '../ui/reportError';
 import type { Services } from '../ui/services';
@@ -45,8 +45,9 @@ interface ChoiceItem extends vscode.QuickPickItem {
 async function askChoices(loaded: LoadedConfig): Promise<LocalRunChoices | undefined> {
   const { config } = loaded;
   const configured = typeof config.workers === 'number' ? config.workers : config.workers.max;
-  const tasks = loaded.inputs?.length ?? config.tasks?.inputs?.length ?? config.tasks?.count;
-  const workers = Math.max(1, Math.min(configured, cpus().length, tasks ?? configured));
+  const tasks = config.tasks ? taskCount(config, loaded.inputs) : undefined;
+  // The count the run itself will use (src/submit/localWorkers.ts), so the offer says what happens.
+  const workers = localWorkerCount(config, loaded.inputs, {}, cpus().length);
   const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   const items: ChoiceItem[] = [
     {

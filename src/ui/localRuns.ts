@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LocalRun } from '../submit/localRun';
 import { LOCAL_LABELS } from '../shared/run';
-import { normalizeFolderUri, parseRunUri } from '../results/runUris';
+import { lastFolderName, normalizeFolderUri, parseRunUri } from '../results/runUris';
 import { runIdTime } from '../models/runs/runFiles';
 
 /** A local run younger than this without a manager container is starting, not lost. */
@@ -82,7 +82,7 @@ export class LocalRuns implements vscode.Disposable {
         containers.filter((c) => c.State === 'running').map((c) => c.Labels?.[LOCAL_LABELS.runId]),
       );
       for (const uri of unknown) {
-        const runId = uri.split('/').filter(Boolean).pop() ?? '';
+        const runId = lastFolderName(uri) ?? '';
         // Another window may be starting it: its manager container comes a moment after its folder.
         const young = Date.now() - (runIdTime(runId) ?? 0) < START_GRACE_MS;
         if (running.has(runId)) answers.set(uri, true);

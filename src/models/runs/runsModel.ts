@@ -391,11 +391,14 @@ export class RunsModel {
     record.summaryChecked = true;
     if (summary.kind === 'found') this.setSummary(record, summary.text);
     if (record.summary) return;
-    await Promise.all([this.poll(files, record), record.spec ? undefined : this.readSpec(files, record)]);
+    await Promise.all([this.poll(files, record, false), record.spec ? undefined : this.readSpec(files, record)]);
   }
 
-  /** progress.json if it changed; summary.json once the run says it ended. */
-  private async poll(files: RunFilesApi, record: Record): Promise<void> {
+  /**
+   * progress.json if it changed; summary.json once the run says it ended. `readSpec`: also run.json
+   * while there is no progress.json (false when the caller reads it beside this already).
+   */
+  private async poll(files: RunFilesApi, record: Record, readSpec = true): Promise<void> {
     const progress = await this.read(files, record, 'progress.json', record.progressEtag);
     if (progress === 'failed') return;
     if (progress.kind === 'found') {
@@ -411,7 +414,7 @@ export class RunsModel {
       record.progressEtag = undefined;
     }
     if (record.progress?.ok && record.progress.value.state !== 'running') await this.readSummary(files, record);
-    if (!record.spec && record.progressMissing) await this.readSpec(files, record);
+    if (readSpec && !record.spec && record.progressMissing) await this.readSpec(files, record);
   }
 
   private async readSummary(files: RunFilesApi, record: Record): Promise<void> {
