@@ -1,7 +1,9 @@
 // "Create Run Configuration": the questions and the file they produce. The prompts go through a
 // plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
 // and the choices come from the live account.
+import { askJobRole, type RoleChoice } from './jobRoleStep';
 import { proposeTaskCommand, type WorkspaceFacts } from './proposeCommand';
+import { roleArn, type PickItem, type Prompter } from './prompter';
 import { QueuePlatform, accountOf, executionRoleExample } from './fargate';
 import {
   BUCKET_PATTERN,
@@ -10,27 +12,12 @@ import {
   MAX_WORKERS,
   NAME_PATTERN,
   REPOSITORY_PATTERN,
-  ROLE_ARN_PATTERN,
   defaultRepository,
   defaultRunName,
 } from './runConfig';
 
-export interface PickItem<T> {
-  label: string;
-  description?: string;
-  detail?: string;
-  value: T;
-}
-
-export interface Prompter {
-  pick<T>(step: { title: string; placeholder: string; items: PickItem<T>[] }): Promise<T | undefined>;
-  input(step: {
-    title: string;
-    prompt: string;
-    value?: string;
-    validate: (text: string) => string | undefined;
-  }): Promise<string | undefined>;
-}
+export type { PickItem, Prompter } from './prompter';
+export type { RoleChoice } from './jobRoleStep';
 
 export interface QueueChoice {
   name: string;
@@ -46,6 +33,8 @@ export interface WizardSources {
   queues(): Promise<QueueChoice[]>;
   repositories(): Promise<string[]>;
   buckets(): Promise<string[]>;
+  /** The account's IAM roles (iam:ListRoles); rejects when they cannot be listed. */
+  roles(): Promise<RoleChoice[]>;
 }
 
 export class WizardError extends Error {}
@@ -97,15 +86,6 @@ function wholeNumber(min: number, max: number) {
     return Number.isInteger(value) && value >= min && value <= max
       ? undefined
       : `A whole number from ${min} to ${max}.`;
-  };
-}
-
-function roleArn(optional: boolean) {
-  return (text: string): string | undefined => {
-    if (optional && text.trim() === '') return undefined;
-    return ROLE_ARN_PATTERN.test(text.trim())
-      ? undefined
-      : 'An IAM role ARN, such as arn:aws:iam::123456789012:role/my-role' + (optional ? ', or nothing.' : '.');
   };
 }
 
@@ -170,7 +150,8 @@ export async function runWizard(
   const queues = sources.queues();
   const repositories = sources.repositories();
   const buckets = sources.buckets();
-  for (const pending of [queues, repositories, buckets]) pending.catch(() => undefined);
+  const roles = sources.roles();
+  for (const pending of [queues, repositories, buckets, roles]) pending.catch(() => undefined);
 
   const name = await prompter.input({
     title: next('run name'),
@@ -214,13 +195,7 @@ export async function runWizard(
     if (!fargate) return undefined;
   }
 
-  const jobRole = await prompter.input({
-    title: next('job role'),
-    prompt:
-      'IAM role the containers run as: it needs the results bucket and, for the manager, batch:SubmitJob and batch:TerminateJob. Empty: none',
-    value: '',
-    validate: roleArn(true),
-  });
+  const jobRole = await askJobRole(prompter, roles, next('job role'));
   if (jobRole === undefined) return undefined;
 
   const suggested = defaultRepository(name);
