@@ -14,8 +14,8 @@ const ECS_TASKS = 'ecs-tasks.amazonaws.com';
 /** The pick that asks for an ARN instead (a role of another account, or one ListRoles did not show). */
 const TYPE_ARN = '\u0000type an ARN';
 /** What a job role is for, in one sentence (docs/iam/manager-job-role-policy.json is the policy). */
-const JOB_ROLE_PURPOSE =
-  "The job role gives the run's containers their AWS permissions: the manager submits and stops its workers (Batch) and every container reads and writes the run's folder in the results bucket (S3); see docs/iam.";
+// The quick pick shows its placeholder on one line of about 80 characters.
+const JOB_ROLE_PURPOSE = 'The role the containers run as: the manager needs Batch and S3 on its run (docs/iam)';
 
 /** Job roles first: an execution role (pulls images, writes logs) trusts ECS tasks too, but is not one. */
 function roleRank(role: RoleChoice): number {
@@ -68,6 +68,16 @@ export async function askJobRole(
   });
   if (picked !== TYPE_ARN) return picked;
   return typeArn(`The job role's ARN. ${JOB_ROLE_PURPOSE}`);
+}
+
+/** A role ECS tasks may assume that is named like an execution role, in the queue's account if known. */
+export function executionRoleIn(roles: RoleChoice[], account: string | undefined): string | undefined {
+  return roles.find(
+    (role) =>
+      role.trustedServices.includes(ECS_TASKS) &&
+      /execution/i.test(role.name) &&
+      (!account || role.arn.split(':')[4] === account),
+  )?.arn;
 }
 
 function oneLine(text: string): string {

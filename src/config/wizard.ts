@@ -1,7 +1,7 @@
 // "Create Run Configuration": the questions and the file they produce. The prompts go through a
 // plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
 // and the choices come from the live account.
-import { askJobRole, type RoleChoice } from './jobRoleStep';
+import { askJobRole, executionRoleIn, type RoleChoice } from './jobRoleStep';
 import { proposeTaskCommand, type WorkspaceFacts } from './proposeCommand';
 import { roleArn, type PickItem, type Prompter } from './prompter';
 import { QueuePlatform, accountOf, executionRoleExample } from './fargate';
@@ -94,11 +94,14 @@ async function askFargate(
   prompter: Prompter,
   queue: QueueChoice,
   title: (what: string) => string,
+  roles: Promise<RoleChoice[]>,
 ): Promise<{ executionRoleArn: string; assignPublicIp: boolean } | undefined> {
+  // An execution role of the account when there is one, else the name the ECS console gives it.
+  const proposed = executionRoleIn(await roles.catch(() => []), accountOf(queue.arn));
   const executionRoleArn = await prompter.input({
     title: title('execution role'),
     prompt: `${queue.name} runs on Fargate: the role that pulls the image from ECR and writes the logs (with the AmazonECSTaskExecutionRolePolicy managed policy)`,
-    value: executionRoleExample(accountOf(queue.arn)),
+    value: proposed ?? executionRoleExample(accountOf(queue.arn)),
     validate: roleArn(false),
   });
   if (executionRoleArn === undefined) return undefined;
@@ -191,7 +194,7 @@ export async function runWizard(
   let fargate: { executionRoleArn: string; assignPublicIp: boolean } | undefined;
   if (queue?.platform === 'FARGATE') {
     total += 2;
-    fargate = await askFargate(prompter, queue, next);
+    fargate = await askFargate(prompter, queue, next, roles);
     if (!fargate) return undefined;
   }
 
@@ -267,7 +270,7 @@ export async function runWizard(
     const command = await prompter.input({
       title: next('task command'),
       prompt:
-        'The program each task runs in the image (from your Dockerfile or files); it gets TASK_INDEX, and ${index} in the command becomes the task number',
+        'The program each task runs in the image (from your Dockerfile or files). It gets TASK_INDEX (${index} in the command), TASK_INPUT and TASK_OUTPUT_DIR; what it writes to $TASK_OUTPUT_DIR/output.json becomes its row of results.jsonl',
       value: proposeTaskCommand(context.workspace ?? { files: [] }),
       validate: validateCommand,
     });

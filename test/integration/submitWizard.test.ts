@@ -123,7 +123,11 @@ suite('Create Run Configuration against moto', () => {
     );
     assert.ok(config, 'the wizard was not completed');
     assert.match(descriptions.get(FARGATE_QUEUE) ?? '', /^Fargate · ENABLED/);
-    assert.equal(prefilled.get('execution role'), 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
+    assert.equal(
+      prefilled.get('execution role'),
+      EXECUTION_ROLE,
+      "the account's execution role (the fixture's batch-runner-execution-role) is proposed",
+    );
     const dir = makeWorkspace({ Dockerfile: 'FROM local/busybox:latest\n', 'aws-batch.json': renderConfig(config) });
     const loaded = await loadRunConfig(dir);
     assert.equal(loaded.config.jobQueue, FARGATE_QUEUE);

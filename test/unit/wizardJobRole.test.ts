@@ -85,7 +85,7 @@ suite('wizard: job role', () => {
       ['batch-runner-job-role', 'analysis', 'ecsTaskExecutionRole', 'None', '$(edit) Type a role ARN…'],
       'lambda-role cannot be assumed by a container; the execution role comes last',
     );
-    assert.match(step.placeholder ?? '', /containers.*permissions.*manager.*Batch.*S3/);
+    assert.match(step.placeholder ?? '', /^The role the containers run as: the manager needs Batch and S3 on its run/);
     assert.equal(step.items[0].detail, 'arn:aws:iam::111122223333:role/batch-runner-job-role');
     assert.equal(step.items[2].description, 'looks like an execution role');
     assert.equal(
@@ -153,6 +153,36 @@ suite('wizard: job role', () => {
     assert.deepEqual(
       step?.items?.map((item) => item.label),
       ['None', '$(edit) Type a role ARN…'],
+    );
+  });
+});
+
+suite('wizard: execution role', () => {
+  test("on a Fargate queue the account's execution role is proposed, else ecsTaskExecutionRole", async () => {
+    const fargate = (roles: () => Promise<RoleChoice[]>): WizardSources => ({
+      ...sources(roles),
+      queues: async () => [
+        { name: 'spot', arn: 'arn:aws:batch:us-east-1:111122223333:job-queue/spot', platform: 'FARGATE' },
+      ],
+    });
+    const proposed = async (roles: () => Promise<RoleChoice[]>) => {
+      const { asked, prompter } = scripted((step) => step.items?.[0]?.value, '');
+      const config = await runWizard(prompter, fargate(roles), 'demo');
+      assert.ok(config?.fargate);
+      return asked.find((s) => s.title.endsWith(': execution role')) as { value?: string };
+    };
+    assert.equal((await proposed(async () => ROLES)).value, 'arn:aws:iam::111122223333:role/ecsTaskExecutionRole');
+    const other = [{ ...ROLES[1], name: 'my-execution-role', arn: 'arn:aws:iam::111122223333:role/my-execution-role' }];
+    assert.equal((await proposed(async () => other)).value, 'arn:aws:iam::111122223333:role/my-execution-role');
+    const elsewhere = [{ ...other[0], arn: 'arn:aws:iam::999999999999:role/my-execution-role' }];
+    assert.equal(
+      (await proposed(async () => elsewhere)).value,
+      'arn:aws:iam::111122223333:role/ecsTaskExecutionRole',
+      "only a role of the queue's account",
+    );
+    assert.equal(
+      (await proposed(() => Promise.reject(new Error('denied')))).value,
+      'arn:aws:iam::111122223333:role/ecsTaskExecutionRole',
     );
   });
 });
