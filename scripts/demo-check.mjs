@@ -51,14 +51,13 @@ for (const signal of ['SIGTERM', 'SIGINT'])
 /** The Batch jobs of a run, as the stand-in lists them (the wizard story checks the view against it). */
 const batch = new BatchClient({});
 const listJobs = {
-  async arrayOf(runId) {
-    const queues = ['research-queue', 'priority-queue'];
-    for (const jobQueue of queues) {
-      const out = await batch.send(new ListJobsCommand({ jobQueue }));
-      const array = out.jobSummaryList?.find((job) => job.jobName === `${runId}-workers`);
-      if (array) return array.jobId;
-    }
-    throw new Error(`no worker array job ${runId}-workers in ${queues.join(', ')}`);
+  async arrayOf(runId, jobQueue) {
+    const out = await batch.send(
+      new ListJobsCommand({ jobQueue, filters: [{ name: 'JOB_NAME', values: [`${runId}-workers`] }] }),
+    );
+    const array = out.jobSummaryList?.find((job) => job.jobName === `${runId}-workers`);
+    if (!array) throw new Error(`no worker array job ${runId}-workers in ${jobQueue}`);
+    return array.jobId;
   },
   async children(arrayJobId) {
     return (await batch.send(new ListJobsCommand({ arrayJobId }))).jobSummaryList ?? [];

@@ -111,7 +111,8 @@ async function acceptEveryDefault(page, shot) {
 
 /**
  * Plays the story on `folder` (a demo workspace without aws-batch.json). `launch` returns a fresh
- * Chromium context; `batch` answers ListJobs (to confirm the worker states the view shows).
+ * Chromium context; `listJobs` answers ListJobs (arrayOf(runId, queue), children(arrayJobId)) to
+ * confirm the worker states the view shows.
  * Returns { passed, failed, skipped, runId }.
  */
 export async function runWizardStory({ baseUrl, folder, shotDir, launch, listJobs, log = console.log }) {
@@ -265,7 +266,7 @@ export async function runWizardStory({ baseUrl, folder, shotDir, launch, listJob
         return workerRows.length === workers && workerRows.every((r) => r.passed) ? workerRows : undefined;
       });
       // What the view shows is what Batch says (moto's ListJobs of the array's children).
-      const arrayJobId = await listJobs.arrayOf(runId);
+      const arrayJobId = await listJobs.arrayOf(runId, config.jobQueue);
       const children = await listJobs.children(arrayJobId);
       const notSucceeded = children.filter((job) => job.status !== 'SUCCEEDED');
       if (children.length !== workers || notSucceeded.length)
