@@ -13,8 +13,10 @@ export interface RoleChoice {
 const ECS_TASKS = 'ecs-tasks.amazonaws.com';
 /** The pick that asks for an ARN instead (a role of another account, or one ListRoles did not show). */
 const TYPE_ARN = '\u0000type an ARN';
-/** What a job role is for, in one sentence (docs/iam/manager-job-role-policy.json is the policy). */
-// The quick pick shows its placeholder on one line of about 80 characters.
+/**
+ * What a job role is for, in one sentence (docs/iam/manager-job-role-policy.json is the policy). Short:
+ * the quick pick shows its placeholder on one line of about 85 characters.
+ */
 const JOB_ROLE_PURPOSE = 'The role the containers run as: the manager needs Batch and S3 on its run (docs/iam)';
 
 /** Job roles first: an execution role (pulls images, writes logs) trusts ECS tasks too, but is not one. */
