@@ -28,7 +28,7 @@ case ${1:-} in
   --once) ONCE=1 ;;
   "") ;;
   -h | --help)
-    sed -n '2,22p' "$0"
+    sed -n '2,21p' "$0"
     exit 0
     ;;
   *)
