@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AwsClients } from '../../src/aws/clients';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { wizardSources } from '../../src/aws/listings';
 import { loadRunConfig } from '../../src/config/loadConfig';
 import { PickItem, Prompter, renderConfig, runWizard } from '../../src/config/wizard';
@@ -147,5 +147,42 @@ suite('Create Run Configuration against moto', () => {
     assert.deepEqual(byName.get('batch-runner-job-role')?.trustedServices, ['ecs-tasks.amazonaws.com']);
     assert.deepEqual(byName.get('batch-runner-service-role')?.trustedServices, ['batch.amazonaws.com']);
     assert.equal(byName.get('batch-runner-job-role')?.arn, 'arn:aws:iam::123456789012:role/batch-runner-job-role');
+  });
+
+  test('when IAM cannot be reached, the job role question says so in one line and takes a typed ARN', async () => {
+    // Everything else on moto; IAM on a port nothing listens on (a real connection failure).
+    const noIam = await createAwsClients(
+      {},
+      { ...process.env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' },
+      { maxAttempts: 1 },
+    );
+    try {
+      const prompts: string[] = [];
+      const typed = 'arn:aws:iam::123456789012:role/batch-runner-job-role';
+      const prompter: Prompter = {
+        async pick<T>(step: { title: string; items: PickItem<T>[] }) {
+          assert.ok(!step.title.endsWith(': job role'), 'no pick of roles that could not be listed');
+          const first: Record<string, unknown> = { 'job queue': QUEUE, 'results bucket': BUCKET };
+          const what = step.title.replace(/^.*: /, '');
+          return (step.items.find((item) => item.value === first[what]) ?? step.items[0])?.value;
+        },
+        async input(step) {
+          if (!step.title.endsWith(': job role')) return step.value;
+          prompts.push(step.prompt);
+          return typed;
+        },
+      };
+      const config = await runWizard(
+        prompter,
+        wizardSources(async () => noIam),
+        'no iam',
+      );
+      assert.equal(config?.jobRoleArn, typed);
+      assert.equal(prompts.length, 1);
+      assert.match(prompts[0], /^Could not list the IAM roles \(iam:ListRoles failed: .*\): type the job role ARN/);
+      assert.ok(!prompts[0].includes('\n'), prompts[0]);
+    } finally {
+      noIam.destroy();
+    }
   });
 });
