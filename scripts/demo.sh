@@ -11,7 +11,10 @@
 # the demo's user settings), opening .work/demo/workspace (copied from demo/workspace the first time;
 # your changes there are kept). --once uses a fresh copy (.work/demo/workspace-once) and runs
 # scripts/demo-check.mjs: Run Locally -> Submit to Batch -> Runs view -> Show Run Logs -> Download
-# Results -> results.jsonl, screenshots in test-results/screenshots/demo-*.png.
+# Results -> results.jsonl, screenshots in test-results/screenshots/demo-*.png; then, on a copy without
+# aws-batch.json (.work/demo/workspace-wizard-once): Create Run Configuration with every default ->
+# Submit -> every worker SUCCEEDED -> Download Results (tasks/<i>/stdout.log, results.jsonl),
+# screenshots wizard-*.png.
 # SIGINT or SIGTERM to this script, to npm, or to its code-server stops everything it started: the
 # code-server (by its process group), the step running (its process group), the containers of local
 # runs in the demo workspace and, if this run brought the stand-ins up, `backend.sh down` (a backend
@@ -25,7 +28,7 @@ case ${1:-} in
   --once) ONCE=1 ;;
   "") ;;
   -h | --help)
-    sed -n '2,19p' "$0"
+    sed -n '2,21p' "$0"
     exit 0
     ;;
   *)
@@ -58,6 +61,7 @@ WATCHPID="" # the watch on npm (see watch_npm)
 CSPID=""   # code-server, leader of its own process group
 STEPPID="" # the step running now (build, package, the check), leader of its own process group
 WS=""
+WIZARD_WS=""
 STARTED_BACKEND=0
 BACKEND_CHECKED=0
 
@@ -232,6 +236,12 @@ if [ "$ONCE" = 1 ]; then
   rm -rf "$WS"
   cp -r demo/workspace "$WS"
   echo "[demo] workspace: a fresh copy of demo/workspace in $WS"
+  # The first-Submit story starts where a new user does: no aws-batch.json (the wizard writes it).
+  WIZARD_WS=$D/workspace-wizard-once
+  rm -rf "$WIZARD_WS"
+  cp -r demo/workspace "$WIZARD_WS"
+  rm -f "$WIZARD_WS/aws-batch.json"
+  echo "[demo] workspace: a fresh copy without aws-batch.json in $WIZARD_WS"
 else
   WS=$D/workspace
   if [ -d "$WS" ] && [ ! -f "$WS/aws-batch.json" ]; then
@@ -262,7 +272,7 @@ echo "[demo] code-server (pid $CSPID) up; log $D/code-server.log; ready after $(
 
 if [ "$ONCE" = 1 ]; then
   say "playing the demo story in Chromium"
-  setsid node scripts/demo-check.mjs "$URL" "$WS" "$SHOTS" </dev/null &
+  setsid node scripts/demo-check.mjs "$URL" "$WS" "$SHOTS" "$WIZARD_WS" </dev/null &
   STEPPID=$!
   # Whichever ends first: the check, or code-server (then the check cannot go on).
   set +e

@@ -3,10 +3,13 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { BatchApi } from './batchApi';
+import type { IamApi } from './iamApi';
 import { createBatchApi } from './sdkBatchApi';
+import { createIamApi } from './sdkIamApi';
 import { loadSharedProfiles } from './sharedProfiles';
 import { AwsSettings, AwsTarget, endpointFor, resolveAwsTarget } from './target';
 
@@ -17,6 +20,8 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
+  /** The wizard's job roles (ListRoles). */
+  readonly iam: IamApi;
   destroy(): void;
 }
 
@@ -61,14 +66,17 @@ export async function createAwsClients(
   // Stand-ins such as moto and MinIO only serve path-style bucket addresses.
   const s3Endpoint = endpointFor(target, 's3');
   const s3 = new S3Client({ ...config, endpoint: s3Endpoint, forcePathStyle: s3Endpoint !== undefined });
+  // IAM is global: the SDK sends it to the partition's IAM endpoint whatever the region.
+  const iamClient = new IAMClient({ ...config, endpoint: endpointFor(target, 'iam') });
   return {
     target,
     batch: createBatchApi(batchClient),
     ecr,
     logs,
     s3,
+    iam: createIamApi(iamClient),
     destroy() {
-      for (const client of [batchClient, ecr, logs, s3]) client.destroy();
+      for (const client of [batchClient, ecr, logs, s3, iamClient]) client.destroy();
     },
   };
 }

@@ -1,4 +1,4 @@
-// What the Create Run Configuration wizard offers: the account's queues, repositories and buckets.
+// What the Create Run Configuration wizard offers: the account's queues, repositories, buckets and roles.
 import { ECRClient, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
 import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
 import type { JobQueueDetail } from '@aws-sdk/client-batch';
@@ -45,7 +45,7 @@ async function queuePlatforms(batch: BatchApi, queues: JobQueueDetail[]): Promis
   return platforms;
 }
 
-/** The wizard's choices from the live account: queues, repositories, buckets. */
+/** The wizard's choices from the live account: queues, repositories, buckets, IAM roles. */
 export function wizardSources(clients: () => Promise<AwsClients>): WizardSources {
   return {
     queues: async () => {
@@ -66,5 +66,6 @@ export function wizardSources(clients: () => Promise<AwsClients>): WizardSources
     },
     repositories: async () => listRepositories((await clients()).ecr),
     buckets: async () => listBuckets((await clients()).s3),
+    roles: async () => (await clients()).iam.listRoles(),
   };
 }

@@ -1,5 +1,5 @@
-// "AWS Batch: Create Run Configuration": asks a few questions (queues, repositories and buckets come
-// from the account) and writes aws-batch.json.
+// "AWS Batch: Create Run Configuration": asks a few questions (queues, repositories, buckets and job
+// roles come from the account) and writes aws-batch.json.
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

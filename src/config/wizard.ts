@@ -1,7 +1,9 @@
 // "Create Run Configuration": the questions and the file they produce. The prompts go through a
 // plain interface (the command adapts it to quick picks and input boxes; tests script the answers),
 // and the choices come from the live account.
+import { askJobRole, executionRoleIn, type RoleChoice } from './jobRoleStep';
 import { proposeTaskCommand, type WorkspaceFacts } from './proposeCommand';
+import { roleArn, type PickItem, type Prompter } from './prompter';
 import { QueuePlatform, accountOf, executionRoleExample } from './fargate';
 import {
   BUCKET_PATTERN,
@@ -10,27 +12,12 @@ import {
   MAX_WORKERS,
   NAME_PATTERN,
   REPOSITORY_PATTERN,
-  ROLE_ARN_PATTERN,
   defaultRepository,
   defaultRunName,
 } from './runConfig';
 
-export interface PickItem<T> {
-  label: string;
-  description?: string;
-  detail?: string;
-  value: T;
-}
-
-export interface Prompter {
-  pick<T>(step: { title: string; placeholder: string; items: PickItem<T>[] }): Promise<T | undefined>;
-  input(step: {
-    title: string;
-    prompt: string;
-    value?: string;
-    validate: (text: string) => string | undefined;
-  }): Promise<string | undefined>;
-}
+export type { PickItem, Prompter } from './prompter';
+export type { RoleChoice } from './jobRoleStep';
 
 export interface QueueChoice {
   name: string;
@@ -46,6 +33,8 @@ export interface WizardSources {
   queues(): Promise<QueueChoice[]>;
   repositories(): Promise<string[]>;
   buckets(): Promise<string[]>;
+  /** The account's IAM roles (iam:ListRoles); rejects when they cannot be listed. */
+  roles(): Promise<RoleChoice[]>;
 }
 
 export class WizardError extends Error {}
@@ -100,25 +89,19 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
-function roleArn(optional: boolean) {
-  return (text: string): string | undefined => {
-    if (optional && text.trim() === '') return undefined;
-    return ROLE_ARN_PATTERN.test(text.trim())
-      ? undefined
-      : 'An IAM role ARN, such as arn:aws:iam::123456789012:role/my-role' + (optional ? ', or nothing.' : '.');
-  };
-}
-
 /** The execution role and public IP a Fargate queue needs; undefined when cancelled. */
 async function askFargate(
   prompter: Prompter,
   queue: QueueChoice,
   title: (what: string) => string,
+  roles: Promise<RoleChoice[]>,
 ): Promise<{ executionRoleArn: string; assignPublicIp: boolean } | undefined> {
+  // An execution role of the account when there is one, else the name the ECS console gives it.
+  const proposed = executionRoleIn(await roles.catch(() => []), accountOf(queue.arn));
   const executionRoleArn = await prompter.input({
     title: title('execution role'),
     prompt: `${queue.name} runs on Fargate: the role that pulls the image from ECR and writes the logs (with the AmazonECSTaskExecutionRolePolicy managed policy)`,
-    value: executionRoleExample(accountOf(queue.arn)),
+    value: proposed ?? executionRoleExample(accountOf(queue.arn)),
     validate: roleArn(false),
   });
   if (executionRoleArn === undefined) return undefined;
@@ -170,7 +153,8 @@ export async function runWizard(
   const queues = sources.queues();
   const repositories = sources.repositories();
   const buckets = sources.buckets();
-  for (const pending of [queues, repositories, buckets]) pending.catch(() => undefined);
+  const roles = sources.roles();
+  for (const pending of [queues, repositories, buckets, roles]) pending.catch(() => undefined);
 
   const name = await prompter.input({
     title: next('run name'),
@@ -210,17 +194,11 @@ export async function runWizard(
   let fargate: { executionRoleArn: string; assignPublicIp: boolean } | undefined;
   if (queue?.platform === 'FARGATE') {
     total += 2;
-    fargate = await askFargate(prompter, queue, next);
+    fargate = await askFargate(prompter, queue, next, roles);
     if (!fargate) return undefined;
   }
 
-  const jobRole = await prompter.input({
-    title: next('job role'),
-    prompt:
-      'IAM role the containers run as: it needs the results bucket and, for the manager, batch:SubmitJob and batch:TerminateJob. Empty: none',
-    value: '',
-    validate: roleArn(true),
-  });
+  const jobRole = await askJobRole(prompter, roles, next('job role'));
   if (jobRole === undefined) return undefined;
 
   const suggested = defaultRepository(name);
@@ -292,7 +270,7 @@ export async function runWizard(
     const command = await prompter.input({
       title: next('task command'),
       prompt:
-        'The program each task runs in the image (from your Dockerfile or files); it gets TASK_INDEX, and ${index} in the command becomes the task number',
+        'The program each task runs in the image (from your Dockerfile or files). It gets TASK_INDEX (${index} in the command), TASK_INPUT and TASK_OUTPUT_DIR; what it writes to $TASK_OUTPUT_DIR/output.json becomes its row of results.jsonl',
       value: proposeTaskCommand(context.workspace ?? { files: [] }),
       validate: validateCommand,
     });

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AwsClients } from '../../src/aws/clients';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { wizardSources } from '../../src/aws/listings';
 import { loadRunConfig } from '../../src/config/loadConfig';
 import { PickItem, Prompter, renderConfig, runWizard } from '../../src/config/wizard';
@@ -35,6 +35,7 @@ suite('Create Run Configuration against moto', () => {
     const offered = new Map<string, string[]>();
     const picks: Record<string, string> = {
       'job queue': QUEUE,
+      'job role': '',
       'ECR repository': 'batch-runner-demo',
       'results bucket': BUCKET,
       'what to run': 'cluster',
@@ -74,8 +75,14 @@ suite('Create Run Configuration against moto', () => {
     assert.deepEqual(loaded.config.cluster, { manager: ['python', 'main.py'], worker: ['python', 'worker.py'] });
     assert.equal(loaded.config.workers, 2);
     assert.equal(loaded.config.fargate, undefined, 'research-queue runs on EC2: no Fargate questions');
-    assert.equal(loaded.config.jobRoleArn, undefined);
+    assert.equal(loaded.config.jobRoleArn, undefined, '"None" was picked');
     assert.ok(!offered.has('public IP'));
+    // The fixture's roles: the job and execution roles trust ecs-tasks.amazonaws.com, the others do not.
+    const roles = offered.get('job role') ?? [];
+    assert.equal(roles[0], 'arn:aws:iam::123456789012:role/batch-runner-job-role', 'the job role first');
+    assert.ok(roles.includes('arn:aws:iam::123456789012:role/batch-runner-execution-role'));
+    assert.ok(!roles.some((arn) => /service-role|instance-role/.test(arn)), `not for containers: ${roles.join(', ')}`);
+    assert.deepEqual(roles.slice(-2), ['', '\u0000type an ARN'], 'then None and a typed ARN');
   });
 
   test('the queues show their platform; on the Fargate queue the execution role and public IP are asked', async () => {
@@ -94,6 +101,7 @@ suite('Create Run Configuration against moto', () => {
         const answer: Record<string, unknown> = {
           'job queue': FARGATE_QUEUE,
           'public IP': false,
+          'job role': jobRole,
           'ECR repository': 'batch-runner-demo',
           'results bucket': BUCKET,
           'what to run': 'tasks',
@@ -103,7 +111,7 @@ suite('Create Run Configuration against moto', () => {
       async input(step) {
         const what = step.title.replace(/^.*: /, '');
         prefilled.set(what, step.value);
-        const answer = what === 'execution role' ? EXECUTION_ROLE : what === 'job role' ? jobRole : step.value;
+        const answer = what === 'execution role' ? EXECUTION_ROLE : step.value;
         assert.equal(step.validate(answer ?? ''), undefined, `${what}: ${answer}`);
         return answer;
       },
@@ -115,7 +123,11 @@ suite('Create Run Configuration against moto', () => {
     );
     assert.ok(config, 'the wizard was not completed');
     assert.match(descriptions.get(FARGATE_QUEUE) ?? '', /^Fargate · ENABLED/);
-    assert.equal(prefilled.get('execution role'), 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole');
+    assert.equal(
+      prefilled.get('execution role'),
+      EXECUTION_ROLE,
+      "the account's execution role (the fixture's batch-runner-execution-role) is proposed",
+    );
     const dir = makeWorkspace({ Dockerfile: 'FROM local/busybox:latest\n', 'aws-batch.json': renderConfig(config) });
     const loaded = await loadRunConfig(dir);
     assert.equal(loaded.config.jobQueue, FARGATE_QUEUE);
@@ -127,5 +139,50 @@ suite('Create Run Configuration against moto', () => {
     });
     const queueArn = queues.find((queue) => queue.name === FARGATE_QUEUE)?.arn;
     assert.equal(fargateProblem(loaded.config, FARGATE_QUEUE, queueArn), undefined, 'Submit would accept it');
+  });
+
+  test('ListRoles on moto: every role, with the services its trust policy names', async () => {
+    const roles = await aws.iam.listRoles();
+    const byName = new Map(roles.map((role) => [role.name, role]));
+    assert.deepEqual(byName.get('batch-runner-job-role')?.trustedServices, ['ecs-tasks.amazonaws.com']);
+    assert.deepEqual(byName.get('batch-runner-service-role')?.trustedServices, ['batch.amazonaws.com']);
+    assert.equal(byName.get('batch-runner-job-role')?.arn, 'arn:aws:iam::123456789012:role/batch-runner-job-role');
+  });
+
+  test('when IAM cannot be reached, the job role question says so in one line and takes a typed ARN', async () => {
+    // Everything else on moto; IAM on a port nothing listens on (a real connection failure).
+    const noIam = await createAwsClients(
+      {},
+      { ...process.env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' },
+      { maxAttempts: 1 },
+    );
+    try {
+      const prompts: string[] = [];
+      const typed = 'arn:aws:iam::123456789012:role/batch-runner-job-role';
+      const prompter: Prompter = {
+        async pick<T>(step: { title: string; items: PickItem<T>[] }) {
+          assert.ok(!step.title.endsWith(': job role'), 'no pick of roles that could not be listed');
+          const first: Record<string, unknown> = { 'job queue': QUEUE, 'results bucket': BUCKET };
+          const what = step.title.replace(/^.*: /, '');
+          return (step.items.find((item) => item.value === first[what]) ?? step.items[0])?.value;
+        },
+        async input(step) {
+          if (!step.title.endsWith(': job role')) return step.value;
+          prompts.push(step.prompt);
+          return typed;
+        },
+      };
+      const config = await runWizard(
+        prompter,
+        wizardSources(async () => noIam),
+        'no iam',
+      );
+      assert.equal(config?.jobRoleArn, typed);
+      assert.equal(prompts.length, 1);
+      assert.match(prompts[0], /^Could not list the IAM roles \(iam:ListRoles failed: .*\): type the job role ARN/);
+      assert.ok(!prompts[0].includes('\n'), prompts[0]);
+    } finally {
+      noIam.destroy();
+    }
   });
 });

@@ -33,7 +33,7 @@ export const STEPS = {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** The Runs view's "Dec 1 17:34" (src/models/runs/runFormat.ts shortTime) of each minute from `since`'s to now. */
-function minutesSince(since) {
+export function minutesSince(since) {
   const stamps = [];
   for (let t = since - (since % 60_000); t <= Date.now() + 60_000; t += 60_000) {
     const d = new Date(t);
@@ -44,29 +44,29 @@ function minutesSince(since) {
   return stamps;
 }
 
-const clean = (text) =>
+export const clean = (text) =>
   text
     .replace(/\u00a0/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-const toasts = (page) => page.locator('.notifications-toasts .notification-list-item');
-const toast = (page, text) => toasts(page).filter({ hasText: text }).first();
-const errorToasts = (page) => toasts(page).filter({ has: page.locator('.codicon-error') });
+export const toasts = (page) => page.locator('.notifications-toasts .notification-list-item');
+export const toast = (page, text) => toasts(page).filter({ hasText: text }).first();
+export const errorToasts = (page) => toasts(page).filter({ has: page.locator('.codicon-error') });
 /** The message of the first notification matching `text`, or undefined. */
-const toastMessage = (page, text) =>
+export const toastMessage = (page, text) =>
   toast(page, text)
     .locator('.notification-list-item-message')
     .innerText({ timeout: 500 })
     .then(clean, () => undefined);
 
 /** Label and description of tree or quick-pick rows (run in the page), as one line each. */
-const rowTexts = (elements) =>
+export const rowTexts = (elements) =>
   elements.map((row) =>
     ['.label-name', '.label-description'].map((css) => row.querySelector(css)?.textContent ?? '').join(' '),
   );
 
 /** Polls `probe` until it gives a value; a new error notification fails it at once, with its text. */
-async function until(page, what, probe, timeout = TIMEOUT, interval = 250) {
+export async function until(page, what, probe, timeout = TIMEOUT, interval = 250) {
   const before = new Set(await errorToasts(page).allInnerTexts());
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -141,7 +141,7 @@ async function wholeOutput(page, last) {
 }
 
 /** Accepts the quick-pick row containing `row` (after typing `text` to filter). */
-async function choose(page, text, row = text) {
+export async function choose(page, text, row = text) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15000 });
   const item = page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first();

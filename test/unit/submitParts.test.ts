@@ -119,6 +119,7 @@ suite('submit parts', () => {
       queues: async () => [{ name: 'research-queue', state: 'ENABLED', status: 'VALID', priority: 1 }],
       repositories: async () => ['other'],
       buckets: async () => ['bucket-1'],
+      roles: async () => [],
     };
     const written = await runWizard(prompter, sources, 'Demo Folder');
     assert.ok(written);
@@ -177,6 +178,13 @@ suite('submit parts', () => {
       ],
       repositories: async () => [],
       buckets: async () => ['bucket-1'],
+      roles: async () => [
+        {
+          name: 'batch-job',
+          arn: 'arn:aws:iam::210987654321:role/batch-job',
+          trustedServices: ['ecs-tasks.amazonaws.com'],
+        },
+      ],
     };
     const written = await runWizard(prompter, sources, 'Demo Folder');
     assert.ok(written);
@@ -188,9 +196,7 @@ suite('submit parts', () => {
       'No (private subnets with a NAT gateway or VPC endpoints)',
       'Yes (public subnets: needed to pull the image without a NAT gateway)',
     ]);
-    const jobRole = asked.get('job role');
-    assert.equal(jobRole?.validate?.(''), undefined, 'empty is allowed');
-    assert.match(jobRole?.validate?.('batch-job') ?? '', /An IAM role ARN.*or nothing/);
+    assert.deepEqual(asked.get('job role')?.items, ['batch-job', 'None', '$(edit) Type a role ARN…']);
     const parsed = parseRunConfig(renderConfig(written), 'Demo Folder');
     assert.deepEqual(parsed.fargate, {
       executionRoleArn: 'arn:aws:iam::210987654321:role/ecsTaskExecutionRole',
@@ -202,7 +208,12 @@ suite('submit parts', () => {
 
   test('the wizard stops when a question is dismissed, and explains an account without queues', async () => {
     const dismiss: Prompter = { pick: async () => undefined, input: async () => undefined };
-    const sources: WizardSources = { queues: async () => [], repositories: async () => [], buckets: async () => [] };
+    const sources: WizardSources = {
+      queues: async () => [],
+      repositories: async () => [],
+      buckets: async () => [],
+      roles: async () => [],
+    };
     assert.equal(await runWizard(dismiss, sources, 'x'), undefined);
     const named: Prompter = { pick: async () => undefined, input: async (step) => step.value ?? 'x' };
     await assert.rejects(runWizard(named, sources, 'x'), /no AWS Batch job queues/);
@@ -245,6 +256,7 @@ suite('submit parts', () => {
       queues: async () => [{ name: 'research-queue', state: 'ENABLED', status: 'VALID', priority: 1 }],
       repositories: async () => [],
       buckets: async () => ['bucket-1'],
+      roles: async () => [],
     };
     const written = await runWizard(prompter, sources, 'x', {
       standIn: { endpoint: 'http://127.0.0.1:5001', region: 'us-east-1' },
