@@ -70,7 +70,7 @@ async function ours() {
     aws,
     docker,
     registryHost: registry,
-    runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:20',
+    runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:22',
     runtimePath: join(root, 'dist', 'runtime.js'),
     cacheDir,
   });

@@ -1,5 +1,5 @@
 // The runtime layer: after the user's image, one layer with the bundled runtime at
-// /opt/batch-runner/runtime.js and, unless the image already runs Node.js >= 20, a Node binary
+// /opt/batch-runner/runtime.js and, unless the image already runs Node.js >= 22, a Node binary
 // (taken from a Node image, setting awsBatch.runtimeNodeImage) at /opt/batch-runner/node.
 //
 // The layer is added with ADD of a tar we write with fixed owners and times, so it has the same
@@ -9,7 +9,7 @@
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,11 +19,13 @@ import type { LineSink } from '../shared/progress';
 import type { EngineEvent } from './build';
 import { buildImage } from './build';
 import { EngineInfo, inspectImage, runOnce } from './engine';
+import { DEFAULT_NODE_IMAGE, MIN_NODE_MAJOR } from './runtimeNode';
+
+export { MIN_NODE_MAJOR } from './runtimeNode';
 
 export const RUNTIME_DIR = '/opt/batch-runner';
 export const RUNTIME_SCRIPT = `${RUNTIME_DIR}/runtime.js`;
 export const BUNDLED_NODE = `${RUNTIME_DIR}/node`;
-export const MIN_NODE_MAJOR = 20;
 /** Bump when the layer's recipe changes, so old content tags are not reused. */
 const RECIPE = 'runtime-layer-2';
 const LAYER_FILE = 'batch-runner-runtime.tar';
@@ -191,8 +193,44 @@ async function nodeBinary(docker: Docker, nodeImage: string, imageId: string, ca
   }
   throw new SubmitError(
     'runtime',
-    `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has no Node.js binary at ${NODE_PATHS.join(' or ')}. Set awsBatch.runtimeNodeImage to an official Node.js image such as node:20-bookworm-slim.`,
+    `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has no Node.js binary at ${NODE_PATHS.join(' or ')}. Set awsBatch.runtimeNodeImage to an official Node.js image such as ${DEFAULT_NODE_IMAGE}.`,
   );
+}
+
+/**
+ * Refuses a awsBatch.runtimeNodeImage whose Node.js is older than the runtime's (a `node:20` left in
+ * the settings). Checked once per image ID: the answer is kept beside the extracted binary.
+ */
+async function checkNodeImage(
+  docker: Docker,
+  nodeImage: string,
+  imageId: string,
+  cacheDir: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const dir = join(cacheDir, 'node', sha256(imageId).slice(0, 16));
+  const marker = join(dir, `major-ok-${MIN_NODE_MAJOR}`);
+  if (
+    await stat(marker).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  const major = await nodeMajorIn(docker, imageId, signal);
+  if (signal?.aborted) throw cancelled();
+  if (major !== undefined && major < MIN_NODE_MAJOR) {
+    throw new SubmitError(
+      'runtime',
+      `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has Node.js ${major}; the runtime needs Node.js ${MIN_NODE_MAJOR} or newer. ` +
+        `Set awsBatch.runtimeNodeImage to ${DEFAULT_NODE_IMAGE} (or another Node.js ${MIN_NODE_MAJOR}+ image for your base), or clear it to use that default.`,
+    );
+  }
+  // An image whose node does not run here (no shell, another libc) is judged later, in the built image.
+  if (major !== undefined) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(marker, String(major));
+  }
 }
 
 interface LayerFile {
@@ -293,6 +331,7 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
     );
     status(`Runtime layer: Node.js from ${request.nodeImage}`);
     const nodeId = await ensureImage(docker, request.nodeImage, signal, log);
+    if (runnable) await checkNodeImage(docker, request.nodeImage, nodeId, request.cacheDir, signal);
     const binary = await nodeBinary(docker, request.nodeImage, nodeId, request.cacheDir);
     const size = (await stat(binary)).size;
     files.push({ name: BUNDLED_NODE.slice(1), size, mode: 0o755, open: () => createReadStream(binary) });
@@ -363,7 +402,7 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
         'runtime',
         `The runtime does not start in your image (${output}). ` +
           (node === BUNDLED_NODE
-            ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:20-alpine for Alpine).`
+            ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:${MIN_NODE_MAJOR}-alpine for Alpine).`
             : `The image's own "node" failed; install Node.js ${MIN_NODE_MAJOR}+ properly in the image.`),
       );
     }

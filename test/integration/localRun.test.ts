@@ -32,7 +32,7 @@ import {
 } from './submitFixture';
 
 const PYTHON_IMAGE = process.env.BATCH_RUNNER_PYTHON_IMAGE ?? 'local/python:3';
-const NODE_IMAGE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20';
+const NODE_IMAGE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22';
 const DEBIAN_IMAGE = 'local/debian:bookworm';
 
 /** Each task prints what Batch told it and writes an output.json, gathered into results.jsonl. */

@@ -283,7 +283,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     created.names.push(nodeName);
     created.repositories.push(nodeRepository);
     const dir = makeWorkspace({
-      Dockerfile: 'FROM local/node:20\nRUN echo ok > /ok.txt\n',
+      Dockerfile: 'FROM local/node:22\nRUN echo ok > /ok.txt\n',
       'aws-batch.json': configFile({
         name: nodeName,
         repository: nodeRepository,
