@@ -383,6 +383,8 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
     const built = await failure(start(broken));
     assert.equal(built.kind, 'build');
     assert.match(built.message, /The Docker build failed at step 2\/2/);
+    // "Open Dockerfile" opens the workspace's Dockerfile at the failing RUN.
+    assert.deepEqual(built.fileLines, { path: join(broken, 'Dockerfile'), line: 2, endLine: 2 });
     assert.equal(existsSync(join(broken, '.batch-runner')), false);
 
     // 4 MiB is valid in aws-batch.json; Docker's minimum is 6 MB.
