@@ -15,6 +15,8 @@ export interface AwsClients {
   /** Every Batch call of the extension goes through this (paging, batching, the IAM action in errors). */
   readonly batch: BatchApi;
   readonly ecr: ECRClient;
+  /** ECR in another region with the same credentials (base images on other regions' registries). */
+  ecrIn(region: string): ECRClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
   destroy(): void;
@@ -61,14 +63,24 @@ export async function createAwsClients(
   // Stand-ins such as moto and MinIO only serve path-style bucket addresses.
   const s3Endpoint = endpointFor(target, 's3');
   const s3 = new S3Client({ ...config, endpoint: s3Endpoint, forcePathStyle: s3Endpoint !== undefined });
+  const otherRegions = new Map<string, ECRClient>();
   return {
     target,
     batch: createBatchApi(batchClient),
     ecr,
+    ecrIn(region) {
+      if (region === target.region) return ecr;
+      let client = otherRegions.get(region);
+      if (!client) {
+        client = new ECRClient({ ...config, region, endpoint: endpointFor(target, 'ecr') });
+        otherRegions.set(region, client);
+      }
+      return client;
+    },
     logs,
     s3,
     destroy() {
-      for (const client of [batchClient, ecr, logs, s3]) client.destroy();
+      for (const client of [batchClient, ecr, logs, s3, ...otherRegions.values()]) client.destroy();
     },
   };
 }
