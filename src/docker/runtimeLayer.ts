@@ -29,6 +29,10 @@ export const BUNDLED_NODE = `${RUNTIME_DIR}/node`;
 /** Bump when the layer's recipe changes, so old content tags are not reused. */
 const RECIPE = 'runtime-layer-2';
 const LAYER_FILE = 'batch-runner-runtime.tar';
+/** The temporary name of the user's image while the layer is built on it (unique per build). */
+const LAYER_BASE_REPO = 'batch-runner-layer-base';
+/** The tag the user's image keeps in the run's repository, locally. */
+export const WITHOUT_RUNTIME_TAG = 'without-runtime';
 const FIXED_TIME = new Date('2024-01-01T00:00:00Z');
 const NODE_PATHS = ['/usr/local/bin/node', '/usr/bin/node'];
 
@@ -54,6 +58,8 @@ export interface RuntimeLayerRequest {
   signal?: AbortSignal;
   log?: LineSink;
   onStatus?: (message: string) => void;
+  /** For DOCKER_BUILDKIT=0 (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RuntimeImage {
@@ -351,9 +357,12 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
   const declared = base?.Config?.Entrypoint as string[] | string | null | undefined;
   // The shell form (a string) ignores the command it is given: the probe below drops it.
   const entrypoint = Array.isArray(declared) ? declared : declared ? ['/bin/sh', '-c', declared] : [];
+  // BuildKit where the engine has it (the classic builder is deprecated; buildImage falls back to it
+  // only without BuildKit), FROM a temporary tag of the base: BuildKit cannot start FROM an image ID.
+  const baseRef = `${LAYER_BASE_REPO}:${key.slice(0, 16)}`;
   const layerDockerfile = (keepEntrypoint: boolean) =>
     [
-      `FROM ${request.baseImageId}`,
+      `FROM ${baseRef}`,
       `ADD ${LAYER_FILE} /`,
       ...(keepEntrypoint ? [] : ['ENTRYPOINT []']),
       `CMD ${JSON.stringify([node, RUNTIME_SCRIPT, '--help'])}`,
@@ -369,48 +378,64 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
       context,
       dockerfile: 'Dockerfile',
       platform: request.platform,
-      // FROM an image ID, two COPY steps: the classic builder does it from its layer cache in
-      // milliseconds, and BuildKit cannot start FROM an image ID.
-      builder: 'classic',
+      env: request.env,
       signal,
       log: (line) => log(`[runtime layer] ${line}`),
     });
   };
   status('Runtime layer: building');
-  let built = await buildLayer(entrypoint.length > 0);
-  if (entrypoint.length > 0 && runnable) {
-    status("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
-    const through = await runOnce(docker, built.imageId, entrypoint, [node, RUNTIME_SCRIPT, '--version'], signal);
-    if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
-      log(
-        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
-      );
-    } else {
-      log(
-        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
-      );
-      built = await buildLayer(false);
-    }
+  await docker.getImage(request.baseImageId).tag({ repo: LAYER_BASE_REPO, tag: key.slice(0, 16) });
+  try {
+    return await finishLayer();
+  } finally {
+    // The user's image keeps a name of its own, <repository>:without-runtime (never pushed), so that
+    // dropping the temporary name does not delete it: BuildKit's images do not hold their parent.
+    await docker
+      .getImage(request.baseImageId)
+      .tag({ repo: request.repository, tag: WITHOUT_RUNTIME_TAG })
+      .catch(() => undefined);
+    await docker
+      .getImage(baseRef)
+      .remove({ noprune: true })
+      .catch(() => undefined);
   }
 
-  if (runnable) {
-    status('Runtime layer: checking that the runtime starts in the image');
-    const check = await runOnce(docker, built.imageId, [node], [RUNTIME_SCRIPT, '--version'], signal);
-    if (!check || check.exitCode !== 0) {
-      const output = check?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
-      throw new SubmitError(
-        'runtime',
-        `The runtime does not start in your image (${output}). ` +
-          (node === BUNDLED_NODE
-            ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:${MIN_NODE_MAJOR}-alpine for Alpine).`
-            : `The image's own "node" failed; install Node.js ${MIN_NODE_MAJOR}+ properly in the image.`),
-      );
+  async function finishLayer(): Promise<RuntimeImage> {
+    let built = await buildLayer(entrypoint.length > 0);
+    if (entrypoint.length > 0 && runnable) {
+      status("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
+      const through = await runOnce(docker, built.imageId, entrypoint, [node, RUNTIME_SCRIPT, '--version'], signal);
+      if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
+        log(
+          `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
+        );
+      } else {
+        log(
+          `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
+        );
+        built = await buildLayer(false);
+      }
     }
-    log(`Runtime layer: ${check.output.trim().split('\n')[0]} starts with ${node}`);
+
+    if (runnable) {
+      status('Runtime layer: checking that the runtime starts in the image');
+      const check = await runOnce(docker, built.imageId, [node], [RUNTIME_SCRIPT, '--version'], signal);
+      if (!check || check.exitCode !== 0) {
+        const output = check?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
+        throw new SubmitError(
+          'runtime',
+          `The runtime does not start in your image (${output}). ` +
+            (node === BUNDLED_NODE
+              ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:${MIN_NODE_MAJOR}-alpine for Alpine).`
+              : `The image's own "node" failed; install Node.js ${MIN_NODE_MAJOR}+ properly in the image.`),
+        );
+      }
+      log(`Runtime layer: ${check.output.trim().split('\n')[0]} starts with ${node}`);
+    }
+    // Tag only after the check, so a broken image is never reused by its content tag.
+    const image = docker.getImage(built.imageId);
+    await image.tag({ repo: request.repository, tag: contentTag });
+    await image.tag({ repo: request.repository, tag: 'latest' });
+    return { imageId: built.imageId, ref, contentTag, node, reused: false };
   }
-  // Tag only after the check, so a broken image is never reused by its content tag.
-  const image = docker.getImage(built.imageId);
-  await image.tag({ repo: request.repository, tag: contentTag });
-  await image.tag({ repo: request.repository, tag: 'latest' });
-  return { imageId: built.imageId, ref, contentTag, node, reused: false };
 }

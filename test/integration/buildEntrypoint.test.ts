@@ -42,7 +42,7 @@ suite('runtime layer: the image ENTRYPOINT', () => {
         engine: await checkEngine(docker),
         log: (line) => lines.push(line),
       });
-      made.push(runtime.ref, `${repository}:latest`);
+      made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
       return { runtime, lines };
     } finally {
       removeDir(dir);

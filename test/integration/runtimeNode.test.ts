@@ -43,7 +43,7 @@ suite('runtime layer: Node.js 22', () => {
       node: '#!/bin/sh\nprintf 20.19.0\n',
     });
 
-  async function layer(baseImageId: string, nodeImage: string) {
+  async function layer(baseImageId: string, nodeImage: string, env?: NodeJS.ProcessEnv) {
     const lines: string[] = [];
     const repository = `issue13-node-layer-${suffix()}`;
     const runtime = await addRuntimeLayer(docker, {
@@ -55,8 +55,9 @@ suite('runtime layer: Node.js 22', () => {
       repository,
       engine: await checkEngine(docker),
       log: (line) => lines.push(line),
+      env,
     });
-    made.push(runtime.ref, `${repository}:latest`);
+    made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
     return { runtime, lines };
   }
 
@@ -93,6 +94,27 @@ suite('runtime layer: Node.js 22', () => {
     );
     assert.match(await output(runtime.ref, [BUNDLED_NODE, '--version']), /^v22\./);
     assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
+    // Built with BuildKit (its plain progress), from a temporary tag of the base that is gone again.
+    assert.ok(
+      lines.some((line) => /^\[runtime layer\] #\d+ \[2\/2\] ADD batch-runner-runtime\.tar \//.test(line)),
+      lines.join('\n'),
+    );
+    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
+    // The user's image is kept, under <repository>:without-runtime.
+    const kept = await docker.getImage(`${runtime.ref.split(':')[0]}:without-runtime`).inspect();
+    assert.equal(kept.Id, base);
+  });
+
+  test('without BuildKit (DOCKER_BUILDKIT=0) the layer is built by the classic builder, the same files', async () => {
+    const { nodeImage } = requireStandIns();
+    const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo classic > /plain.txt\n` });
+    const { runtime, lines } = await layer(base, nodeImage, { ...process.env, DOCKER_BUILDKIT: '0' });
+    assert.ok(
+      lines.some((line) => line === '[runtime layer] Step 2/5 : ADD batch-runner-runtime.tar /'),
+      lines.join('\n'),
+    );
+    assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
+    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
   });
 
   test('an image whose own Node.js is 20 gets the bundled Node.js 22 instead', async () => {
