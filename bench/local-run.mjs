@@ -47,7 +47,7 @@ const options = async (extra) => ({
   docker,
   loaded: await loadRunConfig(workspace),
   runtimePath: join(root, 'dist', 'runtime.js'),
-  runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:20',
+  runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:22',
   cacheDir: join(work, 'cache'),
   log: () => undefined,
   ...extra,

@@ -5,6 +5,9 @@
 // the same run, alternating. cold_s is the first Submit of a new workspace (new image content,
 // repository and definition). Prints one JSON line on stdout (naming the peers and their versions);
 // progress goes to stderr. Target: ratio <= 0.5. Needs the stand-ins: npm run bench starts them.
+// "buildkit" in the line: a RUN --mount=type=cache Dockerfile, cold, warm (one source file changed)
+// and unchanged, against DOCKER_BUILDKIT=1 docker build + push + the AWS CLI (bench/lib/submitBuildKit.mjs);
+// targets warm_ratio <= 0.8, unchanged_ratio <= 0.1; with the load average (the machine may be shared).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { standInEndpoint } from './lib/common.mjs';
 import { awsCliPeer, dockerPeer, motoStandIn } from './lib/peers.mjs';
+import { buildKitSubmit } from './lib/submitBuildKit.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS || 3);
@@ -65,20 +69,22 @@ const aws = await createAwsClients({});
 const docker = new Docker();
 const jobs = [];
 
-async function ours() {
+async function ours(dir = workspace) {
+  const lines = [];
   const pipeline = new SubmitPipeline({
     aws,
     docker,
     registryHost: registry,
-    runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:20',
+    runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:22',
     runtimePath: join(root, 'dist', 'runtime.js'),
     cacheDir,
+    log: (line) => lines.push(line),
   });
   const started = performance.now();
-  const result = await pipeline.submit(await loadRunConfig(workspace));
+  const result = await pipeline.submit(await loadRunConfig(dir));
   const seconds = (performance.now() - started) / 1000;
   jobs.push(result.jobId);
-  return { seconds, result };
+  return { seconds, result, lines };
 }
 
 function run(command, args, options = {}) {
@@ -147,6 +153,8 @@ function cli() {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value) => Number(value.toFixed(3));
 let output;
+// What the BuildKit half made, for the clean-up below.
+let buildKitMade = { definitions: [], repositories: [], runPrefixes: [] };
 try {
   say('cold Submit of a new workspace');
   const cold = await ours();
@@ -167,6 +175,26 @@ try {
   }
   const unchangedS = median(oursSamples);
   const cliS = median(cliSamples);
+  let buildkit;
+  try {
+    const measured = await buildKitSubmit({
+      work,
+      id,
+      registry,
+      endpoint,
+      awsCli,
+      dockerConfig,
+      runs,
+      say,
+      ours,
+      jobs,
+    });
+    buildKitMade = measured.created;
+    buildkit = measured.part;
+  } catch (error) {
+    if (error.created) buildKitMade = error.created;
+    throw error;
+  }
   output = {
     bench: 'submit',
     peer: [awsCli, dockerPeer()],
@@ -178,6 +206,7 @@ try {
     unchanged_samples_s: oursSamples.map(round),
     cli_samples_s: cliSamples.map(round),
     target_ratio: 0.5,
+    buildkit,
   };
 } finally {
   // Remove what the benchmark made: definitions, repository, run files, local images, the job containers.
@@ -197,7 +226,7 @@ try {
     if ((described.jobs ?? []).every((job) => ['SUCCEEDED', 'FAILED'].includes(job.status))) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  for (const definitionName of [name, cliName]) {
+  for (const definitionName of [name, cliName, ...buildKitMade.definitions]) {
     const found = await batch
       .send(new DescribeJobDefinitionsCommand({ jobDefinitionName: definitionName, status: 'ACTIVE' }))
       .catch(() => ({ jobDefinitions: [] }));
@@ -207,26 +236,30 @@ try {
         .catch(() => undefined);
     }
   }
-  const listed = await aws.s3
-    .send(new ListObjectsV2Command({ Bucket: 'batch-runner-results', Prefix: `runs/${name}-` }))
-    .catch(() => ({ Contents: [] }));
-  if (listed.Contents?.length) {
-    await aws.s3
-      .send(
-        new DeleteObjectsCommand({
-          Bucket: 'batch-runner-results',
-          Delete: { Objects: listed.Contents.map((object) => ({ Key: object.Key })) },
-        }),
-      )
-      .catch(() => undefined);
-  }
-  await aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => undefined);
-  for (const image of await docker.listImages({ filters: { reference: [`${registry}/${repository}`] } })) {
-    for (const tag of image.RepoTags ?? [])
-      await docker
-        .getImage(tag)
-        .remove()
+  for (const prefix of [`runs/${name}-`, ...buildKitMade.runPrefixes]) {
+    const listed = await aws.s3
+      .send(new ListObjectsV2Command({ Bucket: 'batch-runner-results', Prefix: prefix }))
+      .catch(() => ({ Contents: [] }));
+    if (listed.Contents?.length) {
+      await aws.s3
+        .send(
+          new DeleteObjectsCommand({
+            Bucket: 'batch-runner-results',
+            Delete: { Objects: listed.Contents.map((object) => ({ Key: object.Key })) },
+          }),
+        )
         .catch(() => undefined);
+    }
+  }
+  for (const repo of [repository, ...buildKitMade.repositories]) {
+    await aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: repo, force: true })).catch(() => undefined);
+    for (const image of await docker.listImages({ filters: { reference: [`${registry}/${repo}`] } })) {
+      for (const tag of image.RepoTags ?? [])
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => undefined);
+    }
   }
   batch.destroy();
   aws.destroy();

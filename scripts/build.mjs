@@ -1,14 +1,20 @@
-// Bundles the extension (vscode external) and the container runtime (plain Node 20, no vscode).
+// Bundles the extension (vscode external) and the container runtime (plain Node 22, no vscode).
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// The extension runs in VS Code's extension host: the Node of the oldest VS Code in engines.vscode
+// (1.100: Node 20). The runtime runs in the job containers on the Node the runtime layer guarantees
+// (MIN_NODE_MAJOR in src/docker/runtimeLayer.ts). test/unit/nodeVersions.test.ts keeps them in step.
+const EXTENSION_TARGET = 'node20';
+const RUNTIME_TARGET = 'node22';
+
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: EXTENSION_TARGET,
   format: 'cjs',
   sourcemap: !production,
   minify: production,
@@ -59,6 +65,7 @@ const builds = [
     ...common,
     entryPoints: ['src/runtime/main.ts'],
     outfile: 'dist/runtime.js',
+    target: RUNTIME_TARGET,
     banner: { js: '#!/usr/bin/env node' },
   },
 ];

@@ -216,7 +216,9 @@ try {
   console.log(`[demo] ${file} is not plain JSON (${error.message}); set ${Object.keys(wanted).join(', ')} there yourself`);
   process.exit(0);
 }
-const added = Object.entries(wanted).filter(([key, value]) => value && settings[key] === undefined);
+// A stand-in image an older demo wrote (local/node:20) is not a choice of yours: it follows the stand-ins.
+const stale = (key, value) => key === 'awsBatch.runtimeNodeImage' && /^local\/node:\d+$/.test(settings[key] ?? '') && settings[key] !== value;
+const added = Object.entries(wanted).filter(([key, value]) => value && (settings[key] === undefined || stale(key, value)));
 for (const [key, value] of added) settings[key] = value;
 if (added.length) fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 for (const [key] of Object.entries(wanted)) console.log(`[demo] user setting ${key}: ${settings[key]}`);

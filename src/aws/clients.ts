@@ -18,6 +18,8 @@ export interface AwsClients {
   /** Every Batch call of the extension goes through this (paging, batching, the IAM action in errors). */
   readonly batch: BatchApi;
   readonly ecr: ECRClient;
+  /** ECR in another region with the same credentials (base images on other regions' registries). */
+  ecrIn(region: string): ECRClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
   /** The wizard's job roles (ListRoles). */
@@ -68,15 +70,25 @@ export async function createAwsClients(
   const s3 = new S3Client({ ...config, endpoint: s3Endpoint, forcePathStyle: s3Endpoint !== undefined });
   // IAM is global: the SDK sends it to the partition's IAM endpoint whatever the region.
   const iamClient = new IAMClient({ ...config, endpoint: endpointFor(target, 'iam') });
+  const otherRegions = new Map<string, ECRClient>();
   return {
     target,
     batch: createBatchApi(batchClient),
     ecr,
+    ecrIn(region) {
+      if (region === target.region) return ecr;
+      let client = otherRegions.get(region);
+      if (!client) {
+        client = new ECRClient({ ...config, region, endpoint: endpointFor(target, 'ecr') });
+        otherRegions.set(region, client);
+      }
+      return client;
+    },
     logs,
     s3,
     iam: createIamApi(iamClient),
     destroy() {
-      for (const client of [batchClient, ecr, logs, s3, iamClient]) client.destroy();
+      for (const client of [batchClient, ecr, logs, s3, iamClient, ...otherRegions.values()]) client.destroy();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { SubmitError, cancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../shared/progress';
 import { type DockerCredentials, type PullCredentials, deniedPullHint, registryOf } from './credentials';
+import { type FailedStep, failedLines, parseErrorMessage } from './dockerfileLines';
 import { engineUnavailable, isEngineUnreachable } from './engine';
 import { type Field, all, bytes, decodeFields, number, text } from './protobuf';
 import { type BuildSession, openSession } from './session';
@@ -109,6 +110,14 @@ export interface BuildRequest {
   log?: LineSink;
   /** Gets "Step 3/7 : RUN make" style step descriptions. */
   onStep?: (step: StepInfo) => void;
+  /** The Dockerfile on disk: a failed build's error then names the lines of the failing instruction. */
+  dockerfileSource?: DockerfileSource;
+}
+
+export interface DockerfileSource {
+  /** Absolute path (what "Open Dockerfile" opens). */
+  path: string;
+  text: string;
 }
 
 export interface StepInfo {
@@ -116,6 +125,8 @@ export interface StepInfo {
   total: number;
   /** "RUN make" */
   instruction: string;
+  /** BuildKit's stage name ("build" in "[build 2/4] RUN make"); none for a single stage or the classic builder. */
+  stage?: string;
 }
 
 export interface BuildResult {
@@ -197,7 +208,12 @@ export class BuildStreamParser {
       const entry = this.vertex(v.digest, v.name);
       const match = STEP.exec(v.name);
       if (match && !entry.step) {
-        entry.step = { index: Number(match[2]), total: Number(match[3]), instruction: match[4] };
+        entry.step = {
+          index: Number(match[2]),
+          total: Number(match[3]),
+          instruction: match[4],
+          ...(match[1] ? { stage: match[1] } : {}),
+        };
         this.bkSteps.add(v.digest);
       }
       if ((v.started !== undefined || v.cached) && !entry.started) {
@@ -304,8 +320,37 @@ export class BuildStreamParser {
     this.partial = '';
   }
 
-  /** The user-facing error for a failed build: the failing step and the last lines it printed. */
-  failure(pulls?: { hosts: string[]; source: string }): SubmitError {
+  /** The step the build failed at, as the engine named it (for finding its lines in the Dockerfile). */
+  failedStep(): FailedStep {
+    const step = this.buildKit ? (this.failed?.step ?? (this.failed ? undefined : this.step)) : this.step;
+    return {
+      builder: this.buildKit ? 'buildkit' : 'classic',
+      ...(step
+        ? {
+            index: step.index,
+            total: step.total,
+            instruction: step.instruction,
+            ...(step.stage ? { stage: step.stage } : {}),
+          }
+        : {}),
+      ...(this.error !== undefined ? { error: this.error } : {}),
+    };
+  }
+
+  /**
+   * The user-facing error for a failed build: the failing step and the last lines it printed, and
+   * with the Dockerfile's text, the lines of the failing instruction (the "Open Dockerfile" button).
+   */
+  failure(pulls?: { hosts: string[]; source: string }, dockerfile?: DockerfileSource): SubmitError {
+    const error = this.message(pulls);
+    const found = dockerfile ? failedLines(dockerfile.text, this.failedStep()) : undefined;
+    if (!found || !dockerfile) return error;
+    return new SubmitError('build', error.message, error.details, { path: dockerfile.path, ...found });
+  }
+
+  private message(pulls?: { hosts: string[]; source: string }): SubmitError {
+    const unreadable = this.error !== undefined ? parseErrorMessage(this.error) : undefined;
+    if (unreadable) return new SubmitError('build', unreadable, this.lastLines.slice());
     const denied = pulls && this.error ? deniedPullHint(this.error, pulls.hosts, pulls.source) : undefined;
     if (this.buildKit) {
       const failed = this.failed;
@@ -479,7 +524,16 @@ async function build(docker: Docker, request: BuildRequest): Promise<BuildResult
     } catch (error) {
       if (signal?.aborted) throw cancelled();
       if (isEngineUnreachable(error)) throw engineUnavailable(docker, error);
-      throw new SubmitError('build', `The Docker engine refused the build: ${(error as Error).message.trim()}`);
+      // The classic builder refuses a Dockerfile it cannot parse before any step (HTTP 400).
+      const reason = (error as Error).message.trim();
+      const source = request.dockerfileSource;
+      const found = source ? failedLines(source.text, { builder: 'classic', error: reason }) : undefined;
+      throw new SubmitError(
+        'build',
+        parseErrorMessage(reason) ?? `The Docker engine refused the build: ${reason}`,
+        [],
+        source && found ? { path: source.path, ...found } : undefined,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(
@@ -506,7 +560,7 @@ async function build(docker: Docker, request: BuildRequest): Promise<BuildResult
         parser.lastLines.slice(),
       );
     }
-    throw parser.failure({ hosts, source: credentials?.source ?? '~/.docker/config.json' });
+    throw parser.failure({ hosts, source: credentials?.source ?? '~/.docker/config.json' }, request.dockerfileSource);
   }
   let imageId = parser.imageId;
   if (!imageId.startsWith('sha256:')) imageId = (await docker.getImage(imageId).inspect()).Id;

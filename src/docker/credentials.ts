@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dockerConfigDir } from './discovery';
+import { ecrDeniedHint, parseEcrHost } from './ecrHost';
 import { join } from 'node:path';
 
 export interface PullCredentials {
@@ -223,6 +224,8 @@ export function deniedPullHint(error: string, hosts: string[], source: string): 
     registries.find((host) => host !== 'docker.io') ??
     registries[0];
   if (!named) return undefined;
+  const ecr = parseEcrHost(named);
+  if (ecr) return ecrDeniedHint(ecr);
   const login = named === 'docker.io' ? 'docker login' : `docker login ${named}`;
   return `The registry ${named} refused to let the build pull its base image. Sign in with "${login}" (the build uses the credentials of ${source}: auths, credsStore and credHelpers), check that the image name is right and that your account may pull it, then try again.`;
 }

@@ -156,6 +156,7 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
     baseImages: baseImages(dockerfileText, config.buildArgs),
     pullCredentials: request.pullCredentials ?? DockerCredentials.load(),
     context: packBuildContext(context),
+    ...(dockerfileText ? { dockerfileSource: { path: loaded.dockerfilePath, text: dockerfileText } } : {}),
     dockerfile: context.dockerfile,
     platform: config.platform,
     buildArgs: config.buildArgs,

@@ -1,5 +1,5 @@
 // The runtime layer: after the user's image, one layer with the bundled runtime at
-// /opt/batch-runner/runtime.js and, unless the image already runs Node.js >= 20, a Node binary
+// /opt/batch-runner/runtime.js and, unless the image already runs Node.js >= 22, a Node binary
 // (taken from a Node image, setting awsBatch.runtimeNodeImage) at /opt/batch-runner/node.
 //
 // The layer is added with ADD of a tar we write with fixed owners and times, so it has the same
@@ -9,7 +9,7 @@
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,14 +19,20 @@ import type { LineSink } from '../shared/progress';
 import type { EngineEvent } from './build';
 import { buildImage } from './build';
 import { EngineInfo, inspectImage, runOnce } from './engine';
+import { DEFAULT_NODE_IMAGE, MIN_NODE_MAJOR } from './runtimeNode';
+
+export { MIN_NODE_MAJOR } from './runtimeNode';
 
 export const RUNTIME_DIR = '/opt/batch-runner';
 export const RUNTIME_SCRIPT = `${RUNTIME_DIR}/runtime.js`;
 export const BUNDLED_NODE = `${RUNTIME_DIR}/node`;
-export const MIN_NODE_MAJOR = 20;
 /** Bump when the layer's recipe changes, so old content tags are not reused. */
 const RECIPE = 'runtime-layer-2';
 const LAYER_FILE = 'batch-runner-runtime.tar';
+/** The temporary name of the user's image while the layer is built on it (unique per build). */
+const LAYER_BASE_REPO = 'batch-runner-layer-base';
+/** The tag the user's image keeps in the run's repository, locally. */
+export const WITHOUT_RUNTIME_TAG = 'without-runtime';
 const FIXED_TIME = new Date('2024-01-01T00:00:00Z');
 const NODE_PATHS = ['/usr/local/bin/node', '/usr/bin/node'];
 
@@ -52,6 +58,8 @@ export interface RuntimeLayerRequest {
   signal?: AbortSignal;
   log?: LineSink;
   onStatus?: (message: string) => void;
+  /** For DOCKER_BUILDKIT=0 (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RuntimeImage {
@@ -191,8 +199,44 @@ async function nodeBinary(docker: Docker, nodeImage: string, imageId: string, ca
   }
   throw new SubmitError(
     'runtime',
-    `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has no Node.js binary at ${NODE_PATHS.join(' or ')}. Set awsBatch.runtimeNodeImage to an official Node.js image such as node:20-bookworm-slim.`,
+    `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has no Node.js binary at ${NODE_PATHS.join(' or ')}. Set awsBatch.runtimeNodeImage to an official Node.js image such as ${DEFAULT_NODE_IMAGE}.`,
   );
+}
+
+/**
+ * Refuses a awsBatch.runtimeNodeImage whose Node.js is older than the runtime's (a `node:20` left in
+ * the settings). Checked once per image ID: the answer is kept beside the extracted binary.
+ */
+async function checkNodeImage(
+  docker: Docker,
+  nodeImage: string,
+  imageId: string,
+  cacheDir: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const dir = join(cacheDir, 'node', sha256(imageId).slice(0, 16));
+  const marker = join(dir, `major-ok-${MIN_NODE_MAJOR}`);
+  if (
+    await stat(marker).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  const major = await nodeMajorIn(docker, imageId, signal);
+  if (signal?.aborted) throw cancelled();
+  if (major !== undefined && major < MIN_NODE_MAJOR) {
+    throw new SubmitError(
+      'runtime',
+      `The image "${nodeImage}" (setting awsBatch.runtimeNodeImage) has Node.js ${major}; the runtime needs Node.js ${MIN_NODE_MAJOR} or newer. ` +
+        `Set awsBatch.runtimeNodeImage to ${DEFAULT_NODE_IMAGE} (or another Node.js ${MIN_NODE_MAJOR}+ image for your base), or clear it to use that default.`,
+    );
+  }
+  // An image whose node does not run here (no shell, another libc) is judged later, in the built image.
+  if (major !== undefined) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(marker, String(major));
+  }
 }
 
 interface LayerFile {
@@ -293,6 +337,7 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
     );
     status(`Runtime layer: Node.js from ${request.nodeImage}`);
     const nodeId = await ensureImage(docker, request.nodeImage, signal, log);
+    if (runnable) await checkNodeImage(docker, request.nodeImage, nodeId, request.cacheDir, signal);
     const binary = await nodeBinary(docker, request.nodeImage, nodeId, request.cacheDir);
     const size = (await stat(binary)).size;
     files.push({ name: BUNDLED_NODE.slice(1), size, mode: 0o755, open: () => createReadStream(binary) });
@@ -312,9 +357,12 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
   const declared = base?.Config?.Entrypoint as string[] | string | null | undefined;
   // The shell form (a string) ignores the command it is given: the probe below drops it.
   const entrypoint = Array.isArray(declared) ? declared : declared ? ['/bin/sh', '-c', declared] : [];
+  // BuildKit where the engine has it (the classic builder is deprecated; buildImage falls back to it
+  // only without BuildKit), FROM a temporary tag of the base: BuildKit cannot start FROM an image ID.
+  const baseRef = `${LAYER_BASE_REPO}:${key.slice(0, 16)}`;
   const layerDockerfile = (keepEntrypoint: boolean) =>
     [
-      `FROM ${request.baseImageId}`,
+      `FROM ${baseRef}`,
       `ADD ${LAYER_FILE} /`,
       ...(keepEntrypoint ? [] : ['ENTRYPOINT []']),
       `CMD ${JSON.stringify([node, RUNTIME_SCRIPT, '--help'])}`,
@@ -330,48 +378,64 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
       context,
       dockerfile: 'Dockerfile',
       platform: request.platform,
-      // FROM an image ID, two COPY steps: the classic builder does it from its layer cache in
-      // milliseconds, and BuildKit cannot start FROM an image ID.
-      builder: 'classic',
+      env: request.env,
       signal,
       log: (line) => log(`[runtime layer] ${line}`),
     });
   };
   status('Runtime layer: building');
-  let built = await buildLayer(entrypoint.length > 0);
-  if (entrypoint.length > 0 && runnable) {
-    status("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
-    const through = await runOnce(docker, built.imageId, entrypoint, [node, RUNTIME_SCRIPT, '--version'], signal);
-    if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
-      log(
-        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
-      );
-    } else {
-      log(
-        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
-      );
-      built = await buildLayer(false);
-    }
+  await docker.getImage(request.baseImageId).tag({ repo: LAYER_BASE_REPO, tag: key.slice(0, 16) });
+  try {
+    return await finishLayer();
+  } finally {
+    // The user's image keeps a name of its own, <repository>:without-runtime (never pushed), so that
+    // dropping the temporary name does not delete it: BuildKit's images do not hold their parent.
+    await docker
+      .getImage(request.baseImageId)
+      .tag({ repo: request.repository, tag: WITHOUT_RUNTIME_TAG })
+      .catch(() => undefined);
+    await docker
+      .getImage(baseRef)
+      .remove({ noprune: true })
+      .catch(() => undefined);
   }
 
-  if (runnable) {
-    status('Runtime layer: checking that the runtime starts in the image');
-    const check = await runOnce(docker, built.imageId, [node], [RUNTIME_SCRIPT, '--version'], signal);
-    if (!check || check.exitCode !== 0) {
-      const output = check?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
-      throw new SubmitError(
-        'runtime',
-        `The runtime does not start in your image (${output}). ` +
-          (node === BUNDLED_NODE
-            ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:20-alpine for Alpine).`
-            : `The image's own "node" failed; install Node.js ${MIN_NODE_MAJOR}+ properly in the image.`),
-      );
+  async function finishLayer(): Promise<RuntimeImage> {
+    let built = await buildLayer(entrypoint.length > 0);
+    if (entrypoint.length > 0 && runnable) {
+      status("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
+      const through = await runOnce(docker, built.imageId, entrypoint, [node, RUNTIME_SCRIPT, '--version'], signal);
+      if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
+        log(
+          `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
+        );
+      } else {
+        log(
+          `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
+        );
+        built = await buildLayer(false);
+      }
     }
-    log(`Runtime layer: ${check.output.trim().split('\n')[0]} starts with ${node}`);
+
+    if (runnable) {
+      status('Runtime layer: checking that the runtime starts in the image');
+      const check = await runOnce(docker, built.imageId, [node], [RUNTIME_SCRIPT, '--version'], signal);
+      if (!check || check.exitCode !== 0) {
+        const output = check?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
+        throw new SubmitError(
+          'runtime',
+          `The runtime does not start in your image (${output}). ` +
+            (node === BUNDLED_NODE
+              ? `The Node.js binary from ${request.nodeImage} needs glibc and libstdc++: base your image on Debian, Ubuntu or another glibc distribution, install Node.js ${MIN_NODE_MAJOR}+ in it, or set awsBatch.runtimeNodeImage to a Node.js image built for your base (e.g. node:${MIN_NODE_MAJOR}-alpine for Alpine).`
+              : `The image's own "node" failed; install Node.js ${MIN_NODE_MAJOR}+ properly in the image.`),
+        );
+      }
+      log(`Runtime layer: ${check.output.trim().split('\n')[0]} starts with ${node}`);
+    }
+    // Tag only after the check, so a broken image is never reused by its content tag.
+    const image = docker.getImage(built.imageId);
+    await image.tag({ repo: request.repository, tag: contentTag });
+    await image.tag({ repo: request.repository, tag: 'latest' });
+    return { imageId: built.imageId, ref, contentTag, node, reused: false };
   }
-  // Tag only after the check, so a broken image is never reused by its content tag.
-  const image = docker.getImage(built.imageId);
-  await image.tag({ repo: request.repository, tag: contentTag });
-  await image.tag({ repo: request.repository, tag: 'latest' });
-  return { imageId: built.imageId, ref, contentTag, node, reused: false };
 }

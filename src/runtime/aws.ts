@@ -19,7 +19,7 @@ export function awsConfig(
 }
 
 /**
- * The runtime ships its own SDK and runs on Node 20 by design; the SDK's warning about future Node
+ * The runtime ships its own SDK and runs on the Node it was built for (22); the SDK's warning about future Node
  * versions would only clutter every job log. It is silenced while a client is built (that is when it
  * is checked) without changing the environment the tasks inherit.
  */

@@ -1,5 +1,5 @@
 // The runtime that runs inside the job containers: `node runtime.js manager|worker|local`. Plain
-// Node 20, no vscode; bundled by esbuild into the single file dist/runtime.js.
+// Node 22, no vscode; bundled by esbuild into the single file dist/runtime.js.
 //
 // Contracts with the extension (Submit command, Jobs view) — keep them stable:
 //  * The manager job's environment holds BATCH_RUNNER_RUN_URI: the run's store location,

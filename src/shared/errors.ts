@@ -37,16 +37,25 @@ export class UserError extends Error {
     readonly details: string[] = [],
     /** For kind 'config': the line of aws-batch.json to open. */
     readonly line?: number,
+    /** A file to open at the lines the error is about (the Dockerfile at its failing instruction). */
+    readonly fileLines?: FileLines,
   ) {
     super(message);
   }
 }
 
+/** An absolute path and 1-based lines in it. */
+export interface FileLines {
+  path: string;
+  line: number;
+  endLine: number;
+}
+
 /** A UserError of the Submit pipeline, tagged with the step it stopped at. */
 export class SubmitError extends UserError {
   override name = 'SubmitError';
-  constructor(kind: UserErrorKind, message: string, details: string[] = []) {
-    super(message, kind, details);
+  constructor(kind: UserErrorKind, message: string, details: string[] = [], file?: FileLines) {
+    super(message, kind, details, undefined, file);
   }
 }
 

@@ -6,8 +6,10 @@
 // registered only after the image is in the registry, and the run files are removed again when the
 // job cannot be submitted.
 import type Docker from 'dockerode';
+import { readFile } from 'node:fs/promises';
 import type { AwsClients } from '../aws/clients';
 import { EcrRegistry, ensureRepository, getRegistryCredentials } from '../aws/ecr';
+import { ecrPullCredentials } from '../aws/ecrPull';
 import { EnsuredDefinition, desiredJobDefinition, ensureJobDefinition } from '../aws/jobDefinition';
 import { checkBucket, deleteRunFiles, writeRunFiles } from '../aws/runStore';
 import { QueueTarget, queueTarget } from '../aws/queuePlatform';
@@ -16,6 +18,8 @@ import { fargateProblem } from '../config/fargate';
 import { CONFIG_FILE } from '../config/fileName';
 import type { LoadedConfig } from '../config/loadConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
+import { type PullCredentials, baseImages, registryOf } from '../docker/credentials';
+import { parseEcrHost } from '../docker/ecrHost';
 import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
@@ -151,6 +155,26 @@ export class SubmitPipeline {
   }
 
   /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
+  /**
+   * Credentials for FROM (and cacheFrom) images on other accounts' or regions' ECR registries, from
+   * the user's AWS credentials; merged over config.json's for the build's pulls.
+   */
+  private async baseImageSignIn(loaded: LoadedConfig, registry: EcrRegistry): Promise<Record<string, PullCredentials>> {
+    const { config } = loaded;
+    const dockerfile = await readFile(loaded.dockerfilePath, 'utf8').catch(() => '');
+    const hosts = [...baseImages(dockerfile, config.buildArgs), ...(config.cacheFrom ?? [])]
+      .map(registryOf)
+      .filter((host) => host !== registry.ecrHost && host !== registry.host);
+    if (!hosts.some((host) => parseEcrHost(host))) return {};
+    const own = parseEcrHost(registry.ecrHost);
+    const known = new Map<string, PullCredentials>(
+      own ? [[own.region, { username: registry.username, password: registry.password }]] : [],
+    );
+    const signIn = await ecrPullCredentials(hosts, (region) => this.options.aws.ecrIn(region), known, this.signal);
+    for (const line of signIn.log) this.log(line);
+    return signIn.credentials;
+  }
+
   async image(loaded: LoadedConfig, preflight: Preflight): Promise<ImageResult> {
     const { docker, aws } = this.options;
     const { config } = loaded;
@@ -158,6 +182,7 @@ export class SubmitPipeline {
     const repositoryRef = `${registry.host}/${config.repository}`;
 
     const credentialsFor = { username: registry.username, password: registry.password };
+    const pulls = await this.baseImageSignIn(loaded, registry);
     const runtime = await buildRunImage(docker, {
       loaded,
       repository: repositoryRef,
@@ -165,7 +190,7 @@ export class SubmitPipeline {
       runtimePath: this.options.runtimePath,
       nodeImage: this.options.runtimeNodeImage,
       cacheDir: this.options.cacheDir,
-      registryConfig: { [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
+      registryConfig: { ...pulls, [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
       signal: this.signal,
       log: (line) => this.log(line),
       // The image is 5 % to 50 % of the whole Submit.

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AwsTarget } from '../aws/target';
 import { CONFIG_FILE } from '../config/fileName';
 import type { Problem } from '../shared/awsProblem';
-import { isUserError } from '../shared/errors';
+import { type FileLines, isUserError } from '../shared/errors';
 import { COMMANDS } from './ids';
 
 /** What reporting needs of the extension (the Services object has it). */
@@ -36,13 +36,16 @@ interface Fix {
 export async function reportError(context: ReportContext, error: unknown, options: ReportOptions): Promise<void> {
   const problem = context.explain(error, options.action);
   const line = isUserError(error) ? error.line : undefined;
-  await reportProblem(context, problem, { ...options, line });
+  const fileLines = isUserError(error) ? error.fileLines : undefined;
+  await reportProblem(context, problem, { ...options, line, fileLines });
 }
+
+type ProblemOptions = ReportOptions & { line?: number; fileLines?: FileLines };
 
 export async function reportProblem(
   context: ReportContext,
   problem: Problem,
-  options: ReportOptions & { line?: number } = { action: 'AWS' },
+  options: ProblemOptions = { action: 'AWS' },
 ): Promise<void> {
   if (problem.kind === 'cancelled') {
     context.output.info(problem.detail);
@@ -64,7 +67,7 @@ export async function reportProblem(
   await fixes.find((fix) => fix.title === picked)?.run();
 }
 
-function fixesFor(context: ReportContext, problem: Problem, options: ReportOptions & { line?: number }): Fix[] {
+function fixesFor(context: ReportContext, problem: Problem, options: ProblemOptions): Fix[] {
   const profile = context.target?.profile ?? context.configuredProfile() ?? 'default';
   const chooseProfile = {
     title: 'Choose AWS Profile',
@@ -86,6 +89,12 @@ function fixesFor(context: ReportContext, problem: Problem, options: ReportOptio
         const file = vscode.Uri.joinPath(folder, CONFIG_FILE);
         return [{ title: `Open ${CONFIG_FILE}`, run: () => openAt(file, options.line) }, ...showChannel];
       }
+      // A failed build: the Dockerfile with the failing instruction selected.
+      if (options.fileLines) {
+        const { path, line, endLine } = options.fileLines;
+        const open = () => openAt(vscode.Uri.file(path), line, endLine);
+        return [{ title: 'Open Dockerfile', run: open }, ...(channel ? showChannel : [showLog])];
+      }
       return channel ? showChannel : [showLog];
     case 'ssoExpired':
     case 'credentialsExpired':
@@ -103,10 +112,14 @@ function fixesFor(context: ReportContext, problem: Problem, options: ReportOptio
   }
 }
 
-async function openAt(file: vscode.Uri, line?: number): Promise<void> {
+/** Opens the file with the cursor at `line`, or lines `line`..`endLine` selected. */
+async function openAt(file: vscode.Uri, line?: number, endLine?: number): Promise<void> {
   const document = await vscode.workspace.openTextDocument(file);
-  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
-  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+  const first = Math.min(Math.max(0, (line ?? 1) - 1), document.lineCount - 1);
+  const start = new vscode.Position(first, 0);
+  const last = endLine === undefined ? first : Math.min(Math.max(first, endLine - 1), document.lineCount - 1);
+  const end = endLine === undefined ? start : document.lineAt(last).range.end;
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, end) });
 }
 
 function signIn(profile: string): void {

@@ -2,6 +2,7 @@
 // defaults and clamping the extension applies, and one change event that says which groups changed.
 import * as vscode from 'vscode';
 import type { AwsSettings } from '../aws/target';
+import { DEFAULT_NODE_IMAGE } from '../docker/runtimeNode';
 
 export const SETTINGS_SECTION = 'awsBatch';
 
@@ -94,7 +95,7 @@ export class Settings implements vscode.Disposable {
     const config = this.config();
     return {
       registryHost: config.get<string>('registryHost')?.trim() || undefined,
-      runtimeNodeImage: config.get<string>('runtimeNodeImage')?.trim() || 'node:20-bookworm-slim',
+      runtimeNodeImage: config.get<string>('runtimeNodeImage')?.trim() || DEFAULT_NODE_IMAGE,
     };
   }
 

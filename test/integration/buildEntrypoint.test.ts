@@ -12,7 +12,7 @@ import { addRuntimeLayer } from '../../src/docker/runtimeLayer';
 import { contextOf, removeDir, removeImages } from './buildSupport';
 import { requireStandIns, runtimePath, suffix } from './submitFixture';
 
-const BASE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20';
+const BASE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22';
 
 suite('runtime layer: the image ENTRYPOINT', () => {
   const docker = new Docker();
@@ -42,7 +42,7 @@ suite('runtime layer: the image ENTRYPOINT', () => {
         engine: await checkEngine(docker),
         log: (line) => lines.push(line),
       });
-      made.push(runtime.ref, `${repository}:latest`);
+      made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
       return { runtime, lines };
     } finally {
       removeDir(dir);

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import Docker from 'dockerode';
+import { ecrPullCredentials } from '../../src/aws/ecrPull';
 import { buildImage } from '../../src/docker/build';
 import { DockerCredentials } from '../../src/docker/credentials';
 import { RegistryCredentials } from '../../src/docker/registry';
@@ -54,7 +55,11 @@ suite('build: private base images', () => {
     return dir;
   }
 
-  async function build(credentials: DockerCredentials, tag: string) {
+  async function build(
+    credentials: DockerCredentials,
+    tag: string,
+    extra: Partial<Parameters<typeof buildImage>[1]> = {},
+  ) {
     const { dir, context, dockerfile } = await contextOf({ Dockerfile: `FROM ${base}\nRUN echo built > /built\n` });
     try {
       made.push(tag);
@@ -66,6 +71,7 @@ suite('build: private base images', () => {
         baseImages: [base],
         pullCredentials: credentials,
         log: (line) => lines.push(line),
+        ...extra,
       });
     } finally {
       removeDir(dir);
@@ -119,6 +125,28 @@ suite('build: private base images', () => {
       },
     );
   });
+
+  for (const [builder, env] of [
+    ['BuildKit', {}],
+    ['the classic builder', { DOCKER_BUILDKIT: '0' }],
+  ] as const) {
+    test(`${builder}: ECR sign-ins for other registries (moto's tokens) are merged; config.json's are still used`, async () => {
+      const ecr = await ecrPullCredentials(['111122223333.dkr.ecr.eu-west-1.amazonaws.com'], (region) =>
+        aws.ecrIn(region),
+      );
+      assert.deepEqual(Object.keys(ecr.credentials), ['111122223333.dkr.ecr.eu-west-1.amazonaws.com']);
+      const dir = configDir(`merged-${suffix()}`, {
+        auths: { [login.host]: { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') } },
+      });
+      const built = await build(
+        DockerCredentials.load({ ...process.env, DOCKER_CONFIG: dir }),
+        `issue13-private-ecr:${suffix()}`,
+        { registryConfig: ecr.credentials, env: { ...process.env, ...env } },
+      );
+      assert.match(built.imageId, /^sha256:/);
+      assert.equal(built.builder, builder === 'BuildKit' ? 'buildkit' : 'classic');
+    });
+  }
 
   test('no credential in any log line', () => {
     const encoded = Buffer.from(`${login.username}:${login.password}`).toString('base64');

@@ -99,7 +99,7 @@ suite('The demo workspace runs locally and on the stand-ins, with the same resul
       docker,
       loaded: await loadRunConfig(workspace),
       runtimePath,
-      runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20',
+      runtimeNodeImage: process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22',
       cacheDir,
       log: (line, source) => lines.push({ source, line }),
     });

@@ -32,7 +32,7 @@ import {
 } from './submitFixture';
 
 const PYTHON_IMAGE = process.env.BATCH_RUNNER_PYTHON_IMAGE ?? 'local/python:3';
-const NODE_IMAGE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20';
+const NODE_IMAGE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22';
 const DEBIAN_IMAGE = 'local/debian:bookworm';
 
 /** Each task prints what Batch told it and writes an output.json, gathered into results.jsonl. */
@@ -383,6 +383,8 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
     const built = await failure(start(broken));
     assert.equal(built.kind, 'build');
     assert.match(built.message, /The Docker build failed at step 2\/2/);
+    // "Open Dockerfile" opens the workspace's Dockerfile at the failing RUN.
+    assert.deepEqual(built.fileLines, { path: join(broken, 'Dockerfile'), line: 2, endLine: 2 });
     assert.equal(existsSync(join(broken, '.batch-runner')), false);
 
     // 4 MiB is valid in aws-batch.json; Docker's minimum is 6 MB.

@@ -1,4 +1,4 @@
-// The runtime in moto's Docker-backed AWS Batch: an image FROM local/node:20 carrying
+// The runtime in moto's Docker-backed AWS Batch: an image FROM local/node:22 carrying
 // dist/runtime.js, a manager job on research-queue that submits its workers as an array job; the
 // workers connect back over TCP (host network), 20 tasks complete with results in moto's S3, and
 // no worker job is left running.
@@ -36,7 +36,7 @@ async function buildImage(docker: Docker, tag: string): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), 'runtime-image-'));
   try {
     copyFileSync(RUNTIME, join(context, 'runtime.js'));
-    writeFileSync(join(context, 'Dockerfile'), 'FROM local/node:20\nCOPY runtime.js /opt/batch-runner/runtime.js\n');
+    writeFileSync(join(context, 'Dockerfile'), 'FROM local/node:22\nCOPY runtime.js /opt/batch-runner/runtime.js\n');
     const stream = await docker.buildImage({ context, src: ['Dockerfile', 'runtime.js'] }, { t: tag });
     const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>

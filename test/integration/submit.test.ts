@@ -277,13 +277,13 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     assert.equal((await registryImage(credentials, repository, 'latest')).digest, result.image.digest);
   });
 
-  test('an image that has Node.js 20 runs the runtime on its own node', async () => {
+  test('an image that has Node.js 22 runs the runtime on its own node', async () => {
     const nodeName = `it-node-${id}`;
     const nodeRepository = `submit-it-node-${id}`;
     created.names.push(nodeName);
     created.repositories.push(nodeRepository);
     const dir = makeWorkspace({
-      Dockerfile: 'FROM local/node:20\nRUN echo ok > /ok.txt\n',
+      Dockerfile: 'FROM local/node:22\nRUN echo ok > /ok.txt\n',
       'aws-batch.json': configFile({
         name: nodeName,
         repository: nodeRepository,

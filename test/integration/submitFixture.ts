@@ -58,7 +58,7 @@ export function requireStandIns(): { registry: string; nodeImage: string } {
   assert.ok(existsSync(runtimePath), `${runtimePath} is missing: run npm run build first`);
   return {
     registry: process.env.BATCH_RUNNER_REGISTRY as string,
-    nodeImage: process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20',
+    nodeImage: process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22',
   };
 }
 

@@ -51,7 +51,7 @@ export function prepareSubmitWorkspace(folder) {
       {
         ...settings,
         'awsBatch.registryHost': process.env.BATCH_RUNNER_REGISTRY || '127.0.0.1:5000',
-        'awsBatch.runtimeNodeImage': process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:20',
+        'awsBatch.runtimeNodeImage': process.env.BATCH_RUNNER_NODE_IMAGE || 'local/node:22',
       },
       null,
       2,

@@ -36,7 +36,7 @@ suite('Run Locally (extension host)', function () {
     api = await vscode.extensions.getExtension<ExtensionApi>('aws-batch-runner.aws-batch-runner')!.activate();
     folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     assert.ok(!existsSync(join(folder, 'aws-batch.json')), 'the sample workspace has no aws-batch.json of its own');
-    await setting('runtimeNodeImage', process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20');
+    await setting('runtimeNodeImage', process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22');
     const files: Record<string, string> = {
       'local-test/Dockerfile': 'FROM local/debian:bookworm\nCOPY square.sh /square.sh\n',
       'local-test/square.sh':

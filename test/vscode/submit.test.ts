@@ -43,7 +43,7 @@ suite('Submit to Batch (extension host)', function () {
     folder = workspace.uri.fsPath;
     assert.ok(!existsSync(join(folder, 'aws-batch.json')), 'the sample workspace has no aws-batch.json of its own');
     await setting('registryHost', process.env.BATCH_RUNNER_REGISTRY ?? '127.0.0.1:5000');
-    await setting('runtimeNodeImage', process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:20');
+    await setting('runtimeNodeImage', process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22');
     const files: Record<string, string> = {
       'submit-test/Dockerfile': `FROM local/debian:bookworm\nCOPY app/ /app/\nRUN echo ${id} > /app/id.txt\n`,
       'submit-test/app/run.sh': 'echo "task $TASK_INDEX"\n',

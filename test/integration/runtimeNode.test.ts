@@ -1,0 +1,147 @@
+// The runtime's Node.js on the real engine: an image without Node gets the binary of the Node image
+// (the stand-ins' local/node:22), an image whose own node is older than MIN_NODE_MAJOR gets it too,
+// and a awsBatch.runtimeNodeImage with an old Node.js is refused with the setting and the fix named.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { buildImage } from '../../src/docker/build';
+import { checkEngine } from '../../src/docker/engine';
+import { BUNDLED_NODE, MIN_NODE_MAJOR, addRuntimeLayer } from '../../src/docker/runtimeLayer';
+import { SubmitError } from '../../src/shared/errors';
+import { contextOf, removeDir, removeImages } from './buildSupport';
+import { requireStandIns, runtimePath, suffix } from './submitFixture';
+
+const DEBIAN = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
+const BUSYBOX = 'local/busybox:latest';
+
+suite('runtime layer: Node.js 22', () => {
+  const docker = new Docker();
+  const made: string[] = [];
+  const cacheDir = mkdtempSync(join(tmpdir(), 'runtime-node-cache-'));
+  suiteTeardown(async () => {
+    await removeImages(docker, made);
+    removeDir(cacheDir);
+  });
+
+  async function image(files: Record<string, string>): Promise<string> {
+    const { dir, context, dockerfile } = await contextOf(files);
+    try {
+      const tag = `issue13-node:${suffix()}`;
+      made.push(tag);
+      return (await buildImage(docker, { context, dockerfile, platform: 'linux/amd64', tags: [tag] })).imageId;
+    } finally {
+      removeDir(dir);
+    }
+  }
+
+  /** An image whose `node` says it is Node.js 20 (a script: no real Node 20 is needed for the check). */
+  const oldNode = () =>
+    image({
+      Dockerfile: `FROM ${BUSYBOX}\nENV PATH=/usr/local/bin:/bin\nCOPY node /usr/local/bin/node\nRUN chmod 755 /usr/local/bin/node\n`,
+      node: '#!/bin/sh\nprintf 20.19.0\n',
+    });
+
+  async function layer(baseImageId: string, nodeImage: string, env?: NodeJS.ProcessEnv) {
+    const lines: string[] = [];
+    const repository = `issue13-node-layer-${suffix()}`;
+    const runtime = await addRuntimeLayer(docker, {
+      baseImageId,
+      platform: 'linux/amd64',
+      runtimePath,
+      nodeImage,
+      cacheDir,
+      repository,
+      engine: await checkEngine(docker),
+      log: (line) => lines.push(line),
+      env,
+    });
+    made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
+    return { runtime, lines };
+  }
+
+  async function output(ref: string, cmd: string[]): Promise<string> {
+    const container = await docker.createContainer({
+      Image: ref,
+      Cmd: cmd,
+      Tty: true,
+      HostConfig: { NetworkMode: 'none' },
+    });
+    try {
+      await container.start();
+      await container.wait();
+      return ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
+    } finally {
+      await container.remove({ force: true });
+    }
+  }
+
+  test('the stand-ins Node image is Node.js 22', async () => {
+    const { nodeImage } = requireStandIns();
+    const version = await output(nodeImage, ['node', '-e', 'process.stdout.write(process.version)']);
+    assert.match(version, new RegExp(`^v${MIN_NODE_MAJOR}\\.`), `${nodeImage}: ${version}`);
+  });
+
+  test('an image without Node.js gets the Node.js 22 binary of awsBatch.runtimeNodeImage', async () => {
+    const { nodeImage } = requireStandIns();
+    const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo plain > /plain.txt\n` });
+    const { runtime, lines } = await layer(base, nodeImage);
+    assert.equal(runtime.node, BUNDLED_NODE);
+    assert.ok(
+      lines.some((line) => line.includes('has no Node.js')),
+      lines.join('\n'),
+    );
+    assert.match(await output(runtime.ref, [BUNDLED_NODE, '--version']), /^v22\./);
+    assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
+    // Built with BuildKit (its plain progress), from a temporary tag of the base that is gone again.
+    assert.ok(
+      lines.some((line) => /^\[runtime layer\] #\d+ \[2\/2\] ADD batch-runner-runtime\.tar \//.test(line)),
+      lines.join('\n'),
+    );
+    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
+    // The user's image is kept, under <repository>:without-runtime.
+    const kept = await docker.getImage(`${runtime.ref.split(':')[0]}:without-runtime`).inspect();
+    assert.equal(kept.Id, base);
+  });
+
+  test('without BuildKit (DOCKER_BUILDKIT=0) the layer is built by the classic builder, the same files', async () => {
+    const { nodeImage } = requireStandIns();
+    const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo classic > /plain.txt\n` });
+    const { runtime, lines } = await layer(base, nodeImage, { ...process.env, DOCKER_BUILDKIT: '0' });
+    assert.ok(
+      lines.some((line) => line === '[runtime layer] Step 2/5 : ADD batch-runner-runtime.tar /'),
+      lines.join('\n'),
+    );
+    assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
+    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
+  });
+
+  test('an image whose own Node.js is 20 gets the bundled Node.js 22 instead', async () => {
+    const { nodeImage } = requireStandIns();
+    const base = await image({
+      Dockerfile: `FROM ${DEBIAN}\nCOPY node /usr/local/bin/node\nRUN chmod 755 /usr/local/bin/node\n`,
+      node: '#!/bin/sh\nprintf 20.19.0\n',
+    });
+    const { runtime, lines } = await layer(base, nodeImage);
+    assert.equal(runtime.node, BUNDLED_NODE);
+    assert.ok(
+      lines.some((line) => line.includes("image's Node.js 20 is older than 22")),
+      lines.join('\n'),
+    );
+  });
+
+  test('a awsBatch.runtimeNodeImage with Node.js 20 is refused, naming the setting and the default', async () => {
+    const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo plain > /plain.txt\n` });
+    const old = await oldNode();
+    await assert.rejects(layer(base, old), (error: unknown) => {
+      assert.ok(error instanceof SubmitError, String(error));
+      assert.match(
+        error.message,
+        /setting awsBatch\.runtimeNodeImage\) has Node\.js 20; the runtime needs Node\.js 22/,
+      );
+      assert.match(error.message, /node:22-bookworm-slim/);
+      return true;
+    });
+  });
+});
