@@ -35,8 +35,6 @@ export interface WorkerOptions {
   noop?: boolean;
   /** With noop: each task's output.json is {"index": i, "input": <its input>} (results.jsonl at scale). */
   noopOutput?: boolean;
-  /** Fork tasks with child_process.spawn even where bash is (tests of that path). */
-  spawnWithNode?: boolean;
 }
 
 interface TaskHandle {
@@ -104,7 +102,7 @@ export class Worker {
   private outbox?: { link: Link; results: Result[]; bytes: number; want: number };
 
   constructor(private readonly options: WorkerOptions) {
-    const bash = options.noop || options.spawnWithNode ? undefined : findBash();
+    const bash = options.noop ? undefined : findBash();
     if (bash) this.spawner = new ShellSpawner(bash);
     process.once('exit', () => {
       this.spawner?.killNow();
