@@ -56,7 +56,13 @@ export interface ClusterConfig {
   manager: string[];
   worker: string[];
   minWorkers?: number;
+  /** The port each worker's command listens on (BATCH_WORKER_PORT); open it between the workers. */
+  workerPort?: number;
+  /** When a worker counts as ready: its port accepts ("port"), it wrote its ready file ("file"), or it started. */
+  ready?: ClusterReady;
 }
+
+export type ClusterReady = 'port' | 'file' | 'spawned';
 
 export interface BuildSecret {
   id: string;
@@ -134,7 +140,7 @@ export const KNOWN_KEYS = {
   workers: ['min', 'max'],
   results: ['bucket', 'prefix'],
   tasks: ['command', 'count', 'inputs', 'inputsFile', 'retries', 'timeoutSeconds', 'slotsPerWorker'],
-  cluster: ['manager', 'worker', 'minWorkers'],
+  cluster: ['manager', 'worker', 'minWorkers', 'workerPort', 'ready'],
   runtime: ['managerTimeoutSeconds', 'heartbeatSeconds', 'killGraceSeconds', 'handshakeSeconds', 'port'],
 } as const;
 
@@ -730,6 +736,31 @@ function parseCluster(check: Checker, value: unknown): ClusterConfig {
   };
   if (value.minWorkers !== undefined) {
     cluster.minWorkers = check.integer(value.minWorkers, 'cluster.minWorkers', 1, MAX_WORKERS, 'workers');
+  }
+  if (value.workerPort !== undefined) {
+    const port = value.workerPort;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      check.fail(
+        'cluster.workerPort',
+        `"cluster.workerPort" must be a port number from 1 to 65535${given(port)}: the port each worker's command listens on.`,
+      );
+    }
+    cluster.workerPort = port;
+  }
+  if (value.ready !== undefined) {
+    if (value.ready !== 'port' && value.ready !== 'file' && value.ready !== 'spawned') {
+      check.fail(
+        'cluster.ready',
+        `"cluster.ready" must be "port" (the worker's port accepts connections), "file" (the worker command writes $BATCH_WORKER_READY_FILE) or "spawned" (it started)${given(value.ready)}.`,
+      );
+    }
+    if (value.ready === 'port' && cluster.workerPort === undefined) {
+      check.fail(
+        'cluster.ready',
+        '"cluster.ready": "port" needs "cluster.workerPort", the port to wait for; add it, or use "file".',
+      );
+    }
+    cluster.ready = value.ready;
   }
   return cluster;
 }

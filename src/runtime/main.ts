@@ -72,7 +72,7 @@ usage:
       A manager and N worker processes on this machine, for a run folder holding run.json.
   node runtime.js --help | --version
 
-Cluster mode (run.json "cluster": manager, worker, minWorkers, workerPort, ready):
+Cluster mode (aws-batch.json's "cluster": manager, worker, minWorkers, workerPort, ready):
   Each worker runs the worker command with BATCH_MANAGER_HOST (the manager's address),
   BATCH_WORKER_HOST (its own), BATCH_WORKER_INDEX (0..n-1), BATCH_WORKER_COUNT, BATCH_WORKER_PORT
   (cluster.workerPort, when set) and BATCH_WORKER_READY_FILE. A worker is ready when

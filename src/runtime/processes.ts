@@ -25,7 +25,20 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-const live = new Set<Running>();
+/** What stopAll and killAllNow reach: commands started here and task processes (worker/taskProcess.ts). */
+export interface Stoppable {
+  readonly done: Promise<unknown>;
+  stop(why: string): void;
+  killNow(): void;
+}
+
+const live = new Set<Stoppable>();
+
+/** Registers a process for stopAll / killAllNow until it is done. */
+export function trackLive(process: Stoppable): void {
+  live.add(process);
+  void process.done.finally(() => live.delete(process));
+}
 
 export function startCommand(command: string[], options: StartOptions): Running {
   const child = spawn(command[0], command.slice(1), {
@@ -69,14 +82,13 @@ export function startCommand(command: string[], options: StartOptions): Running 
     clearTimeout(timeout);
     // Children of the command that outlive it are stopped too.
     signalGroup(child, 'SIGKILL');
-    live.delete(running);
   });
 
   if (options.timeoutMs) {
     timeout = setTimeout(() => stop(`timed out after ${formatSeconds(options.timeoutMs!)}`), options.timeoutMs);
   }
   const running: Running = { pid: child.pid, child, done, stop };
-  live.add(running);
+  trackLive({ done, stop, killNow: () => signalGroup(child, 'SIGKILL') });
   return running;
 }
 
@@ -89,13 +101,17 @@ export async function stopAll(why: string): Promise<void> {
 
 /** Last resort at exit: no grace, nothing awaited (exit handlers are synchronous). */
 export function killAllNow(): void {
-  for (const running of live) signalGroup(running.child, 'SIGKILL');
+  for (const running of live) running.killNow();
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+  if (child.pid !== undefined) signalGroupOf(child.pid, signal);
+}
+
+/** Signals the process group led by `pid` (a command started in a group of its own). */
+export function signalGroupOf(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pid, signal);
   } catch {
     // the group is already gone
   }

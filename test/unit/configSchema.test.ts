@@ -19,6 +19,17 @@ const base = {
 const samples: [string, unknown][] = [
   ['minimal', base],
   ['cluster', { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], minWorkers: 1 }, workers: 2 }],
+  ['cluster port', { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], workerPort: 9009 } }],
+  [
+    'cluster ready file',
+    { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], workerPort: 22, ready: 'file' } },
+  ],
+  ['cluster port 0', { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], workerPort: 0 } }],
+  ['cluster ready word', { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], ready: 'up' } }],
+  [
+    'cluster ready port alone',
+    { ...base, tasks: undefined, cluster: { manager: ['m'], worker: ['w'], ready: 'port' } },
+  ],
   [
     'everything',
     {

@@ -144,6 +144,28 @@ suite('aws-batch.json parsing', () => {
     assert.match(error.message, /"cluster\.minWorkers" \(3\) is more than "workers" \(2\)/);
   });
 
+  test("cluster.workerPort and cluster.ready: the worker's port and when a worker counts as ready", () => {
+    const cluster = (extra: object) => ({
+      jobQueue: 'q',
+      results: minimal.results,
+      cluster: { manager: ['mpirun', 'hostname'], worker: ['w'], ...extra },
+    });
+    assert.deepEqual(parse(cluster({ workerPort: 9009, ready: 'port' })).cluster, {
+      manager: ['mpirun', 'hostname'],
+      worker: ['w'],
+      workerPort: 9009,
+      ready: 'port',
+    });
+    assert.equal(parse(cluster({ ready: 'file' })).cluster?.ready, 'file');
+    assert.match(
+      problem(cluster({ workerPort: 70000 })).message,
+      /"cluster\.workerPort" must be a port number from 1 to 65535 \(it is 70000\)/,
+    );
+    assert.match(problem(cluster({ workerPort: '22' })).message, /"cluster\.workerPort" must be a port number/);
+    assert.match(problem(cluster({ ready: 'up' })).message, /"cluster\.ready" must be "port" .*"file" .*"spawned"/);
+    assert.match(problem(cluster({ ready: 'port' })).message, /needs "cluster\.workerPort"/);
+  });
+
   test('the results prefix is normalised to a folder', () => {
     assert.equal(parse({ ...minimal, results: { bucket: 'b-1', prefix: '/a/b' } }).results.prefix, 'a/b/');
     assert.equal(parse({ ...minimal, results: { bucket: 'b-1', prefix: '' } }).results.prefix, '');

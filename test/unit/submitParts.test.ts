@@ -46,6 +46,11 @@ suite('submit parts', () => {
       'r3',
     );
     assert.deepEqual(cluster.cluster, { manager: ['m'], worker: ['w'] });
+    const ports = buildRunSpec(
+      config({ cluster: { manager: ['m'], worker: ['w'], workerPort: 9009, ready: 'file' }, workers: 2 }),
+      'r4',
+    );
+    assert.deepEqual(ports.cluster, { manager: ['m'], worker: ['w'], workerPort: 9009, ready: 'file' });
     assert.deepEqual(cluster.workers, { min: 2, max: 4 });
     assert.equal(cluster.tasks, undefined);
   });
@@ -55,6 +60,8 @@ suite('submit parts', () => {
       config({ tasks: { command: ['echo', '${index}'], count: 5, retries: 2, timeoutSeconds: 60 }, workers: 3 }),
       config({ tasks: { command: ['x'], inputsFile: 'in.jsonl', slotsPerWorker: 2 }, environment: { A: 'b' } }),
       config({ cluster: { manager: ['m'], worker: ['w'], minWorkers: 2 }, workers: { min: 2, max: 4 } }),
+      config({ cluster: { manager: ['m'], worker: ['w'], workerPort: 9009, ready: 'port' }, workers: 2 }),
+      config({ cluster: { manager: ['m'], worker: ['w'], workerPort: 22, ready: 'file' }, workers: 2 }),
     ];
     for (const [i, c] of configs.entries()) {
       const spec = buildRunSpec(c, newRunId(c.name), i === 1 ? [{ a: 1 }, 'two'] : undefined);

@@ -75,6 +75,7 @@ export class StreamedInputs implements InputSource {
   private resume?: () => void;
   private closed = false;
   private notifying = false;
+  private finished?: () => void;
   error?: Error;
 
   constructor(
@@ -83,16 +84,28 @@ export class StreamedInputs implements InputSource {
     private readonly wanted: ((index: number) => boolean) | undefined,
     /** Called when more inputs arrived (set it once the run that takes them exists). */
     public onReady: () => void = () => undefined,
+    /** Called once, when the file is read to its end or the inputs are closed (frees what read it). */
+    finished?: () => void,
   ) {
+    this.finished = finished;
     void this.read(source);
   }
 
+  /** `finished` is called once the file is read or the inputs closed, and also when opening fails. */
   static async open(
     store: RunStore,
     key: string,
     wanted: ((index: number) => boolean) | undefined,
+    finished?: () => void,
   ): Promise<StreamedInputs> {
-    return new StreamedInputs(await lines(store, key), wanted);
+    let source: Lines;
+    try {
+      source = await lines(store, key);
+    } catch (error) {
+      finished?.();
+      throw error;
+    }
+    return new StreamedInputs(source, wanted, undefined, finished);
   }
 
   take(index: number): string | undefined {
@@ -117,6 +130,13 @@ export class StreamedInputs implements InputSource {
   close(): void {
     this.closed = true;
     this.resume?.();
+    this.finish();
+  }
+
+  private finish(): void {
+    const finished = this.finished;
+    this.finished = undefined;
+    finished?.();
   }
 
   private async read(source: Lines | Promise<Lines>): Promise<void> {
@@ -137,6 +157,7 @@ export class StreamedInputs implements InputSource {
       this.error = error as Error;
     }
     this.ended = true;
+    this.finish();
     this.notify();
   }
 

@@ -315,14 +315,25 @@ async function taskRun(
 ): Promise<TaskRun> {
   if (!tasks.inputsFile) return new TaskRun(tasks, log, changed, overdueGraceMs);
   const where = await openInputs(store, tasks.inputsFile);
+  // A file at a URI of its own has a store of its own (an S3 client): closed once the file is read.
+  const done = () => {
+    if (where.own) where.store.close();
+  };
   const file = `${where.store.location}${where.key}`;
-  const counted = tasks.count ?? (await countInputs(where.store, where.key));
+  let counted: number;
+  try {
+    counted = tasks.count ?? (await countInputs(where.store, where.key));
+  } catch (error) {
+    done();
+    throw error;
+  }
   if (counted < 1 || counted > MAX_TASKS) {
+    done();
     throw new RunSpecError(`run.json: tasks.inputsFile (${file}) has ${counted} inputs; give 1 to ${MAX_TASKS}`);
   }
   const spec = { ...tasks, count: counted };
   const wanted = tasks.indexes ? new Set(tasks.indexes) : undefined;
-  const inputs = await StreamedInputs.open(where.store, where.key, wanted && ((index) => wanted.has(index)));
+  const inputs = await StreamedInputs.open(where.store, where.key, wanted && ((index) => wanted.has(index)), done);
   const run = new TaskRun(spec, log, changed, overdueGraceMs, inputs);
   inputs.onReady = () => run.inputsReady();
   log(`${counted} task inputs are read from ${file} as the tasks go out`);

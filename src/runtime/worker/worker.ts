@@ -2,7 +2,7 @@
 // slots, runs them, uploads their outputs and reports. It exits when the manager says so, and on
 // its own when it has not heard from the manager for the manager timeout, stopping everything it
 // started: a lost manager never leaves a paid container running.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,17 @@ import { EXIT } from '../exitCodes';
 import { describeError, type Log } from '../log';
 import type { WorkerIdentity } from '../protocol/auth';
 import { MAX_FRAME_BYTES, asToWorker, type Assign, type Result, type Results, type Start } from '../protocol/messages';
-import { describeOutcome, formatSeconds, startCommand, stopAll, type Running } from '../processes';
+import { describeOutcome, formatSeconds, startCommand, stopAll, type Outcome, type Running } from '../processes';
 import type { Settings } from '../settings';
 import { readSecret } from '../store/secret';
 import { KEYS, type RunStore } from '../store/store';
-import { ByteTail, LineTail, cutToBytes, forwardLines } from './lines';
+import { ByteTail, cutToBytes } from './lines';
 import { connectToManager, type Link } from './link';
 import { collectOutputs } from './outputs';
+import { ShellSpawner, findBash } from './shellSpawner';
+import { TaskFolders } from './taskFolders';
+import { TaskOutput } from './taskOutput';
+import { startTask, type TaskProcess } from './taskProcess';
 
 export interface WorkerOptions {
   host: string;
@@ -35,7 +39,7 @@ export interface WorkerOptions {
 
 interface TaskHandle {
   attempt: number;
-  running?: Running;
+  running?: TaskProcess;
   /** Set when the manager no longer wants the result (cancel, lost connection). */
   abandoned: boolean;
 }
@@ -58,6 +62,9 @@ const REASON_LINE_BYTES = 300;
 /** A failed result's tail is at most 2 KB (TAIL_MAX_BYTES); counted generously. */
 const TAIL_BYTES_GUESS = 1024;
 
+/** How often the output of running tasks is read and forwarded to the job log. */
+const FOLLOW_MS = 250;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Worker {
@@ -78,17 +85,51 @@ export class Worker {
   /** Tasks received beyond the free slots (the prefetch), started in order as slots free up. */
   private queued: { task: Assign; link: Link }[] = [];
   private active = 0;
-  private taskSerial = 0;
+  private readonly folders = new TaskFolders(this.scratch);
   private slots = 1;
   /** Tasks the manager may have handed us on this connection: running, waiting here, or on their way. */
   private granted = 0;
   /** Average task time (ms), a moving average; undefined before the first task. */
   private averageMs?: number;
+  /** Forks task processes from small long-lived shells; undefined without bash (then Node spawns them). */
+  private readonly spawner?: ShellSpawner;
+  /** The environment all tasks share, kept as one object while it holds (the shells start with it). */
+  private shared?: { environment: Record<string, string>; runId: string; env: NodeJS.ProcessEnv };
+  /** Outputs of the running tasks, read a few times a second while they run. */
+  private readonly following = new Set<TaskOutput>();
+  private followTimer?: NodeJS.Timeout;
   /** Results (and freed slots) not sent yet: they go out together once this turn of the event loop ends. */
   private outbox?: { link: Link; results: Result[]; bytes: number; want: number };
 
   constructor(private readonly options: WorkerOptions) {
-    process.once('exit', () => rmSync(this.scratch, { recursive: true, force: true }));
+    const bash = options.noop ? undefined : findBash();
+    if (bash) this.spawner = new ShellSpawner(bash);
+    process.once('exit', () => {
+      this.spawner?.killNow();
+      rmSync(this.scratch, { recursive: true, force: true });
+    });
+  }
+
+  private sharedEnvironment(): NodeJS.ProcessEnv {
+    if (this.shared?.environment !== this.environment || this.shared.runId !== this.runId) {
+      const env = { ...process.env, ...this.environment, BATCH_RUN_ID: this.runId };
+      this.shared = { environment: this.environment, runId: this.runId, env };
+    }
+    return this.shared.env;
+  }
+
+  /** Reads the running tasks' outputs every FOLLOW_MS while any runs (short tasks end before the first read). */
+  private followOutputs(): void {
+    if (this.followTimer) return;
+    this.followTimer = setInterval(() => {
+      if (this.following.size === 0) {
+        clearInterval(this.followTimer);
+        this.followTimer = undefined;
+        return;
+      }
+      for (const output of this.following) output.poll();
+    }, FOLLOW_MS);
+    this.followTimer.unref();
   }
 
   async run(): Promise<number> {
@@ -121,6 +162,7 @@ export class Worker {
     this.options.log(`stopping: ${reason}`);
     for (const handle of this.tasks.values()) handle.abandoned = true;
     await stopAll(reason);
+    this.spawner?.close();
     // Let stopped tasks clean up their folders (bounded: an upload may be stuck).
     await Promise.race([Promise.allSettled(this.inflight), new Promise((r) => setTimeout(r, 5000))]);
     await rm(this.scratch, { recursive: true, force: true });
@@ -318,27 +360,25 @@ export class Worker {
     this.cancel(task.index);
     const handle: TaskHandle = { attempt: task.attempt, abandoned: false };
     this.tasks.set(task.index, handle);
-    // Task folders are made and removed with synchronous calls: a few microseconds each, where a
-    // round trip through the thread pool costs a task of `true` a good part of its time.
-    const dir = join(this.scratch, `task-${task.index}-${task.attempt}-${++this.taskSerial}`);
-    mkdirSync(join(dir, 'output'), { recursive: true });
+    // Task folders are taken and given back with synchronous calls: a few microseconds each, where
+    // a round trip through the thread pool costs a task of `true` a good part of its time.
+    const dir = this.folders.take();
     try {
       report(handle, await this.execute(task, handle, dir));
     } catch (error) {
       report(handle, { ok: false, exitCode: null, signal: null, reason: describeError(error) });
     } finally {
       if (this.tasks.get(task.index) === handle) this.tasks.delete(task.index);
-      rmSync(dir, { recursive: true, force: true });
+      this.folders.give(dir);
     }
   }
 
   private async execute(task: Assign, handle: TaskHandle, dir: string) {
     const { store, settings } = this.options;
     const outputDir = join(dir, 'output');
+    const base = this.sharedEnvironment();
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...this.environment,
-      BATCH_RUN_ID: this.runId,
+      ...base,
       TASK_INDEX: String(task.index),
       TASK_ATTEMPT: String(task.attempt),
       TASK_OUTPUT_DIR: outputDir,
@@ -348,32 +388,43 @@ export class Worker {
       writeFileSync(env.TASK_INPUT, JSON.stringify(task.input ?? null));
     }
     if (handle.abandoned) return { ok: false, exitCode: null, signal: null };
-    const running = startCommand(task.command, {
+    // What the task prints goes to files beside its output folder, followed from here: forwarded
+    // to the job log, its last lines kept for a failed result, its end kept as stdout.log/stderr.log.
+    const output = new TaskOutput(join(dir, 'stdout.out'), join(dir, 'stderr.out'), task.index);
+    const running = startTask(this.spawner, {
+      command: task.command,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      base,
+      stdoutFile: output.stdout.path,
+      stderrFile: output.stderr.path,
       killGraceMs: settings.killGraceMs,
       timeoutMs: task.timeoutMs,
+      readStderrEnd: () => {
+        output.stderr.read();
+        return output.stderrTail.lines().join('\n') + '\n';
+      },
     });
     handle.running = running;
-    // The last lines of the whole output travel with a failed result; the last line of stderr
-    // goes into its one-line reason.
-    const tail = new LineTail();
-    const stderr = new LineTail(5, 1024);
-    const prefix = `[task ${task.index}] `;
-    forwardLines(running.child.stdout!, process.stdout, prefix, tail);
-    forwardLines(running.child.stderr!, process.stderr, prefix, tail, stderr);
-    // What the task printed, kept as tasks/<i>/stdout.log and stderr.log (the end of it, bounded).
-    const printed = { stdout: new ByteTail(), stderr: new ByteTail() };
-    running.child.stdout!.on('data', (chunk: string) => printed.stdout.add(chunk));
-    running.child.stderr!.on('data', (chunk: string) => printed.stderr.add(chunk));
-    const outcome = await running.done;
-    const logs = writeTaskLogs(dir, printed);
+    this.following.add(output);
+    this.followOutputs();
+    let outcome: Outcome;
+    try {
+      outcome = await running.done;
+    } finally {
+      this.following.delete(output);
+    }
+    output.end();
+    const tail = output.tail;
+    const stderr = output.stderrTail;
+    const logs = writeTaskLogs(dir, { stdout: output.stdout.kept, stderr: output.stderr.kept });
     if (outcome.exitCode !== 0 || outcome.error) {
       // A failed attempt's output is kept too: it is what explains the failure.
       await uploadTaskLogs(store, task.index, logs).catch((error) =>
         this.options.log(`task ${task.index}: its output could not be saved: ${describeError(error)}`),
       );
-      const last = stderr.last();
+      // The shell's own "exec: X: not found" says no more than the reason already does.
+      const shellSaid = outcome.error?.startsWith('command not found') || outcome.error?.startsWith('could not start');
+      const last = shellSaid ? undefined : stderr.last();
       return {
         ok: false,
         exitCode: outcome.exitCode,

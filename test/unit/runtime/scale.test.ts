@@ -2,9 +2,12 @@
 // need an input again, a file shorter than its count), outputs spooled and written in index order,
 // tasks and results in batches, and Submit naming inputs.jsonl for large runs.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseRunConfig } from '../../../src/config/runConfig';
 import { INLINE_INPUTS_MAX, buildRunSpec } from '../../../src/config/runSpec';
-import { StreamedInputs, countInputs } from '../../../src/runtime/manager/inputs';
+import { StreamedInputs, countInputs, openInputs } from '../../../src/runtime/manager/inputs';
 import type { ConnectedWorker } from '../../../src/runtime/manager/listener';
 import { ResultSpool } from '../../../src/runtime/manager/results';
 import { TaskRun } from '../../../src/runtime/manager/taskRun';
@@ -163,6 +166,49 @@ suite('runtime at scale: streamed inputs, spooled results, batches', () => {
       written,
       '{"index":0,"output":{"p":0}}\n{"index":10,"output":{"from":"store"}}\n{"index":30,"output":{"p":3}}\n{"index":40,"output":{"p":4}}\n',
     );
+  });
+
+  test('what reads an inputs file is freed once: at its end, on close, or when it cannot be opened', async () => {
+    const store = memoryStore({ 'in.jsonl': '1\n2\n3\n' });
+    let freed = 0;
+    const read = await StreamedInputs.open(store, 'in.jsonl', undefined, () => freed++);
+    await sleep(20);
+    assert.equal(freed, 1, 'freed when the file has been read');
+    read.close();
+    assert.equal(freed, 1, 'and only once');
+
+    // A file longer than the read-ahead: still being read when the run ends.
+    const long = memoryStore({ 'in.jsonl': Array.from({ length: 10_000 }, (_, i) => String(i)).join('\n') });
+    let freedLong = 0;
+    const reading = await StreamedInputs.open(long, 'in.jsonl', undefined, () => freedLong++);
+    await sleep(20);
+    assert.equal(freedLong, 0, 'not freed while the file is still wanted');
+    reading.close();
+    assert.equal(freedLong, 1, 'freed on close');
+    await sleep(20);
+    assert.equal(freedLong, 1);
+
+    let freedMissing = 0;
+    await assert.rejects(
+      StreamedInputs.open(store, 'absent.jsonl', undefined, () => freedMissing++),
+      /the inputs file absent\.jsonl is not in memory\//,
+    );
+    assert.equal(freedMissing, 1, 'freed when the file is not there');
+  });
+
+  test('an inputs file at a URI of its own gets a store of its own; a key uses the run store', async () => {
+    const store = memoryStore();
+    assert.deepEqual(await openInputs(store, 'inputs.jsonl'), { store, key: 'inputs.jsonl', own: false });
+    const dir = mkdtempSync(join(tmpdir(), 'inputs-'));
+    try {
+      const own = await openInputs(store, `${dir}/big.jsonl`);
+      assert.equal(own.own, true);
+      assert.equal(own.key, 'big.jsonl');
+      assert.notEqual(own.store, store);
+      own.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('batch messages are shape-checked element by element', () => {

@@ -1,0 +1,166 @@
+// Task processes, forked by a slot's bash (shellSpawner.ts) and by Node's spawn where there is no
+// bash: the same environment, output files, exit codes, signals, "not found", stops that reach the
+// whole process group, and nothing left running after the task.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeOutcome } from '../../../src/runtime/processes';
+import { ShellSpawner, findBash, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
+import { TaskOutput } from '../../../src/runtime/worker/taskOutput';
+import { outcomeOfStatus, startTask } from '../../../src/runtime/worker/taskProcess';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Running (a zombie that nobody reaped yet has ended). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const bash = findBash();
+
+for (const how of ['bash', 'node'] as const) {
+  suite(`runtime task processes (${how})`, () => {
+    let dir: string;
+    let spawner: ShellSpawner | undefined;
+    const base = { ...process.env, SHARED: 'one' };
+
+    setup(function () {
+      if (how === 'bash' && !bash) this.skip();
+      dir = mkdtempSync(join(tmpdir(), 'task-process-'));
+      spawner = how === 'bash' ? new ShellSpawner(bash!) : undefined;
+    });
+    teardown(() => {
+      spawner?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    function run(command: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs?: number) {
+      const output = new TaskOutput(join(dir, 'stdout.out'), join(dir, 'stderr.out'), 7);
+      const env = { ...base, ...extra };
+      const task = startTask(spawner, {
+        command,
+        env,
+        base,
+        stdoutFile: output.stdout.path,
+        stderrFile: output.stderr.path,
+        killGraceMs: 300,
+        timeoutMs,
+        readStderrEnd: () => {
+          output.stderr.read();
+          return output.stderrTail.lines().join('\n') + '\n';
+        },
+      });
+      return { task, output };
+    }
+
+    test('the environment (shared and per task, quotes and newlines), stdout and stderr in their files', async () => {
+      const value = `it's "quoted" $HOME \`x\`\nsecond line`;
+      const { task, output } = run(
+        ['sh', '-c', 'printf "%s|%s|%s\\n" "$SHARED" "$TASK_INDEX" "$ODD"; echo oops >&2; exit 3'],
+        { TASK_INDEX: '42', ODD: value, SHARED: 'one' },
+      );
+      const outcome = await task.done;
+      output.end();
+      assert.deepEqual(outcome, { exitCode: 3, signal: null });
+      assert.equal(readFileSync(output.stdout.path, 'utf8'), `one|42|${value}\n`);
+      assert.equal(output.stderr.kept.text().toString(), 'oops\n');
+      assert.equal(output.stderrTail.last(), 'oops');
+    });
+
+    test('a variable of the shared environment that a task does not have is not set for it', async () => {
+      const env = { ...base };
+      delete (env as Record<string, string | undefined>).SHARED;
+      const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
+      const task = startTask(spawner, {
+        command: ['sh', '-c', 'echo "[${SHARED-unset}]"'],
+        env,
+        base,
+        stdoutFile: output.stdout.path,
+        stderrFile: output.stderr.path,
+        killGraceMs: 300,
+        readStderrEnd: () => '',
+      });
+      await task.done;
+      output.end();
+      assert.equal(readFileSync(output.stdout.path, 'utf8'), '[unset]\n');
+    });
+
+    test('a signal is reported as the signal; a command that is not there as not found (127)', async () => {
+      const killed = await run(['sh', '-c', 'kill -KILL $$']).task.done;
+      assert.equal(killed.signal, 'SIGKILL');
+      assert.equal(killed.exitCode, null);
+      const missing = await run(['batch-runner-no-such-command', 'x']).task.done;
+      assert.equal(missing.exitCode, 127);
+      assert.equal(describeOutcome(missing), 'command not found: batch-runner-no-such-command');
+    });
+
+    test('stop: SIGTERM to the whole group, SIGKILL after the grace; nothing it started outlives it', async () => {
+      const pidFile = join(dir, 'child.pid');
+      // The task starts a child that ignores SIGTERM, then waits.
+      const { task } = run(['sh', '-c', `sh -c 'trap "" TERM; echo $$ > ${pidFile}; sleep 30' & wait`]);
+      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await sleep(20);
+      const child = Number(readFileSync(pidFile, 'utf8'));
+      const begin = Date.now();
+      task.stop('cancelled by the manager');
+      const outcome = await task.done;
+      assert.equal(outcome.error, 'cancelled by the manager');
+      assert.ok(Date.now() - begin < 5000);
+      for (let i = 0; i < 50 && alive(child); i++) await sleep(20);
+      assert.equal(alive(child), false, 'the child that ignored SIGTERM is gone too');
+    });
+
+    test('a timeout stops the task and says so; the next task runs', async () => {
+      const outcome = await run(['sleep', '30'], {}, 200).task.done;
+      assert.equal(outcome.error, 'timed out after 0.2 s');
+      assert.deepEqual(await run(['true']).task.done, { exitCode: 0, signal: null });
+    });
+
+    test('a background process the task left behind is killed when it ends', async () => {
+      const pidFile = join(dir, 'left.pid');
+      const outcome = await run(['sh', '-c', `sleep 30 & echo $! > ${pidFile}`]).task.done;
+      assert.equal(outcome.exitCode, 0);
+      const left = Number(readFileSync(pidFile, 'utf8'));
+      for (let i = 0; i < 50 && alive(left); i++) await sleep(20);
+      assert.equal(alive(left), false);
+    });
+  });
+}
+
+suite('runtime task processes: the shell script and the status', () => {
+  test('values are single-quoted; only what differs from the shared environment is exported', () => {
+    assert.equal(shellQuote(`a'b`), `'a'\\''b'`);
+    const script = taskScript(
+      { command: ['echo', '$x'], env: { A: '1', B: 'new', SHLVL: '1' }, stdoutFile: '/o', stderrFile: '/e' },
+      { A: '1', B: 'old', C: 'gone', SHLVL: '1' },
+    );
+    assert.match(
+      script,
+      /^\( unset C; export B='new'; export SHLVL='1'; exec -- 'echo' '\$x' \) <\/dev\/null >>'\/o' 2>>'\/e' & /,
+    );
+    assert.ok(script.endsWith('\0'));
+  });
+
+  test('a wait status: 128 + n is signal n; 127 with the shell saying "not found" never ran', () => {
+    assert.deepEqual(outcomeOfStatus(143, ['x'], ''), { exitCode: null, signal: 'SIGTERM' });
+    assert.deepEqual(outcomeOfStatus(2, ['x'], ''), { exitCode: 2, signal: null });
+    assert.deepEqual(outcomeOfStatus(127, ['x'], 'x: not in PATH either\n'), { exitCode: 127, signal: null });
+    assert.equal(
+      outcomeOfStatus(127, ['nope'], 'bash: line 1: exec: nope: not found\n').error,
+      'command not found: nope',
+    );
+    assert.match(
+      outcomeOfStatus(
+        126,
+        ['/tmp'],
+        'bash: line 1: /tmp: Is a directory\nbash: line 1: exec: /tmp: cannot execute: Is a directory\n',
+      ).error ?? '',
+      /^could not start: \/tmp: cannot execute/,
+    );
+  });
+});
