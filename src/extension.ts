@@ -18,6 +18,7 @@ import { registerDefinitionsView } from './views/registerDefinitionsView';
 import { registerJobsView } from './views/registerJobsView';
 import { registerQueuesView } from './views/registerQueuesView';
 import { registerStatusBar } from './views/statusBar';
+import { registerWalkthroughEvents } from './views/walkthroughEvents';
 
 /** What activate() returns; the extension-host tests and the activation benchmark use it. */
 export interface ExtensionApi {
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const { provider: jobsProvider, view: jobsView } = registerJobsView(services);
   const definitionsProvider = registerDefinitionsView(services);
   registerStatusBar(services);
+  registerWalkthroughEvents(services, runNotices);
   for (const [id, factory] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(id, factory(services), services)));
   }

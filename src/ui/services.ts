@@ -20,8 +20,9 @@ import { routeRunFiles } from '../results/runFilesRouter';
 import { connectEngine } from '../docker/engine';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
+import { WalkthroughProgress } from '../models/walkthroughProgress';
 import { LogDocumentsView } from './logDocuments';
-import { CONTEXT_KEYS } from './ids';
+import { CONTEXT_KEYS, WALKTHROUGH_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
 import { runLocations } from './runLocations';
 import { RunWatches } from './runWatches';
@@ -50,8 +51,16 @@ export class Services implements vscode.Disposable {
   private dockerClient: Docker | undefined;
   private dockerClass: typeof Docker | undefined;
   private buildChannel: vscode.OutputChannel | undefined;
+  /** The Get Started walkthrough's steps, done as their events happen (src/views/walkthroughEvents.ts). */
+  readonly walkthrough = new WalkthroughProgress(WALKTHROUGH_KEYS, (key, value) => {
+    this.output.debug(`walkthrough: ${key}`);
+    void vscode.commands.executeCommand('setContext', key, value);
+  });
   /** AWS Batch for the current settings; the SDK loads on the first call. */
-  readonly batch: BatchApi = deferredBatchApi(async () => (await this.aws()).batch);
+  readonly batch: BatchApi = deferredBatchApi(
+    async () => (await this.aws()).batch,
+    () => this.walkthrough.complete('credentials', 'a Batch call worked'),
+  );
   readonly queues = new JobQueuesModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly jobs = new JobsTreeModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly definitions = new JobDefinitionsModel(this.batch, (error) => this.explain(error, 'AWS'));
