@@ -27,6 +27,8 @@ import { JsonDocuments } from './jsonDocuments';
 import { runLocations } from './runLocations';
 import { RunWatches } from './runWatches';
 import { LocalRuns } from './localRuns';
+import { ConfigPresence } from './configPresence';
+import { VisibleViews } from './visibleViews';
 import { Settings } from './settings';
 
 /** Asks before something that cannot be undone; resolves true when the user chose `action`. */
@@ -51,6 +53,10 @@ export class Services implements vscode.Disposable {
   private dockerClient: Docker | undefined;
   private dockerClass: typeof Docker | undefined;
   private buildChannel: vscode.OutputChannel | undefined;
+  /** aws-batch.json at a workspace folder's root. */
+  readonly configPresence = new ConfigPresence();
+  /** The AWS Batch views on screen. */
+  readonly visibleViews = new VisibleViews();
   /** The Get Started walkthrough's steps, done as their events happen (src/views/walkthroughEvents.ts). */
   readonly walkthrough = new WalkthroughProgress(WALKTHROUGH_KEYS, (key, value) => {
     this.output.debug(`walkthrough: ${key}`);
@@ -118,6 +124,8 @@ export class Services implements vscode.Disposable {
     this.runWatches = new RunWatches(this.runs, context.workspaceState);
     this.disposables.push(
       this.output,
+      this.configPresence,
+      this.visibleViews,
       this.settings,
       this.runWatches,
       this.localRuns,

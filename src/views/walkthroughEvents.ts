@@ -1,8 +1,6 @@
 // The walkthrough steps whose events are not a command's own: a queue in the Job Queues model, an
 // aws-batch.json in a workspace folder, a submitted run, a watched run's finish notice. (A Batch call
 // that worked, Set Up, a local run that succeeded and a download are marked where they happen.)
-import * as vscode from 'vscode';
-import { CONFIG_FILE } from '../config/fileName';
 import type { Services } from '../ui/services';
 import type { RunNotices } from './runNotices';
 
@@ -19,25 +17,14 @@ export function registerWalkthroughEvents(services: Services, notices: RunNotice
     { dispose: services.queues.onDidChange(queues) },
   );
 
-  const lookForConfig = async () => {
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const file = vscode.Uri.joinPath(folder.uri, CONFIG_FILE);
-      const found = await vscode.workspace.fs.stat(file).then(
-        () => true,
-        () => false,
-      );
-      if (found) walkthrough.complete('configure', `${file.fsPath} exists`);
-    }
+  const config = () => {
+    const [file] = services.configPresence.files;
+    if (file) walkthrough.complete('configure', `${file} exists`);
   };
-  // Only the file at a folder's root is a run configuration (as Submit reads it).
-  const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
   subscriptions.push(
-    watcher,
-    watcher.onDidCreate(() => void lookForConfig()),
-    watcher.onDidChange(() => void lookForConfig()),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void lookForConfig()),
+    services.configPresence.onDidChange(config),
     services.onDidSubmitRun((run) => walkthrough.complete('submit', `run ${run.runId} submitted`)),
     notices.onDidNotify((notice) => walkthrough.complete('watch', `run ${notice.runId} ended`)),
   );
-  void lookForConfig();
+  config();
 }
