@@ -20,7 +20,7 @@ import { routeRunFiles } from '../results/runFilesRouter';
 import { connectEngine } from '../docker/engine';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
-import { WalkthroughProgress } from '../models/walkthroughProgress';
+import { WalkthroughProgress, type WalkthroughStep } from '../models/walkthroughProgress';
 import { LogDocumentsView } from './logDocuments';
 import { CONTEXT_KEYS, WALKTHROUGH_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
@@ -33,6 +33,9 @@ import { Settings } from './settings';
 
 /** Asks before something that cannot be undone; resolves true when the user chose `action`. */
 export type Confirm = (message: string, detail: string, action: string) => Promise<boolean>;
+
+/** globalState key: the walkthrough steps whose events happened in any window. */
+const WALKTHROUGH_MEMORY = 'awsBatch.walkthrough.happened';
 
 const modalConfirm: Confirm = async (message, detail, action) =>
   (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
@@ -58,10 +61,7 @@ export class Services implements vscode.Disposable {
   /** The AWS Batch views on screen. */
   readonly visibleViews = new VisibleViews();
   /** The Get Started walkthrough's steps, done as their events happen (src/views/walkthroughEvents.ts). */
-  readonly walkthrough = new WalkthroughProgress(WALKTHROUGH_KEYS, (key, value) => {
-    this.output.debug(`walkthrough: ${key}`);
-    void vscode.commands.executeCommand('setContext', key, value);
-  });
+  readonly walkthrough: WalkthroughProgress;
   /** AWS Batch for the current settings; the SDK loads on the first call. */
   readonly batch: BatchApi = deferredBatchApi(
     async () => (await this.aws()).batch,
@@ -110,6 +110,17 @@ export class Services implements vscode.Disposable {
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
+    this.walkthrough = new WalkthroughProgress(
+      WALKTHROUGH_KEYS,
+      (key, value) => {
+        if (value) this.output.debug(`walkthrough: ${key}`);
+        return vscode.commands.executeCommand('setContext', key, value);
+      },
+      {
+        steps: context.globalState.get<WalkthroughStep[]>(WALKTHROUGH_MEMORY) ?? [],
+        remember: (steps) => context.globalState.update(WALKTHROUGH_MEMORY, steps),
+      },
+    );
     const connect = () => this.logsConnection();
     this.logs = new FollowRegistry({
       connect,

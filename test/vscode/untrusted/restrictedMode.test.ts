@@ -1,6 +1,7 @@
 // Restricted Mode in a real extension host: scripts/vscode-tests.mjs opens the test folder with
 // workspace trust on and the folder untrusted. The views still work; Submit, Run Locally and Build and
-// Push refuse with the message that says how to trust the folder, and nothing is built, pushed,
+// Push (and Register Job Definition, Re-run Failed Tasks) refuse with the message that says how to
+// trust the folder, and nothing is built, pushed,
 // registered, submitted or run (checked on the real Docker engine and moto).
 import * as assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,8 @@ suite('Restricted Mode (untrusted workspace, extension host)', function () {
     ['awsBatch.submit', 'Submit to Batch'],
     ['awsBatch.runLocally', 'Run Locally'],
     ['awsBatch.buildAndPushImage', 'Build and Push Image'],
+    ['awsBatch.registerJobDefinition', 'Register Job Definition'],
+    ['awsBatch.rerunFailedTasks', 'Re-run Failed Tasks'],
   ] as const) {
     test(`${what} refuses with the Restricted Mode message`, async () => {
       shown.length = 0;
