@@ -81,7 +81,7 @@ export const CONTEXT_KEYS = {
 export const WALKTHROUGH_KEYS = {
   /** A Batch call with the chosen credentials worked. */
   credentials: 'awsBatch.walkthrough.credentialsWork',
-  /** A job queue exists in the account and region, or Set Up finished. */
+  /** A job queue exists in the account and region (listed, or a run was submitted to it), or Set Up finished. */
   setUp: 'awsBatch.walkthrough.queueExists',
   /** A workspace folder has aws-batch.json. */
   configure: 'awsBatch.walkthrough.configExists',

@@ -26,7 +26,11 @@ export function registerWalkthroughEvents(services: Services, notices: RunNotice
   };
   subscriptions.push(
     services.configPresence.onDidChange(config),
-    services.onDidSubmitRun((run) => walkthrough.complete('submit', `run ${run.runId} submitted`)),
+    services.onDidSubmitRun((run) => {
+      walkthrough.complete('submit', `run ${run.runId} submitted`);
+      // A queue that took a run exists, whether or not the Job Queues view was ever opened.
+      walkthrough.complete('setUp', `queue ${run.queue} took run ${run.runId}`);
+    }),
     notices.onDidNotify((notice) => walkthrough.complete('watch', `run ${notice.runId} ended`)),
     vscode.window.tabGroups.onDidChangeTabs((change) => {
       if ([...change.opened, ...change.changed].some((tab) => tab.input === undefined && tab.isActive))

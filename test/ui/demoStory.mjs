@@ -463,12 +463,22 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
           ]),
         );
       const expected = ['credentials', 'setUp', 'configure', 'runLocally', 'submit', 'watch', 'download'];
-      const states = await until(page, 'the walkthrough page with its steps', async () => {
+      let states = await until(page, 'the walkthrough page with its steps', async () => {
         const found = await steps();
         return found.length === expected.length ? found : undefined;
       });
       const ids = states.map(([id]) => id);
       if (ids.join() !== expected.join()) throw new Error(`the walkthrough's steps are ${ids.join(', ')}`);
+      // The extension ticks them off as the page opens (it replays what happened): give it a moment.
+      await until(
+        page,
+        'every step checked',
+        async () => {
+          states = await steps();
+          return states.every(([, checked]) => checked === 'true') ? true : undefined;
+        },
+        15000,
+      ).catch(() => undefined);
       const open = states.filter(([, checked]) => checked !== 'true').map(([id]) => id);
       if (open.length) {
         await shot('demo-9-walkthrough');

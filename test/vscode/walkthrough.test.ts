@@ -43,10 +43,13 @@ suite('walkthrough and Set Up (extension host)', () => {
 
   test('a Batch call that works completes "credentials"; a listed queue completes "set up"', async () => {
     const before = api.services.walkthrough.events('credentials');
+    const queuesBefore = api.services.walkthrough.events('setUp');
+    api.services.queues.reset(); // as a profile change does: the list is loaded anew
     await api.services.queues.refresh();
     assert.equal(api.services.queues.state, 'ready', 'the stand-in has queues');
     assert.ok(api.services.walkthrough.events('credentials') > before, 'the DescribeJobQueues call counted');
     assert.equal(api.services.walkthrough.lastEvent('credentials'), 'a Batch call worked');
+    assert.ok(api.services.walkthrough.events('setUp') > queuesBefore, 'the listed queues counted');
     assert.match(api.services.walkthrough.lastEvent('setUp') ?? '', /^queue \S+ exists$/);
   });
 
