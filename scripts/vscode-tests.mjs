@@ -325,6 +325,11 @@ async function runHostTests(st, tests) {
   let passed = m ? Number(m[1]) : 0;
   let failed = m ? Number(m[2]) : 0;
   if (code !== 0 && failed === 0) failed = 1; // crashed, timed out, or no summary line
+  if (m && passed === 0 && failed === 0) {
+    // e.g. an EXT_TEST_GREP that matches none of this run's tests: nothing was checked
+    console.log('FAIL extension-host run had no tests to run');
+    failed = 1;
+  }
   if (code === 'timeout') console.log(`FAIL extension-host tests did not finish within ${TEST_TIMEOUT_MS} ms`);
   else if (code !== 0 && !m) console.log(`FAIL extension-host run ended with ${code} and no summary`);
   const noise = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource|test\(s\) failed/;

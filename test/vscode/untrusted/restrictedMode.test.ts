@@ -86,7 +86,7 @@ suite('Restricted Mode (untrusted workspace, extension host)', function () {
     ['awsBatch.runLocally', 'Run Locally'],
     ['awsBatch.buildAndPushImage', 'Build and Push Image'],
     ['awsBatch.registerJobDefinition', 'Register Job Definition'],
-    ['awsBatch.rerunFailedTasks', 'Re-run Failed Tasks'],
+    ['awsBatch.run.rerunFailed', 'Re-run Failed Tasks'],
   ] as const) {
     test(`${what} refuses with the Restricted Mode message`, async () => {
       shown.length = 0;
