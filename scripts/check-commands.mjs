@@ -1,7 +1,8 @@
 // Fails when package.json and the code disagree about commands and views: an id in COMMANDS
 // (src/ui/ids.ts) with no handler in the command table or no contribution, a contributed command or
 // handler that COMMANDS does not name, a VIEWS id that is not contributed, or a menu / welcome link
-// naming an unknown command or view.
+// naming an unknown command or view, or a walkthrough step that does not complete on exactly its
+// WALKTHROUGH_KEYS context key (the product sets those keys on the step's real event).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -92,6 +93,20 @@ for (const [menu, items] of Object.entries(contributes.menus ?? {})) {
     for (const match of (item.when ?? '').matchAll(/view == ([\w.]+)/g)) {
       if (!views.has(match[1])) problems.push(`menu ${menu} entry for ${item.command} names unknown view ${match[1]}`);
     }
+  }
+}
+
+// Walkthrough steps complete on the context key the product sets for them, and on nothing else.
+const WALKTHROUGH = objectLiteral(idsFile, 'WALKTHROUGH_KEYS') ?? new Map();
+for (const walkthrough of contributes.walkthroughs ?? []) {
+  for (const step of walkthrough.steps ?? []) {
+    const key = WALKTHROUGH.get(step.id);
+    const events = step.completionEvents ?? [];
+    if (!key) problems.push(`walkthrough step ${step.id} has no entry in WALKTHROUGH_KEYS (src/ui/ids.ts)`);
+    else if (events.length !== 1 || events[0] !== `onContext:${key}`)
+      problems.push(
+        `walkthrough step ${step.id} must complete on onContext:${key} only, not ${JSON.stringify(events)}`,
+      );
   }
 }
 

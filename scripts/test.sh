@@ -16,7 +16,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 step "dependencies and build"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a link (a git worktree sharing another checkout's) is never reinstalled:
+# npm ci would empty the folder it points to, under every checkout that shares it.
+if [ -L node_modules ]; then
+  [ package-lock.json -nt node_modules/.package-lock.json ] &&
+    echo "note: node_modules is a link to $(readlink node_modules) and older than package-lock.json; run npm ci there"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || { echo "npm ci failed"; exit 1; }
 fi
 npm run --silent build >/dev/null && npm run --silent compile-tests || { echo "build failed: 0 passed, 1 failed"; exit 1; }

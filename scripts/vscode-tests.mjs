@@ -2,11 +2,13 @@
 // Real-VS-Code tests: code-server (VS Code 1.100 with a Node extension host) driven by Chromium.
 //   a) extension-host tests: mocha inside the extension host (test/vscode/*.test.ts -> out/test/vscode)
 //   b) UI smoke: test/ui/smoke.mjs clicks through the workbench and takes screenshots
+//   c) Restricted Mode: a second code-server (own port CS_PORT+1, own user-data dir) with workspace
+//      trust ON and the test folder never trusted, running only test/vscode/untrusted/*.test.ts
 //
-// usage: node scripts/vscode-tests.mjs [--only host|ui]
+// usage: node scripts/vscode-tests.mjs [--only host|ui|untrusted]
 // env:   EXT_DIR          extension under test (default: the repo root); needs dist/ (npm run build) and,
 //                         for the host tests, out/test/vscode/index.js (npm run compile-tests)
-//        CS_PORT          code-server port on 127.0.0.1 (default 18080)
+//        CS_PORT          code-server port on 127.0.0.1 (default 18080); the untrusted one uses CS_PORT+1
 //        TEST_TIMEOUT_MS  limit for the extension-host run (default 300000)
 //        UI_TIMEOUT_MS    limit for each UI wait (default 60000)
 //        CODE_SERVER_DIR  code-server install (default .work/code-server; installed when missing)
@@ -24,11 +26,10 @@ import { chromium } from 'playwright-core';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXT_DIR = path.resolve(process.env.EXT_DIR || REPO);
 const PORT = Number(process.env.CS_PORT || 18080);
-const BASE = `http://127.0.0.1:${PORT}`;
 const TEST_TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS || 300000);
 const CS_DIR = path.resolve(process.env.CODE_SERVER_DIR || path.join(REPO, '.work/code-server'));
 const CS_BIN = path.join(CS_DIR, 'node_modules/.bin/code-server');
-const STATE = path.join(REPO, '.work/vscode-state');
+const STATE_ROOT = path.join(REPO, '.work');
 const SHOT_DIR = path.join(REPO, 'test-results/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -56,12 +57,34 @@ const SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.openRepositoryInParentFolders': 'never',
 };
+// The Restricted Mode instance: trust is on, nothing is trusted, and no prompt or banner asks (a
+// folder opened in a fresh browser profile starts untrusted; the choice lives in the browser's storage).
+const UNTRUSTED_SETTINGS = {
+  ...SETTINGS,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+/** One code-server instance: its port and its own state folder (user data, extensions, workspace). */
+function instance(name, port, trusted) {
+  return {
+    name,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    state: path.join(STATE_ROOT, name),
+    settings: trusted ? SETTINGS : UNTRUSTED_SETTINGS,
+    trusted,
+  };
+}
 
 const log = (...a) => console.log('[vscode-tests]', ...a);
 
 function parseArgs(argv) {
   let only = null;
-  let tests = 'out/test/vscode/index.js';
+  let tests = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') only = argv[++i];
@@ -69,12 +92,20 @@ function parseArgs(argv) {
     // Another extensionTestsPath entry (relative to EXT_DIR), e.g. the activation benchmark's probe.
     else if (a === '--tests') tests = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node scripts/vscode-tests.mjs [--only host|ui] [--tests out/path/to/entry.js]');
+      console.log('usage: node scripts/vscode-tests.mjs [--only host|ui|untrusted] [--tests out/path/to/entry.js]');
       process.exit(0);
     } else throw new Error(`unknown argument: ${a}`);
   }
-  if (only !== null && only !== 'host' && only !== 'ui') throw new Error(`--only takes host or ui, not ${only}`);
-  return { host: only !== 'ui', ui: only !== 'host', tests };
+  if (only !== null && !['host', 'ui', 'untrusted'].includes(only))
+    throw new Error(`--only takes host, ui or untrusted, not ${only}`);
+  // --tests names another entry for the trusted host run (e.g. the activation benchmark's probe)
+  const all = only === null && tests === null;
+  return {
+    host: all || only === 'host',
+    ui: all || only === 'ui',
+    untrusted: all || only === 'untrusted',
+    tests: tests ?? 'out/test/vscode/index.js',
+  };
 }
 
 // ---- processes this script started, stopped on every way out -------------------------------------
@@ -142,13 +173,13 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-async function launchBrowser(profileDir) {
+async function launchBrowser(profileDir, st) {
   fs.rmSync(profileDir, { recursive: true, force: true });
   fs.mkdirSync(profileDir, { recursive: true });
   const ctx = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(STATE, 'xdg') }, // Chromium's crash-report dir: not in ~/.config
+    env: { ...process.env, XDG_CONFIG_HOME: st.xdg }, // Chromium's crash-report dir: not in ~/.config
     viewport: { width: 1400, height: 900 },
     args: CHROMIUM_ARGS,
     // signals are handled below (Playwright's own handlers would exit before code-server is stopped)
@@ -172,16 +203,17 @@ function ensureCodeServer() {
   if (r.status !== 0) throw new Error('installing code-server failed');
 }
 
-async function healthy() {
+async function healthy(base) {
   try {
-    const r = await fetch(`${BASE}/healthz`, { signal: AbortSignal.timeout(1000) });
+    const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
     return r.ok;
   } catch {
     return false;
   }
 }
 
-function prepareState() {
+function prepareState(inst) {
+  const STATE = inst.state;
   fs.rmSync(STATE, { recursive: true, force: true });
   const dirs = { ud: 'user-data', exts: 'extensions', ws: 'workspace', xdg: 'xdg', data: 'xdg-data' };
   for (const k of Object.keys(dirs)) fs.mkdirSync((dirs[k] = path.join(STATE, dirs[k])), { recursive: true });
@@ -190,14 +222,19 @@ function prepareState() {
   let extra = {};
   const extraFile = path.join(EXT_DIR, 'test/fixtures/settings.json');
   if (fs.existsSync(extraFile)) extra = JSON.parse(fs.readFileSync(extraFile, 'utf8'));
-  fs.writeFileSync(path.join(dirs.ud, 'User/settings.json'), JSON.stringify({ ...SETTINGS, ...extra }, null, 2));
+  fs.writeFileSync(path.join(dirs.ud, 'User/settings.json'), JSON.stringify({ ...inst.settings, ...extra }, null, 2));
   const fixture = path.join(EXT_DIR, 'test/fixtures/workspace');
   if (fs.existsSync(fixture)) fs.cpSync(fixture, dirs.ws, { recursive: true });
-  return { ...dirs, extTestLog: path.join(STATE, 'ext-test-output.txt'), csLog: path.join(STATE, 'code-server.log') };
+  return {
+    ...dirs,
+    ...inst,
+    extTestLog: path.join(STATE, 'ext-test-output.txt'),
+    csLog: path.join(STATE, 'code-server.log'),
+  };
 }
 
 async function startServer(st) {
-  if (await healthy()) throw new Error(`something already answers on ${BASE}; stop it or set CS_PORT`);
+  if (await healthy(st.base)) throw new Error(`something already answers on ${st.base}; stop it or set CS_PORT`);
   const env = { ...process.env, EXT_TEST_LOG: st.extTestLog, XDG_CONFIG_HOME: st.xdg, XDG_DATA_HOME: st.data };
   // a VS Code terminal's variables would point the server at another instance
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_')) delete env[k];
@@ -206,10 +243,11 @@ async function startServer(st) {
     '--auth',
     'none',
     '--bind-addr',
-    `127.0.0.1:${PORT}`,
+    `127.0.0.1:${st.port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // without it the workbench applies security.workspace.trust.* from the settings
+    ...(st.trusted ? ['--disable-workspace-trust'] : []),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--user-data-dir',
@@ -230,7 +268,7 @@ async function startServer(st) {
     }),
   );
   server = { pid: child.pid, exited };
-  while (!(await healthy())) {
+  while (!(await healthy(st.base))) {
     if (exitInfo) {
       server = null;
       throw new Error(`code-server exited (${JSON.stringify(exitInfo)}) before answering; see ${st.csLog}`);
@@ -238,11 +276,11 @@ async function startServer(st) {
     if (Date.now() - t0 > 60000) throw new Error(`code-server did not answer /healthz within 60 s; see ${st.csLog}`);
     await sleep(100);
   }
-  log(`code-server ${BASE} (pid ${child.pid}) up in ${Date.now() - t0} ms; log ${st.csLog}`);
+  log(`code-server ${st.base} (${st.name}, pid ${child.pid}) up in ${Date.now() - t0} ms; log ${st.csLog}`);
 }
 
 // ---- a) extension-host tests --------------------------------------------------------------------
-const remote = (p) => `vscode-remote://127.0.0.1:${PORT}${p}`;
+const remote = (st, p) => `vscode-remote://127.0.0.1:${st.port}${p}`;
 
 async function runHostTests(st, tests) {
   const testsPath = path.resolve(EXT_DIR, tests);
@@ -251,7 +289,7 @@ async function runHostTests(st, tests) {
     return { passed: 0, failed: 1 };
   }
   const t0 = Date.now();
-  const ctx = await launchBrowser(path.join(STATE, 'chromium-host'));
+  const ctx = await launchBrowser(path.join(st.state, 'chromium-host'), st);
   const page = ctx.pages()[0] || (await ctx.newPage());
   let done;
   const exited = new Promise((r) => (done = r));
@@ -264,11 +302,11 @@ async function runHostTests(st, tests) {
     if (process.env.VERBOSE) console.log('[browser]', t.replace(/%c/g, '').replace(/\s*color: [^ ]+ ?/g, ' '));
   });
   const payload = [
-    ['extensionDevelopmentPath', remote(EXT_DIR)],
-    ['extensionTestsPath', remote(testsPath)],
+    ['extensionDevelopmentPath', remote(st, EXT_DIR)],
+    ['extensionTestsPath', remote(st, testsPath)],
   ];
-  const url = `${BASE}/?folder=${encodeURIComponent(st.ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  log(`extension-host tests: ${path.relative(REPO, testsPath) || testsPath}`);
+  const url = `${st.base}/?folder=${encodeURIComponent(st.ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  log(`extension-host tests (${st.name}): ${path.relative(REPO, testsPath) || testsPath}`);
   await page.goto(url);
   let timer;
   const code = await Promise.race([
@@ -280,13 +318,18 @@ async function runHostTests(st, tests) {
   await ctx.close().catch(() => {});
 
   const report = fs.existsSync(st.extTestLog) ? fs.readFileSync(st.extTestLog, 'utf8') : '';
-  console.log('---- extension-host test report ----');
+  console.log(`---- extension-host test report (${st.name}) ----`);
   process.stdout.write(report ? (report.endsWith('\n') ? report : report + '\n') : '(no report written)\n');
   console.log('------------------------------------');
   const m = report.match(/^(\d+) passed, (\d+) failed\s*$/m);
   let passed = m ? Number(m[1]) : 0;
   let failed = m ? Number(m[2]) : 0;
   if (code !== 0 && failed === 0) failed = 1; // crashed, timed out, or no summary line
+  if (m && passed === 0 && failed === 0) {
+    // e.g. an EXT_TEST_GREP that matches none of this run's tests: nothing was checked
+    console.log('FAIL extension-host run had no tests to run');
+    failed = 1;
+  }
   if (code === 'timeout') console.log(`FAIL extension-host tests did not finish within ${TEST_TIMEOUT_MS} ms`);
   else if (code !== 0 && !m) console.log(`FAIL extension-host run ended with ${code} and no summary`);
   const noise = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource|test\(s\) failed/;
@@ -311,26 +354,37 @@ async function main() {
   if (!process.env.AWS_ENDPOINT_URL)
     log('note: AWS_ENDPOINT_URL is not set (eval "$(bash scripts/backend.sh env)" to use the local backend)');
   ensureCodeServer();
-  const st = prepareState();
-  await startServer(st);
 
   const totals = { passed: 0, failed: 0 };
   const add = (r) => {
     totals.passed += r.passed;
     totals.failed += r.failed;
   };
-  if (parts.host) add(await runHostTests(st, parts.tests));
-  if (parts.ui) {
-    const { runSmoke } = await import(pathToFileURL(path.join(REPO, 'test/ui/smoke.mjs')).href);
-    add(
-      await runSmoke({
-        baseUrl: BASE,
-        extDir: EXT_DIR,
-        folder: st.ws,
-        shotDir: SHOT_DIR,
-        launch: () => launchBrowser(path.join(STATE, 'chromium-ui')),
-      }),
-    );
+  if (parts.host || parts.ui) {
+    const st = prepareState(instance('vscode-state', PORT, true));
+    await startServer(st);
+    if (parts.host) add(await runHostTests(st, parts.tests));
+    if (parts.ui) {
+      const { runSmoke } = await import(pathToFileURL(path.join(REPO, 'test/ui/smoke.mjs')).href);
+      add(
+        await runSmoke({
+          baseUrl: st.base,
+          extDir: EXT_DIR,
+          folder: st.ws,
+          shotDir: SHOT_DIR,
+          launch: () => launchBrowser(path.join(st.state, 'chromium-ui'), st),
+        }),
+      );
+    }
+    await cleanup();
+    cleaning = null;
+  }
+  if (parts.untrusted) {
+    const st = prepareState(instance('vscode-state-untrusted', PORT + 1, false));
+    await startServer(st);
+    add(await runHostTests(st, 'out/test/vscode/untrusted/index.js'));
+    await cleanup();
+    cleaning = null;
   }
   await cleanup();
   log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -17,7 +17,8 @@ import { registerRunsView } from './views/registerRunsView';
 import { registerDefinitionsView } from './views/registerDefinitionsView';
 import { registerJobsView } from './views/registerJobsView';
 import { registerQueuesView } from './views/registerQueuesView';
-import { registerStatusBar } from './views/statusBar';
+import { registerStatusBar, type TargetStatusBar } from './views/statusBar';
+import { registerWalkthroughEvents } from './views/walkthroughEvents';
 
 /** What activate() returns; the extension-host tests and the activation benchmark use it. */
 export interface ExtensionApi {
@@ -32,6 +33,8 @@ export interface ExtensionApi {
   /** The Jobs tree view: its description shows the filter. */
   readonly jobsView: vscode.TreeView<JobsViewNode>;
   readonly definitionsProvider: JobDefinitionsProvider;
+  /** The "AWS: profile (region)" item and why it is shown. */
+  readonly targetStatusBar: TargetStatusBar;
   /**
    * Evaluating the bundle plus the activate() call, in milliseconds: VS Code's "code loading" and
    * "activate call" times. The extension host's own work between the two is not ours to count.
@@ -52,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const queuesProvider = registerQueuesView(services);
   const { provider: jobsProvider, view: jobsView } = registerJobsView(services);
   const definitionsProvider = registerDefinitionsView(services);
-  registerStatusBar(services);
+  const targetStatusBar = registerStatusBar(services);
+  registerWalkthroughEvents(services, runNotices);
   for (const [id, factory] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, wrapCommand(id, factory(services), services)));
   }
@@ -68,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     jobsProvider,
     jobsView,
     definitionsProvider,
+    targetStatusBar,
     activationMs,
   };
 }

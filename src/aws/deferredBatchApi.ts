@@ -3,17 +3,23 @@
 // the profile, region or endpoint changed). No SDK code.
 import type { BatchApi } from './batchApi';
 
-export function deferredBatchApi(resolve: () => Promise<BatchApi>): BatchApi {
+/** `succeeded` runs after each call that got an answer (the walkthrough's "credentials work"). */
+export function deferredBatchApi(resolve: () => Promise<BatchApi>, succeeded: () => void = () => undefined): BatchApi {
+  const call = async <T>(make: (api: BatchApi) => Promise<T>): Promise<T> => {
+    const result = await make(await resolve());
+    succeeded();
+    return result;
+  };
   return {
-    describeJobQueues: async (...args) => (await resolve()).describeJobQueues(...args),
-    describeComputeEnvironments: async (...args) => (await resolve()).describeComputeEnvironments(...args),
-    listJobs: async (...args) => (await resolve()).listJobs(...args),
-    describeJobs: async (...args) => (await resolve()).describeJobs(...args),
-    describeJobDefinitions: async (...args) => (await resolve()).describeJobDefinitions(...args),
-    registerJobDefinition: async (...args) => (await resolve()).registerJobDefinition(...args),
-    submitJob: async (...args) => (await resolve()).submitJob(...args),
-    cancelJob: async (...args) => (await resolve()).cancelJob(...args),
-    terminateJob: async (...args) => (await resolve()).terminateJob(...args),
-    deregisterJobDefinition: async (...args) => (await resolve()).deregisterJobDefinition(...args),
+    describeJobQueues: (...args) => call((api) => api.describeJobQueues(...args)),
+    describeComputeEnvironments: (...args) => call((api) => api.describeComputeEnvironments(...args)),
+    listJobs: (...args) => call((api) => api.listJobs(...args)),
+    describeJobs: (...args) => call((api) => api.describeJobs(...args)),
+    describeJobDefinitions: (...args) => call((api) => api.describeJobDefinitions(...args)),
+    registerJobDefinition: (...args) => call((api) => api.registerJobDefinition(...args)),
+    submitJob: (...args) => call((api) => api.submitJob(...args)),
+    cancelJob: (...args) => call((api) => api.cancelJob(...args)),
+    terminateJob: (...args) => call((api) => api.terminateJob(...args)),
+    deregisterJobDefinition: (...args) => call((api) => api.deregisterJobDefinition(...args)),
   };
 }

@@ -13,6 +13,7 @@ import {
 import { explainAwsError } from '../shared/awsProblem';
 import type { Clock } from '../shared/clock';
 import { systemClock } from '../shared/clock';
+import { serviceTarget, type AwsTarget } from './target';
 import {
   classifyLogsError,
   GetLogEventsPage,
@@ -49,8 +50,9 @@ type Middleware = Parameters<GetLogEventsCommand['middlewareStack']['addRelative
  */
 export function createFollowerLogsClient(
   shared: CloudWatchLogsClient,
-  target: { region: string; endpoint: string | undefined },
+  clientsTarget: Pick<AwsTarget, 'region' | 'endpoint' | 'endpoints'>,
 ): CloudWatchLogsClient {
+  const target = serviceTarget(clientsTarget, 'logs');
   return new CloudWatchLogsClient({
     region: target.region,
     endpoint: target.endpoint,

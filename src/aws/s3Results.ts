@@ -4,11 +4,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import type { Readable } from 'node:stream';
 import type { S3Api } from '../results/s3Api';
 import { createObjectGetter } from './s3ObjectGet';
-
-interface S3Target {
-  region: string;
-  endpoint: string | undefined;
-}
+import { serviceTarget, type AwsTarget, type ServiceTarget } from './target';
 
 /**
  * An S3 client for one download: same region, endpoint and credentials as the shared one, enough
@@ -16,7 +12,7 @@ interface S3Target {
  * MD5 ETag are checked by the download itself (native MD5 is several times faster than the SDK's
  * JavaScript CRC32); the others ask for the service's checksum.
  */
-function createDownloadS3Client(shared: S3Client, target: S3Target, sockets: number): S3Client {
+function createDownloadS3Client(shared: S3Client, target: ServiceTarget, sockets: number): S3Client {
   return new S3Client({
     region: target.region,
     endpoint: target.endpoint,
@@ -39,7 +35,12 @@ function createDownloadS3Client(shared: S3Client, target: S3Target, sockets: num
  * (s3ObjectGet.ts); those that need the service's checksum (multipart, no ETag) and buckets that
  * need more than SigV4 go through the SDK. destroy() closes its connections.
  */
-export function createDownloadApi(shared: S3Client, target: S3Target, sockets = 16): S3Api & { destroy(): void } {
+export function createDownloadApi(
+  shared: S3Client,
+  clientsTarget: Pick<AwsTarget, 'region' | 'endpoint' | 'endpoints'>,
+  sockets = 16,
+): S3Api & { destroy(): void } {
+  const target = serviceTarget(clientsTarget, 's3');
   const s3 = createDownloadS3Client(shared, target, sockets);
   const lean = createObjectGetter(s3, target, { sockets });
   return {

@@ -83,8 +83,29 @@ export interface AwsTarget {
 }
 
 /** The endpoint of one service (undefined: AWS). */
-export function endpointFor(target: AwsTarget, service: AwsService): string | undefined {
+export function endpointFor(
+  target: Pick<AwsTarget, 'endpoint' | 'endpoints'>,
+  service: AwsService,
+): string | undefined {
   return target.endpoints ? target.endpoints[service] : target.endpoint;
+}
+
+/** Where one service's calls go: the region and that service's own endpoint. */
+export interface ServiceTarget {
+  region: string;
+  endpoint: string | undefined;
+}
+
+/**
+ * The one way a client of its own (Download Results' S3, the log followers' Logs) learns where to
+ * call: the service's endpoint as createAwsClients gives it, so AWS_ENDPOINT_URL_S3 or a profile's
+ * `services` section wins over the global endpoint there too.
+ */
+export function serviceTarget(
+  target: Pick<AwsTarget, 'region' | 'endpoint' | 'endpoints'>,
+  service: AwsService,
+): ServiceTarget {
+  return { region: target.region, endpoint: endpointFor(target, service) };
 }
 
 export class AwsTargetError extends Error {

@@ -47,6 +47,8 @@ export const downloadResults: CommandFactory<[arg?: DownloadArg]> = (services) =
     running.add(destination);
     try {
       const summary = await download(services, run, destination);
+      if (!summary.cancelled && !summary.failed.length)
+        services.walkthrough.complete('download', `run ${run.runId} downloaded`);
       void report(services, run, summary);
       return summary;
     } finally {
@@ -68,6 +70,7 @@ async function copyLocalRun(services: Services, runUri: string, runIdGiven: stri
     `Copied ${count(summary.copied, 'file')} (${bytes(summary.bytes)}) of local run ${runId} to ${shown(destination)}.` +
     (summary.skipped ? ` ${count(summary.skipped, 'file')} already there, unchanged.` : '');
   services.output.info(message);
+  services.walkthrough.complete('download', `local run ${runId} copied`);
   const reveal = 'Reveal in Explorer';
   void vscode.window.showInformationMessage(message, reveal).then((picked) => {
     if (picked === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(destination));

@@ -166,6 +166,8 @@ export async function startLocalRun(
     const status = result.summary?.status ?? (result.cancelled ? 'cancelled' : `ended (exit ${result.exitCode})`);
     const why = result.problem ? `: ${result.problem}` : result.summary?.reason ? `: ${result.summary.reason}` : '';
     channel.appendLine(`── ${run.runId} ${status}${why} ──`);
+    if (result.summary?.status === 'succeeded' && !result.cancelled && !result.problem)
+      services.walkthrough.complete('runLocally', `local run ${run.runId} succeeded`);
     sink.file?.end();
     sink.file = undefined;
     // The Runs view's finish notice comes from its model, as for Batch runs.

@@ -87,6 +87,7 @@ export const setUpBatch: CommandFactory = (services) => async (resource?: unknow
     const file = join(folder.uri.fsPath, CONFIG_FILE);
     const before = existsSync(file) ? await readFile(file, 'utf8') : undefined;
     await writeFile(file, aws.applySetupOutputs(before, outputs, folder.name), 'utf8');
+    services.walkthrough.complete('setUp', `stack ${choices.stackName} created`);
     void services.queues.refresh();
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     void vscode.window.showInformationMessage(

@@ -73,3 +73,24 @@ export const CONTEXT_KEYS = {
   /** True while a job's log is followed: shows Stop Following Logs. */
   following: 'awsBatch.following',
 } as const;
+
+/**
+ * The walkthrough's steps, each done when the product sets its key (package.json completionEvents:
+ * `onContext:<key>`; scripts/check-commands.mjs and a unit test keep the two in step).
+ */
+export const WALKTHROUGH_KEYS = {
+  /** A Batch call with the chosen credentials worked. */
+  credentials: 'awsBatch.walkthrough.credentialsWork',
+  /** A job queue exists in the account and region (listed, or a run was submitted to it), or Set Up finished. */
+  setUp: 'awsBatch.walkthrough.queueExists',
+  /** A workspace folder has aws-batch.json. */
+  configure: 'awsBatch.walkthrough.configExists',
+  /** A local run succeeded. */
+  runLocally: 'awsBatch.walkthrough.localRunSucceeded',
+  /** A run was submitted to Batch. */
+  submit: 'awsBatch.walkthrough.runSubmitted',
+  /** A watched run ended (its finish notice was shown). */
+  watch: 'awsBatch.walkthrough.runWatchedToEnd',
+  /** Download Results brought a run's files to disk. */
+  download: 'awsBatch.walkthrough.resultsDownloaded',
+} as const;

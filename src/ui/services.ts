@@ -20,16 +20,22 @@ import { routeRunFiles } from '../results/runFilesRouter';
 import { connectEngine } from '../docker/engine';
 import { describeError, type Problem } from '../shared/awsProblem';
 import type { SubmittedRun } from '../submit/types';
+import { WalkthroughProgress, type WalkthroughStep } from '../models/walkthroughProgress';
 import { LogDocumentsView } from './logDocuments';
-import { CONTEXT_KEYS } from './ids';
+import { CONTEXT_KEYS, WALKTHROUGH_KEYS } from './ids';
 import { JsonDocuments } from './jsonDocuments';
 import { runLocations } from './runLocations';
 import { RunWatches } from './runWatches';
 import { LocalRuns } from './localRuns';
+import { ConfigPresence } from './configPresence';
+import { VisibleViews } from './visibleViews';
 import { Settings } from './settings';
 
 /** Asks before something that cannot be undone; resolves true when the user chose `action`. */
 export type Confirm = (message: string, detail: string, action: string) => Promise<boolean>;
+
+/** globalState key: the walkthrough steps whose events happened in any window. */
+const WALKTHROUGH_MEMORY = 'awsBatch.walkthrough.happened';
 
 const modalConfirm: Confirm = async (message, detail, action) =>
   (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
@@ -50,8 +56,17 @@ export class Services implements vscode.Disposable {
   private dockerClient: Docker | undefined;
   private dockerClass: typeof Docker | undefined;
   private buildChannel: vscode.OutputChannel | undefined;
+  /** aws-batch.json at a workspace folder's root. */
+  readonly configPresence = new ConfigPresence();
+  /** The AWS Batch views on screen. */
+  readonly visibleViews = new VisibleViews();
+  /** The Get Started walkthrough's steps, done as their events happen (src/views/walkthroughEvents.ts). */
+  readonly walkthrough: WalkthroughProgress;
   /** AWS Batch for the current settings; the SDK loads on the first call. */
-  readonly batch: BatchApi = deferredBatchApi(async () => (await this.aws()).batch);
+  readonly batch: BatchApi = deferredBatchApi(
+    async () => (await this.aws()).batch,
+    () => this.walkthrough.complete('credentials', 'a Batch call worked'),
+  );
   readonly queues = new JobQueuesModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly jobs = new JobsTreeModel(this.batch, (error) => this.explain(error, 'AWS'));
   readonly definitions = new JobDefinitionsModel(this.batch, (error) => this.explain(error, 'AWS'));
@@ -95,6 +110,17 @@ export class Services implements vscode.Disposable {
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('AWS Batch', { log: true });
+    this.walkthrough = new WalkthroughProgress(
+      WALKTHROUGH_KEYS,
+      (key, value) => {
+        if (value) this.output.debug(`walkthrough: ${key}`);
+        return vscode.commands.executeCommand('setContext', key, value);
+      },
+      {
+        steps: context.globalState.get<WalkthroughStep[]>(WALKTHROUGH_MEMORY) ?? [],
+        remember: (steps) => context.globalState.update(WALKTHROUGH_MEMORY, steps),
+      },
+    );
     const connect = () => this.logsConnection();
     this.logs = new FollowRegistry({
       connect,
@@ -109,6 +135,8 @@ export class Services implements vscode.Disposable {
     this.runWatches = new RunWatches(this.runs, context.workspaceState);
     this.disposables.push(
       this.output,
+      this.configPresence,
+      this.visibleViews,
       this.settings,
       this.runWatches,
       this.localRuns,

@@ -26,6 +26,7 @@ export function pollWhileVisible(
   followVisibility();
   services.context.subscriptions.push(
     poller,
+    services.visibleViews.track(view),
     view.onDidChangeVisibility(() => {
       followVisibility();
       if (view.visible) void model.refresh();

@@ -1,5 +1,7 @@
 // Set Up and Tear Down against moto's CloudFormation (scripts/backend.sh up): the shipped template
-// deploys, its queue is usable by Batch, the outputs fill aws-batch.json, and Tear Down removes it.
+// deploys, its queue is usable by Batch, the outputs fill aws-batch.json, a Submit through the
+// product's pipeline runs on the new queue and writes its results to the new bucket, and Tear Down
+// removes it.
 // Each stack has a name of its own, so runs in parallel do not meet.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,9 @@ import {
   DetachInternetGatewayCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import Docker from 'dockerode';
+import { loadRunConfig } from '../../src/config/loadConfig';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { parse } from 'jsonc-parser';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
@@ -43,6 +47,21 @@ import {
   type SetupClients,
   type SetupEvent,
 } from '../../src/aws/setupStack';
+import {
+  STAND_IN_ENV,
+  TASK_COMMAND,
+  TERMINAL,
+  cleanUp,
+  clients,
+  jobsNamed,
+  makeWorkspace,
+  newCacheDir,
+  pipeline,
+  removeTempDirs,
+  requireStandIns,
+  waitForJob,
+  type TestClients,
+} from './submitFixture';
 
 const template = readFileSync(resolve(__dirname, '../../../resources/batch-setup.yaml'), 'utf8');
 const unique = () => `i14setup-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
@@ -202,6 +221,92 @@ suite('Set Up / Tear Down against moto', function () {
           { pollMs: 200 },
         ),
       (error: Error) => /cloudformation:CreateStack failed: .*repositoryName/i.test(error.message),
+    );
+  });
+});
+
+suite('Set Up, then Submit on the new queue (moto runs the jobs)', function () {
+  this.timeout(240_000);
+  const docker = new Docker();
+  const cacheDir = newCacheDir();
+  const created = { names: [] as string[], repositories: [] as string[], jobs: [] as { id: string; name: string }[] };
+  let setup: SetupClients;
+  let aws: TestClients;
+  let stackName: string | undefined;
+
+  suiteSetup(async () => {
+    requireStandIns();
+    setup = await createSetupClients({});
+    aws = await clients();
+  });
+
+  suiteTeardown(async () => {
+    // The jobs and what the Submit made first (their containers, definition, image), then the stack
+    // with its bucket's contents, then what moto's CloudFormation leaves of it.
+    if (aws) await cleanUp(aws, docker, created);
+    if (stackName && setup && aws) {
+      if (await describeStack(setup.cloudFormation, stackName).catch(() => undefined))
+        await deleteStack(setup.cloudFormation, aws.s3, stackName, true, { pollMs: 200 }).catch(() => undefined);
+      const batch = new BatchClient({});
+      await removeLeftoverBatch(batch, stackName).catch(() => undefined);
+      batch.destroy();
+    }
+    setup?.destroy();
+    aws?.destroy();
+    removeTempDirs();
+  });
+
+  test("a Fargate Spot stack's outputs in aws-batch.json are enough for a run: the manager and its workers run there and the results land in the new bucket", async () => {
+    const vpc = await findDefaultVpc(setup.ec2);
+    assert.ok(vpc, 'moto has a default VPC');
+    stackName = unique();
+    const outputs = await deployStack(
+      setup.cloudFormation,
+      template,
+      { stackName, computeType: 'FARGATE_SPOT', maxVcpus: 16, gpu: false, network: { kind: 'existing', ...vpc } },
+      { pollMs: 200 },
+    );
+    const queueName = outputs.jobQueueArn!.split('/').pop()!;
+
+    // What Set Up writes, plus what a user adds: the tasks (and, on the stand-in only, the
+    // environment a job role and ECS would give the containers in AWS).
+    const name = `${stackName}-run`;
+    created.names.push(name);
+    created.repositories.push(outputs.repositoryName!);
+    const mine = JSON.stringify(
+      { name, workers: 2, environment: STAND_IN_ENV, tasks: { command: TASK_COMMAND, count: 3 } },
+      null,
+      2,
+    );
+    const config = applySetupOutputs(mine, outputs, 'folder');
+    const dir = makeWorkspace({
+      Dockerfile: 'FROM local/debian:bookworm\nRUN echo built > /built.txt\n',
+      'aws-batch.json': config,
+    });
+
+    const result = await pipeline(aws, { cacheDir }).submit(await loadRunConfig(dir));
+    created.jobs.push({ id: result.jobId, name: result.jobName });
+    assert.equal(result.queue, outputs.jobQueueArn);
+    assert.match(result.runUri, new RegExp(`^s3://${outputs.resultsBucket}/runs/${name}-`));
+
+    const job = await waitForJob(aws, result.jobId, TERMINAL, 180_000);
+    assert.equal(job.status, 'SUCCEEDED', `the manager ended ${job.status}: ${job.statusReason ?? ''}`);
+    assert.ok(job.jobQueue === outputs.jobQueueArn || job.jobQueue?.endsWith(`/${queueName}`), job.jobQueue);
+    const workers = (await jobsNamed(aws, `${result.runId}-workers`, outputs.jobQueueArn)).filter(
+      (id) => !id.includes(':'),
+    );
+    assert.equal(workers.length, 1, 'the workers are one array job on the same queue');
+
+    const object = await aws.s3.send(
+      new GetObjectCommand({ Bucket: outputs.resultsBucket!, Key: `runs/${result.runId}/results.jsonl` }),
+    );
+    const rows = (await object.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    assert.deepEqual(
+      rows,
+      [0, 1, 2].map((index) => ({ index, output: { square: index * index } })),
     );
   });
 });

@@ -2,7 +2,8 @@
 // driven in Chromium from the command palette as a new user would: Run Locally → the local run
 // succeeds in the Runs view → Submit to Batch on the stand-ins → the run in the Runs view with its
 // progress → it succeeds → Show Run Logs (manager and workers merged) → Download Results… →
-// results.jsonl open in an editor. A screenshot per step (demo-<n>-<step>.png) and, on a failure,
+// results.jsonl open in an editor → the Get Started walkthrough with every step checked off (each on
+// its real event, not on its button). A screenshot per step (demo-<n>-<step>.png) and, on a failure,
 // demo-fail-<step>.png. Used by scripts/demo-check.mjs (npm run demo -- --once).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -224,6 +225,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
   const batchDone = 'the Batch run succeeds';
   const logs = 'Show Run Logs merges the manager and the workers in one channel';
   const downloaded = 'Download Results… brings results.jsonl back, opened in an editor';
+  const walkthrough = 'the Get Started walkthrough has every step checked off';
   let localRow;
   let batchRow;
   let runId;
@@ -448,6 +450,42 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
       const samples = rows.reduce((sum, row) => sum + row.output.samples, 0);
       return `"${summary}"; ${rows.length} rows, pi ~ ${((4 * inside) / samples).toFixed(5)}; ${await shot('demo-8-results')}`;
     }, [logs]);
+
+    // Nothing here pressed a walkthrough button: the steps were ticked off by what the story did.
+    await step(walkthrough, async () => {
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      await choose(page, 'Get Started with AWS Batch Runner');
+      const steps = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('button.getting-started-step[data-step-id]')].map((el) => [
+            el.getAttribute('data-step-id').split('#').pop(),
+            el.getAttribute('aria-checked'),
+          ]),
+        );
+      const expected = ['credentials', 'setUp', 'configure', 'runLocally', 'submit', 'watch', 'download'];
+      let states = await until(page, 'the walkthrough page with its steps', async () => {
+        const found = await steps();
+        return found.length === expected.length ? found : undefined;
+      });
+      const ids = states.map(([id]) => id);
+      if (ids.join() !== expected.join()) throw new Error(`the walkthrough's steps are ${ids.join(', ')}`);
+      // The extension ticks them off as the page opens (it replays what happened): give it a moment.
+      await until(
+        page,
+        'every step checked',
+        async () => {
+          states = await steps();
+          return states.every(([, checked]) => checked === 'true') ? true : undefined;
+        },
+        15000,
+      ).catch(() => undefined);
+      const open = states.filter(([, checked]) => checked !== 'true').map(([id]) => id);
+      if (open.length) {
+        await shot('demo-9-walkthrough');
+        throw new Error(`steps not checked off: ${open.join(', ')}`);
+      }
+      return `${expected.length} of ${expected.length} checked; ${await shot('demo-9-walkthrough')}`;
+    }, [downloaded]);
   } finally {
     if (ctx) await ctx.close().catch(() => {});
   }

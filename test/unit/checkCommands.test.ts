@@ -14,6 +14,7 @@ function check(
   contributes: object,
   table: string,
   commandIds: Record<string, string>,
+  walkthroughKeys: Record<string, string> = {},
 ): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'check-commands-'));
   const entries = (ids: Record<string, string>) =>
@@ -27,7 +28,8 @@ function check(
     writeFileSync(
       join(dir, 'src/ui/ids.ts'),
       `export const COMMANDS = {\n${entries(commandIds)}\n} as const;\n\n` +
-        `export const VIEWS = {\n${entries({ queues: 'awsBatch.queues' })}\n} as const;\n`,
+        `export const VIEWS = {\n${entries({ queues: 'awsBatch.queues' })}\n} as const;\n\n` +
+        `export const WALKTHROUGH_KEYS = {\n${entries(walkthroughKeys)}\n} as const;\n`,
     );
     writeFileSync(
       join(dir, 'src/commands/index.ts'),
@@ -89,5 +91,29 @@ suite('check-commands', () => {
     assert.equal(result.status, 1);
     assert.match(result.output, /menu view\/title names unknown command a\.ghost/);
     assert.match(result.output, /links unknown command a\.phantom/);
+  });
+
+  test('a walkthrough step completes on its WALKTHROUGH_KEYS context key only', () => {
+    const walkthrough = (events: string[]) => ({
+      views,
+      commands: [{ command: 'a.one' }],
+      walkthroughs: [{ id: 'w', steps: [{ id: 'submit', completionEvents: events }] }],
+    });
+    const keys = { submit: 'a.walkthrough.runSubmitted' };
+    const ok = check(
+      walkthrough(['onContext:a.walkthrough.runSubmitted']),
+      '  [COMMANDS.one]: one,',
+      { one: 'a.one' },
+      keys,
+    );
+    assert.equal(ok.status, 0, ok.output);
+    const onCommand = check(walkthrough(['onCommand:a.one']), '  [COMMANDS.one]: one,', { one: 'a.one' }, keys);
+    assert.equal(onCommand.status, 1);
+    assert.match(
+      onCommand.output,
+      /walkthrough step submit must complete on onContext:a\.walkthrough\.runSubmitted only/,
+    );
+    const unnamed = check(walkthrough(['onContext:x']), '  [COMMANDS.one]: one,', { one: 'a.one' });
+    assert.match(unnamed.output, /walkthrough step submit has no entry in WALKTHROUGH_KEYS/);
   });
 });

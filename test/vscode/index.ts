@@ -12,6 +12,11 @@ import * as util from 'util';
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
+  return runTestsIn(__dirname);
+}
+
+/** Runs the *.test.js files of `dir` (not of its subfolders: untrusted/ has its own entry and server). */
+export function runTestsIn(dir: string): Promise<void> {
   const logFile = process.env.EXT_TEST_LOG || path.join(os.tmpdir(), 'aws-batch-ext-tests.txt');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   fs.writeFileSync(logFile, '');
@@ -32,10 +37,10 @@ export function run(): Promise<void> {
     grep: process.env.EXT_TEST_GREP || undefined,
   });
   const files = fs
-    .readdirSync(__dirname)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.test.js'))
     .sort();
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  for (const f of files) mocha.addFile(path.join(dir, f));
 
   return new Promise<void>((resolve, reject) => {
     const finish = (passed: number, failed: number, pending: number, error?: unknown): void => {
@@ -47,7 +52,7 @@ export function run(): Promise<void> {
       else resolve();
     };
     if (files.length === 0) {
-      write(`no *.test.js files in ${__dirname}`);
+      write(`no *.test.js files in ${dir}`);
       finish(0, 1, 0, new Error('no extension-host tests found'));
       return;
     }

@@ -181,6 +181,8 @@ suite('Logs and results (extension host)', function () {
     const folder = join(root, 'results', runId);
     assert.equal(summary.destination, folder);
     assert.equal(summary.downloaded, bodies.size);
+    // The walkthrough's last step completes on a download that brought the files.
+    assert.equal(api.services.walkthrough.lastEvent('download'), `run ${runId} downloaded`);
     assert.deepEqual(summary.excluded, ['secret']);
     assert.deepEqual(
       summary.refused.map((r) => r.key),

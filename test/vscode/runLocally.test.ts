@@ -87,6 +87,8 @@ suite('Run Locally (extension host)', function () {
 
     const result = await run.done;
     assert.equal(result.summary?.status, 'succeeded', result.problem);
+    // The walkthrough's Run Locally step completes on this: a local run that succeeded.
+    assert.equal(api.services.walkthrough.lastEvent('runLocally'), `local run ${run.runId} succeeded`);
     const finished = await waitFor('the Runs view to show the run succeeded', async () => {
       await api.services.runs.refresh();
       const status = api.services.runs.get(run!.runUri);

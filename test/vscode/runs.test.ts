@@ -182,6 +182,8 @@ suite('Runs view (extension host)', function () {
     await refresh();
     const mine = notices.slice(before).filter((notice) => notice.runId === ids.running);
     assert.equal(mine.length, 1, 'one notice, not one per refresh');
+    // The walkthrough's "watch the run" step completes on a watched run's end.
+    assert.equal(api.services.walkthrough.lastEvent('watch'), `run ${ids.running} ended`);
     assert.equal(mine[0].severity, 'information');
     assert.match(mine[0].message, new RegExp(`^Run ${ids.running} succeeded: 10 tasks in \\d+m \\d+s\\.$`));
     assert.deepEqual(mine[0].actions, ['downloadResults']);

@@ -131,6 +131,8 @@ suite('Submit to Batch (extension host)', function () {
     assert.ok(run, 'the command returned no run: see the "AWS Batch" and "AWS Batch: Build" output');
     jobIds.push(run.jobId);
     assert.deepEqual(await fired, run, 'onDidSubmitRun carries the same run');
+    assert.equal(api.services.walkthrough.lastEvent('submit'), `run ${run.runId} submitted`);
+    assert.equal(api.services.walkthrough.lastEvent('setUp'), `queue ${QUEUE} took run ${run.runId}`);
     assert.equal(run.queue, QUEUE);
     assert.match(run.runUri, new RegExp(`^s3://${BUCKET}/runs/${name}-\\d{8}-\\d{6}-[0-9a-f]{6}/$`));
     assert.match(run.image, new RegExp(`/${repository}:[0-9a-f]{16}$`));
