@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
 import { checkEngine } from '../../src/docker/engine';
 import { addRuntimeLayer } from '../../src/docker/runtimeLayer';
-import { contextOf, removeDir, removeImages } from './buildSupport';
+import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
 import { requireStandIns, runtimePath, suffix } from './submitFixture';
 
 const BASE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22';
@@ -49,17 +49,7 @@ suite('runtime layer: the image ENTRYPOINT', () => {
     }
   }
 
-  async function run(image: string, cmd: string[]): Promise<string> {
-    // As Batch runs it: the job's command as CMD, the image's entry point untouched.
-    const container = await docker.createContainer({ Image: image, Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
-    try {
-      await container.start();
-      await container.wait();
-      return ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
-    } finally {
-      await container.remove({ force: true });
-    }
-  }
+  const run = (image: string, cmd: string[]): Promise<string> => containerOutput(docker, image, cmd);
 
   test('ENTRYPOINT ["/env.sh"] that exports a variable: the job command (and its task) gets it', async () => {
     const { runtime, lines } = await layered({

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
-import { contextOf, removeDir, removeImages } from './buildSupport';
+import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
 import { suffix } from './submitFixture';
 
 const BASE = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
@@ -44,14 +44,7 @@ suite('build: heredocs and COPY --link (Engine 23+)', () => {
     } finally {
       removeDir(dir);
     }
-    const container = await docker.createContainer({ Image: tag, Cmd: cmd, Tty: true });
-    try {
-      await container.start();
-      await container.wait();
-      return ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
-    } finally {
-      await container.remove({ force: true });
-    }
+    return containerOutput(docker, tag, cmd, { tty: true, network: true });
   }
 
   test('RUN <<EOF and COPY <<EOF heredocs', async function () {

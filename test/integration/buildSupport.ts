@@ -29,3 +29,28 @@ export async function removeImages(docker: Docker, refs: string[]): Promise<void
       .remove({ force: true })
       .catch(() => undefined);
 }
+
+/**
+ * Runs `cmd` in `image` as AWS Batch would (the command as CMD, the image's entry point untouched),
+ * with no network, and returns what it printed; the container is removed.
+ */
+export async function containerOutput(
+  docker: Docker,
+  image: string,
+  cmd: string[],
+  options: { tty?: boolean; network?: boolean } = {},
+): Promise<string> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    Tty: options.tty ?? false,
+    HostConfig: options.network ? {} : { NetworkMode: 'none' },
+  });
+  try {
+    await container.start();
+    await container.wait();
+    return ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
+  } finally {
+    await container.remove({ force: true });
+  }
+}

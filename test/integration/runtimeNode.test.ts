@@ -10,7 +10,7 @@ import { buildImage } from '../../src/docker/build';
 import { checkEngine } from '../../src/docker/engine';
 import { BUNDLED_NODE, MIN_NODE_MAJOR, addRuntimeLayer } from '../../src/docker/runtimeLayer';
 import { SubmitError } from '../../src/shared/errors';
-import { contextOf, removeDir, removeImages } from './buildSupport';
+import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
 import { requireStandIns, runtimePath, suffix } from './submitFixture';
 
 const DEBIAN = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
@@ -61,21 +61,7 @@ suite('runtime layer: Node.js 22', () => {
     return { runtime, lines };
   }
 
-  async function output(ref: string, cmd: string[]): Promise<string> {
-    const container = await docker.createContainer({
-      Image: ref,
-      Cmd: cmd,
-      Tty: true,
-      HostConfig: { NetworkMode: 'none' },
-    });
-    try {
-      await container.start();
-      await container.wait();
-      return ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
-    } finally {
-      await container.remove({ force: true });
-    }
-  }
+  const output = (ref: string, cmd: string[]): Promise<string> => containerOutput(docker, ref, cmd, { tty: true });
 
   test('the stand-ins Node image is Node.js 22', async () => {
     const { nodeImage } = requireStandIns();

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from './palette.mjs';
+import { storySteps } from './storySteps.mjs';
 import {
   activityEntry,
   expandRow,
@@ -175,47 +176,10 @@ export async function choose(page, text, row = text) {
 export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = console.log }) {
   fs.mkdirSync(shotDir, { recursive: true });
   for (const f of fs.readdirSync(shotDir)) if (/^demo-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
-  const results = { passed: 0, failed: 0, skipped: 0 };
-  const passed = new Set();
-  const shots = [];
   const t0 = Date.now();
   let ctx;
   let page;
-
-  const shot = async (name) => {
-    await page.mouse.move(1390, 450); // no hover tooltip in the picture
-    await sleep(300);
-    const file = path.join(shotDir, `${name}.png`);
-    await page.screenshot({ path: file });
-    shots.push(file);
-    return path.basename(file);
-  };
-
-  async function step(name, fn, needs = []) {
-    const missing = needs.filter((n) => !passed.has(n));
-    if (missing.length) {
-      log(`  SKIP ${name} (needs: ${missing.join(', ')})`);
-      results.skipped++;
-      return;
-    }
-    const t = Date.now();
-    try {
-      const note = await fn();
-      results.passed++;
-      passed.add(name);
-      log(`  ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)${note ? ': ' + note : ''}`);
-    } catch (e) {
-      results.failed++;
-      log(`  FAIL ${name} (${((Date.now() - t) / 1000).toFixed(1)} s): ${String(e?.message ?? e).split('\n')[0]}`);
-      if (page) {
-        const file = path.join(shotDir, `demo-fail-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-        await page.screenshot({ path: file }).then(
-          () => log(`       screenshot: ${file}`),
-          () => {},
-        );
-      }
-    }
-  }
+  const { results, shots, shot, step } = storySteps({ shotDir, prefix: 'demo', log, page: () => page });
 
   const workbench = 'the workbench opens the demo workspace with the AWS Batch view';
   const localStarted = 'Run Locally (first item: all 24 tasks) starts a local run';

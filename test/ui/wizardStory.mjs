@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from './palette.mjs';
+import { storySteps } from './storySteps.mjs';
 import { STEPS, choose, clean, minutesSince, rowTexts, toast, toastMessage, until } from './demoStory.mjs';
 import {
   activityEntry,
@@ -118,43 +119,10 @@ async function acceptEveryDefault(page, shot) {
 export async function runWizardStory({ baseUrl, folder, shotDir, launch, listJobs, log = console.log }) {
   fs.mkdirSync(shotDir, { recursive: true });
   for (const f of fs.readdirSync(shotDir)) if (/^wizard-.*\.png$/.test(f)) fs.rmSync(path.join(shotDir, f));
-  const results = { passed: 0, failed: 0, skipped: 0 };
-  const passed = new Set();
   const t0 = Date.now();
   let ctx;
   let page;
-  const shot = async (name) => {
-    await page.mouse.move(1390, 450); // no hover tooltip in the picture
-    await sleep(300);
-    const file = path.join(shotDir, `${name}.png`);
-    await page.screenshot({ path: file });
-    return path.basename(file);
-  };
-  async function step(name, fn, needs = []) {
-    const missing = needs.filter((n) => !passed.has(n));
-    if (missing.length) {
-      log(`  SKIP ${name} (needs: ${missing.join(', ')})`);
-      results.skipped++;
-      return;
-    }
-    const t = Date.now();
-    try {
-      const note = await fn();
-      results.passed++;
-      passed.add(name);
-      log(`  ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)${note ? ': ' + note : ''}`);
-    } catch (e) {
-      results.failed++;
-      log(`  FAIL ${name} (${((Date.now() - t) / 1000).toFixed(1)} s): ${String(e?.message ?? e).split('\n')[0]}`);
-      if (page) {
-        const file = path.join(shotDir, `wizard-fail-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-        await page.screenshot({ path: file }).then(
-          () => log(`       screenshot: ${file}`),
-          () => {},
-        );
-      }
-    }
-  }
+  const { results, shot, step } = storySteps({ shotDir, prefix: 'wizard', log, page: () => page });
 
   const opened = 'the workbench opens a demo workspace that has no aws-batch.json';
   const created = 'Create Run Configuration… with every default accepted writes aws-batch.json';
