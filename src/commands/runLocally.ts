@@ -122,6 +122,11 @@ export async function startLocalRun(
             runtimePath: services.context.asAbsolutePath(join('dist', 'runtime.js')),
             runtimeNodeImage: settings.runtimeNodeImage,
             cacheDir: join(services.context.globalStorageUri.fsPath, 'docker'),
+            // Only a FROM on an ECR registry signs in (and so needs AWS credentials).
+            ecrIn: async () => {
+              const aws = await services.aws();
+              return (region) => aws.ecrIn(region);
+            },
             ...choices,
             log: line,
             signal: abort.signal,

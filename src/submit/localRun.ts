@@ -7,6 +7,7 @@
 // Whatever happens (a build that fails, a container that cannot start, a cancel, the end of the
 // run), every container, network and anonymous volume of the run is removed again.
 import type Docker from 'dockerode';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +16,13 @@ import { pathToFileURL } from 'node:url';
 import type { LoadedConfig } from '../config/loadConfig';
 import { newRunId } from '../config/runSpec';
 import { checkEngine, engineUnavailable, isEngineUnreachable } from '../docker/engine';
+import type { PullCredentials } from '../docker/credentials';
 import { OWN_FOLDER, buildRunImage, localRepository, type RunImage } from '../docker/runImage';
 import type { RunSummary } from '../runtime/runFiles';
 import { KEYS } from '../runtime/store/store';
-import { SubmitError, cancelled, isUserError, throwIfCancelled } from '../shared/errors';
+import { SubmitError, cancelled, isCancellation, isUserError, throwIfCancelled } from '../shared/errors';
 import type { ProgressReporter } from '../shared/progress';
+import { baseImageCredentials } from './baseImageSignIn';
 import {
   LOCAL_LABELS,
   type EngineFacts,
@@ -56,6 +59,11 @@ export interface LocalRunOptions extends LocalRunChoices {
   cores?: number;
   /** How long workers get to exit on their own after the manager has (default 15 s). */
   shutdownGraceMs?: number;
+  /**
+   * ECR clients of the user's AWS credentials, for a FROM on an ECR registry (asked for only then;
+   * without it, or when it fails, such pulls use ~/.docker/config.json's credentials alone).
+   */
+  ecrIn?: () => Promise<(region: string) => ECRClient>;
 }
 
 export interface LocalRunResult {
@@ -194,6 +202,23 @@ interface Started {
  * Resolves once every container has started; rejects with one UserError (and nothing of the run
  * left on the engine) when it cannot.
  */
+/** Base images on ECR signed in with the user's AWS credentials, when the command can give them. */
+async function ecrSignIn(
+  options: LocalRunOptions,
+  log: (line: string) => void,
+): Promise<Record<string, PullCredentials> | undefined> {
+  const { ecrIn, loaded, signal } = options;
+  if (!ecrIn) return undefined;
+  try {
+    return await baseImageCredentials(loaded, { ecrIn, signal, log });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    // The pull then fails with the registry named and the fix, as without AWS credentials.
+    log(`Could not sign in to ECR for the base images: ${(error as Error).message}. The build tries without.`);
+    return undefined;
+  }
+}
+
 export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
   const { docker, loaded, signal } = options;
   const { config } = loaded;
@@ -210,9 +235,12 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
   const workers = localWorkerCount(config, loaded.inputs, options, options.cores ?? cpus().length);
   log(`Docker ${engine.version} (${engine.os}/${engine.arch}); the run uses ${workers} local workers`);
 
+  const registryConfig = await ecrSignIn(options, (line) => log(line));
+  throwIfCancelled(signal);
   const image = await buildRunImage(docker, {
     loaded,
     repository: localRepository(config.repository),
+    registryConfig,
     engine,
     runtimePath: options.runtimePath,
     nodeImage: options.runtimeNodeImage,

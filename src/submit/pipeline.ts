@@ -6,10 +6,8 @@
 // registered only after the image is in the registry, and the run files are removed again when the
 // job cannot be submitted.
 import type Docker from 'dockerode';
-import { readFile } from 'node:fs/promises';
 import type { AwsClients } from '../aws/clients';
 import { EcrRegistry, ensureRepository, getRegistryCredentials } from '../aws/ecr';
-import { ecrPullCredentials } from '../aws/ecrPull';
 import { EnsuredDefinition, desiredJobDefinition, ensureJobDefinition } from '../aws/jobDefinition';
 import { checkBucket, deleteRunFiles, writeRunFiles } from '../aws/runStore';
 import { QueueTarget, queueTarget } from '../aws/queuePlatform';
@@ -18,7 +16,7 @@ import { fargateProblem } from '../config/fargate';
 import { CONFIG_FILE } from '../config/fileName';
 import type { LoadedConfig } from '../config/loadConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
-import { type PullCredentials, baseImages, registryOf } from '../docker/credentials';
+import type { PullCredentials } from '../docker/credentials';
 import { parseEcrHost } from '../docker/ecrHost';
 import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
@@ -27,6 +25,7 @@ import { managerCommand } from '../docker/runtimeLayer';
 import { buildRunImage, kilobytes } from '../docker/runImage';
 import { SubmitError, throwIfCancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../shared/progress';
+import { baseImageCredentials } from './baseImageSignIn';
 import type { SubmittedRun } from './types';
 
 export interface PipelineOptions {
@@ -154,27 +153,19 @@ export class SubmitPipeline {
     return { engine, registry: credentials, queue };
   }
 
-  /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
-  /**
-   * Credentials for FROM (and cacheFrom) images on other accounts' or regions' ECR registries, from
-   * the user's AWS credentials; merged over config.json's for the build's pulls.
-   */
+  /** Credentials for base images on other ECR registries (baseImageSignIn.ts); the run's own is known. */
   private async baseImageSignIn(loaded: LoadedConfig, registry: EcrRegistry): Promise<Record<string, PullCredentials>> {
-    const { config } = loaded;
-    const dockerfile = await readFile(loaded.dockerfilePath, 'utf8').catch(() => '');
-    const hosts = [...baseImages(dockerfile, config.buildArgs), ...(config.cacheFrom ?? [])]
-      .map(registryOf)
-      .filter((host) => host !== registry.ecrHost && host !== registry.host);
-    if (!hosts.some((host) => parseEcrHost(host))) return {};
     const own = parseEcrHost(registry.ecrHost);
-    const known = new Map<string, PullCredentials>(
-      own ? [[own.region, { username: registry.username, password: registry.password }]] : [],
-    );
-    const signIn = await ecrPullCredentials(hosts, (region) => this.options.aws.ecrIn(region), known, this.signal);
-    for (const line of signIn.log) this.log(line);
-    return signIn.credentials;
+    return baseImageCredentials(loaded, {
+      ecrIn: async () => (region) => this.options.aws.ecrIn(region),
+      exclude: [registry.ecrHost, registry.host],
+      known: new Map(own ? [[own.region, { username: registry.username, password: registry.password }]] : []),
+      signal: this.signal,
+      log: (line) => this.log(line),
+    });
   }
 
+  /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
   async image(loaded: LoadedConfig, preflight: Preflight): Promise<ImageResult> {
     const { docker, aws } = this.options;
     const { config } = loaded;

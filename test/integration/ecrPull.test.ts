@@ -4,8 +4,10 @@
 // account's own registry, other registries left to config.json, and no token in the log lines.
 import * as assert from 'node:assert/strict';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import Docker from 'dockerode';
 import { ecrPullCredentials } from '../../src/aws/ecrPull';
 import { loadRunConfig } from '../../src/config/loadConfig';
+import { runLocally } from '../../src/submit/localRun';
 import {
   BUCKET,
   QUEUE,
@@ -18,6 +20,8 @@ import {
   registryCredentials,
   removeTempDirs,
   repositoryExists,
+  requireStandIns,
+  runtimePath,
   submitError,
   suffix,
 } from './submitFixture';
@@ -113,5 +117,54 @@ suite('ECR sign-in for base images of other accounts and regions (moto)', () => 
       lines.join('\n'),
     );
     assert.equal(await repositoryExists(aws, repository), false, 'a failed build creates no repository');
+  });
+
+  test("Run Locally signs in to the FROM image's ECR region too, and asks for AWS only when a FROM is on ECR", async () => {
+    const docker = new Docker();
+    const workspace = (from: string) =>
+      makeWorkspace({
+        Dockerfile: `FROM ${from}\nRUN echo ok\n`,
+        'aws-batch.json': configFile({
+          name: `local-ecr-${suffix()}`,
+          repository: `local-ecr-${suffix()}`,
+          jobQueue: QUEUE,
+          results: { bucket: BUCKET },
+          tasks: { command: ['true'], count: 1 },
+        }),
+      });
+    let asked = 0;
+    const ecrIn = async () => {
+      asked++;
+      return (region: string) => aws.ecrIn(region);
+    };
+    const lines: string[] = [];
+    const options = { docker, runtimePath, runtimeNodeImage: 'unused', cacheDir: newCacheDir(), ecrIn };
+    // The registry itself is out of reach: the run is cancelled once signed in, before any pull.
+    const abort = new AbortController();
+    const signedIn = `Base images: signed in to ECR in eu-west-1 for ${OTHER_ACCOUNT} with your AWS credentials`;
+    const error = await submitError(
+      runLocally({
+        ...options,
+        loaded: await loadRunConfig(workspace(`${OTHER_ACCOUNT}/research/base:1`)),
+        signal: abort.signal,
+        log: (line) => {
+          lines.push(line);
+          if (line === signedIn) abort.abort();
+        },
+      }),
+      'run',
+    );
+    assert.equal(error.kind, 'cancelled', error.message);
+    assert.equal(asked, 1);
+    assert.ok(lines.includes(signedIn), lines.join('\n'));
+    // A base image elsewhere: no AWS at all (the build fails on the missing image, not on sign-in).
+    await submitError(
+      runLocally({
+        ...options,
+        loaded: await loadRunConfig(workspace(`${requireStandIns().registry}/missing-${suffix()}:1`)),
+      }),
+      'build',
+    );
+    assert.equal(asked, 1, 'no ECR client asked for without an ECR base image');
   });
 });
