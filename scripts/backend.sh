@@ -113,14 +113,24 @@ start_bg() {
   echo $! >"$pidfile"
 }
 
-# wait_started NAME PIDFILE PATTERN SECONDS LOG PROBE...: wait until PROBE succeeds; fail at once
-# (with the log's tail) if the process we started dies first.
+# pid_running PIDFILE: the process the pidfile names is running (a zombie counts as ended). No command
+# line check: right after start_bg the child may not have exec'd yet and still carries ours.
+pid_running() {
+  local pid state
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# wait_started NAME PIDFILE SECONDS LOG PROBE...: wait until PROBE succeeds; fail at once (with the
+# log's tail) if the process we started ends first.
 wait_started() {
-  local name=$1 pidfile=$2 pattern=$3 secs=$4 log=$5 i
-  shift 5
+  local name=$1 pidfile=$2 secs=$3 log=$4 i
+  shift 4
   for i in $(seq 1 $((secs * 5))); do
     if "$@"; then return 0; fi
-    if ! pid_alive "$pidfile" "$pattern"; then
+    if ! pid_running "$pidfile"; then
       rm -f "$pidfile"
       die "$name exited during start-up" "$log"
     fi
@@ -216,7 +226,7 @@ ensure_docker() {
     say "docker: starting /usr/sbin/dockerd (log: $B/dockerd.log)"
     start_bg "$B/dockerd.pid" "$B/dockerd.log" /usr/sbin/dockerd
   fi
-  wait_started dockerd "$B/dockerd.pid" dockerd 60 "$B/dockerd.log" docker_ok
+  wait_started dockerd "$B/dockerd.pid" 60 "$B/dockerd.log" docker_ok
   say "docker: up (engine $(docker info --format '{{.ServerVersion}}'), pid $(cat "$B/dockerd.pid"))"
 }
 
@@ -502,7 +512,7 @@ EOF
   rm -f "$B/registry.pid"
   say "registry: starting docker-registry on $REGISTRY_ADDR (log: $B/registry.log)"
   start_bg "$B/registry.pid" "$B/registry.log" /usr/bin/docker-registry serve "$dir/config.yml"
-  wait_started "registry on $REGISTRY_ADDR" "$B/registry.pid" docker-registry 20 "$B/registry.log" registry_ok
+  wait_started "registry on $REGISTRY_ADDR" "$B/registry.pid" 20 "$B/registry.log" registry_ok
   say "registry: up on $REGISTRY_ADDR (pid $(cat "$B/registry.pid"))"
 }
 
@@ -550,7 +560,7 @@ ensure_moto() {
   # registry at 127.0.0.1). MOTO_PORT: what moto tells job containers in MOTO_PORT/MOTO_HTTP_ENDPOINT.
   start_bg "$B/moto.pid" "$B/moto.log" env MOTO_DOCKER_NETWORK_MODE=host MOTO_PORT=$MOTO_PORT \
     "$PY" -m moto.server -H "$MOTO_HOST" -p "$MOTO_PORT"
-  wait_started "moto on $MOTO_URL" "$B/moto.pid" moto.server 30 "$B/moto.log" moto_ok
+  wait_started "moto on $MOTO_URL" "$B/moto.pid" 30 "$B/moto.log" moto_ok
   say "moto: up on $MOTO_URL (pid $(cat "$B/moto.pid"))"
 }
 
