@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { standInEndpoint } from './lib/common.mjs';
 import { awsCliPeer, dockerPeer, motoStandIn } from './lib/peers.mjs';
+import { cliSubmit } from './lib/cliSubmit.mjs';
 import { buildKitSubmit } from './lib/submitBuildKit.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -110,43 +111,19 @@ const containerProperties = JSON.stringify({
 /** What a user types today: build, sign in and push, register, submit. The password goes through stdin. */
 function cli() {
   const started = performance.now();
-  run('docker', ['build', '--platform', 'linux/amd64', '-q', '-t', cliImage, workspace]);
-  const password = run(AWS_CLI, ['ecr', 'get-login-password', '--endpoint-url', endpoint]);
-  run('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { input: password });
-  run('docker', ['push', '-q', cliImage]);
-  const definition = JSON.parse(
-    run(AWS_CLI, [
-      'batch',
-      'register-job-definition',
-      '--endpoint-url',
-      endpoint,
-      '--job-definition-name',
-      cliName,
-      '--type',
-      'container',
-      '--container-properties',
-      containerProperties,
-      '--output',
-      'json',
-    ]),
-  );
-  const submitted = JSON.parse(
-    run(AWS_CLI, [
-      'batch',
-      'submit-job',
-      '--endpoint-url',
-      endpoint,
-      '--job-name',
-      `${cliName}-${jobs.length}`,
-      '--job-queue',
-      'research-queue',
-      '--job-definition',
-      definition.jobDefinitionArn,
-      '--output',
-      'json',
-    ]),
-  );
-  jobs.push(submitted.jobId);
+  const jobId = cliSubmit({
+    run,
+    docker: 'docker',
+    awsCli: AWS_CLI,
+    endpoint,
+    registry,
+    image: cliImage,
+    context: workspace,
+    definitionName: cliName,
+    containerProperties,
+    jobName: `${cliName}-${jobs.length}`,
+  });
+  jobs.push(jobId);
   return (performance.now() - started) / 1000;
 }
 

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { cliSubmit } from './cliSubmit.mjs';
 
 export const BUILDKIT_DOCKER = process.env.BUILDKIT_DOCKER_CLI ?? '/usr/bin/docker';
 
@@ -83,43 +84,19 @@ export async function buildKitSubmit(options) {
   });
   const cli = () => {
     const started = performance.now();
-    run(BUILDKIT_DOCKER, ['build', '--platform', 'linux/amd64', '-q', '-t', image, cliDir]);
-    const password = run(awsCli.path, ['ecr', 'get-login-password', '--endpoint-url', endpoint]);
-    run(BUILDKIT_DOCKER, ['login', '--username', 'AWS', '--password-stdin', registry], { input: password });
-    run(BUILDKIT_DOCKER, ['push', '-q', image]);
-    const definition = JSON.parse(
-      run(awsCli.path, [
-        'batch',
-        'register-job-definition',
-        '--endpoint-url',
-        endpoint,
-        '--job-definition-name',
-        cliName,
-        '--type',
-        'container',
-        '--container-properties',
-        containerProperties,
-        '--output',
-        'json',
-      ]),
-    );
-    const submitted = JSON.parse(
-      run(awsCli.path, [
-        'batch',
-        'submit-job',
-        '--endpoint-url',
-        endpoint,
-        '--job-name',
-        `${cliName}-${jobs.length}`,
-        '--job-queue',
-        'research-queue',
-        '--job-definition',
-        definition.jobDefinitionArn,
-        '--output',
-        'json',
-      ]),
-    );
-    jobs.push(submitted.jobId);
+    const jobId = cliSubmit({
+      run,
+      docker: BUILDKIT_DOCKER,
+      awsCli: awsCli.path,
+      endpoint,
+      registry,
+      image,
+      context: cliDir,
+      definitionName: cliName,
+      containerProperties,
+      jobName: `${cliName}-${jobs.length}`,
+    });
+    jobs.push(jobId);
     return (performance.now() - started) / 1000;
   };
 
