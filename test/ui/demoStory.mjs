@@ -169,6 +169,63 @@ export async function choose(page, text, row = text) {
   await page.keyboard.press('Enter');
 }
 
+/** Runs Submit to Batch from the palette and waits for its progress notification. */
+export async function startSubmit(page) {
+  await runCommand(page, STEPS.submit);
+  await toast(page, STEPS.submit)
+    .waitFor({ timeout: 30000 })
+    .catch(() => {
+      throw new Error(`no "${STEPS.submit}" progress notification`);
+    });
+}
+
+/** Waits for the "Submitted … (job …)" notification; returns it and the run id it names. */
+export async function submittedRun(page) {
+  const notice = await until(
+    page,
+    'the "Submitted … (job …)" notification',
+    () => toastMessage(page, /Submitted .* \(job [0-9a-f-]{36}\)/),
+    RUN_TIMEOUT,
+  );
+  return { notice, runId: /Submitted (\S+) \(job/.exec(notice)[1] };
+}
+
+/** Waits for the "Run … succeeded" notification (a "Run … failed" one fails at once); returns it. */
+export function runSucceeded(page, runId) {
+  return until(
+    page,
+    `the "Run ${runId} succeeded" notification`,
+    async () => {
+      const failed = await toastMessage(page, `Run ${runId} failed`);
+      if (failed) throw new Error(failed);
+      return toastMessage(page, `Run ${runId} succeeded`);
+    },
+    RUN_TIMEOUT,
+  );
+}
+
+/**
+ * Download Results… on `runId`, accepting the folder it suggests (results/<run id>); returns that
+ * folder (relative to the workspace) and the "Downloaded … files" notification.
+ */
+export async function downloadRun(page, runId) {
+  await runCommand(page, STEPS.download);
+  await choose(page, runId);
+  const suggested = `results/${runId}`;
+  await page
+    .waitForFunction((value) => document.querySelector('.quick-input-widget input')?.value === value, suggested, {
+      timeout: 15000,
+    })
+    .catch(() => {
+      throw new Error(`the folder prompt does not suggest ${suggested}`);
+    });
+  await page.locator('.quick-input-widget input').press('Enter');
+  const summary = await until(page, 'the "Downloaded … files" notification', () =>
+    toastMessage(page, /Downloaded \d+ files/),
+  );
+  return { suggested, summary };
+}
+
 /**
  * Plays the story. `launch` returns a fresh Chromium context. Returns { passed, failed, skipped, runId }.
  * A step that fails takes the steps that need it along; the local and the Batch run do not need each other.
@@ -276,21 +333,10 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
 
     await step(submitted, async () => {
       batchRow = await newRunRow(page);
-      await runCommand(page, STEPS.submit);
-      await toast(page, STEPS.submit)
-        .waitFor({ timeout: 30000 })
-        .catch(() => {
-          throw new Error(`no "${STEPS.submit}" progress notification`);
-        });
+      await startSubmit(page);
       await sleep(1500); // the progress notification names the step it is at
       const picture = await shot('demo-4-submit');
-      const done = await until(
-        page,
-        'the "Submitted … (job …)" notification',
-        () => toastMessage(page, /Submitted .* \(job [0-9a-f-]{36}\)/),
-        RUN_TIMEOUT,
-      );
-      runId = /Submitted (\S+) \(job/.exec(done)[1];
+      ({ runId } = await submittedRun(page));
       return `run ${runId}; ${picture}`;
     }, [workbench]);
 
@@ -315,16 +361,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
     }, [submitted]);
 
     await step(batchDone, async () => {
-      const notice = await until(
-        page,
-        `the "Run ${runId} succeeded" notification`,
-        async () => {
-          const failed = await toastMessage(page, `Run ${runId} failed`);
-          if (failed) throw new Error(failed);
-          return toastMessage(page, `Run ${runId} succeeded`);
-        },
-        RUN_TIMEOUT,
-      );
+      const notice = await runSucceeded(page, runId);
       const row = await until(page, `the run's row "succeeded · ${TASKS}/${TASKS}"`, async () => {
         const text = await batchRow();
         return text?.includes(`succeeded · ${TASKS}/${TASKS}`) ? text : undefined;
@@ -367,21 +404,7 @@ export async function runDemoStory({ baseUrl, folder, shotDir, launch, log = con
     }, [batchDone]);
 
     await step(downloaded, async () => {
-      await runCommand(page, STEPS.download);
-      await choose(page, runId);
-      const input = page.locator('.quick-input-widget input');
-      const suggested = `results/${runId}`;
-      await page
-        .waitForFunction((value) => document.querySelector('.quick-input-widget input')?.value === value, suggested, {
-          timeout: 15000,
-        })
-        .catch(() => {
-          throw new Error(`the folder prompt does not suggest ${suggested}`);
-        });
-      await input.press('Enter');
-      const summary = await until(page, 'the "Downloaded … files" notification', () =>
-        toastMessage(page, /Downloaded \d+ files/),
-      );
+      const { suggested, summary } = await downloadRun(page, runId);
       const file = path.join(folder, suggested, 'results.jsonl');
       const rows = fs
         .readFileSync(file, 'utf8')

@@ -10,7 +10,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from './palette.mjs';
 import { storySteps } from './storySteps.mjs';
-import { STEPS, choose, clean, minutesSince, rowTexts, toast, toastMessage, until } from './demoStory.mjs';
+import {
+  clean,
+  downloadRun,
+  minutesSince,
+  rowTexts,
+  runSucceeded,
+  startSubmit,
+  submittedRun,
+  until,
+} from './demoStory.mjs';
 import {
   activityEntry,
   openAwsBatch,
@@ -21,7 +30,6 @@ import {
 } from './smoke.mjs';
 
 const TIMEOUT = Number(process.env.UI_TIMEOUT_MS || 60000);
-const RUN_TIMEOUT = Number(process.env.DEMO_RUN_TIMEOUT_MS || 240000);
 const CREATE = 'AWS Batch: Create Run Configuration…';
 const QUESTION = /^Create Run Configuration \((\d+)\/(\d+)\): (.+)$/;
 
@@ -173,34 +181,15 @@ export async function runWizardStory({ baseUrl, folder, shotDir, launch, listJob
 
     await step(submitted, async () => {
       submittedAt = Date.now();
-      await runCommand(page, STEPS.submit);
-      await toast(page, STEPS.submit)
-        .waitFor({ timeout: 30000 })
-        .catch(() => {
-          throw new Error(`no "${STEPS.submit}" progress notification`);
-        });
-      const done = await until(
-        page,
-        'the "Submitted … (job …)" notification',
-        () => toastMessage(page, /Submitted .* \(job [0-9a-f-]{36}\)/),
-        RUN_TIMEOUT,
-      );
-      runId = /Submitted (\S+) \(job/.exec(done)[1];
-      return `"${done}"; ${await shot('wizard-4-submitted')}`;
+      await startSubmit(page);
+      const submission = await submittedRun(page);
+      runId = submission.runId;
+      return `"${submission.notice}"; ${await shot('wizard-4-submitted')}`;
     }, [created]);
 
     await step(succeeded, async () => {
       const count = config.tasks.count;
-      const notice = await until(
-        page,
-        `the "Run ${runId} succeeded" notification`,
-        async () => {
-          const failed = await toastMessage(page, `Run ${runId} failed`);
-          if (failed) throw new Error(failed);
-          return toastMessage(page, `Run ${runId} succeeded`);
-        },
-        RUN_TIMEOUT,
-      );
+      const notice = await runSucceeded(page, runId);
       const row = await until(page, `the run's row "succeeded · ${count}/${count}"`, async () => {
         const text = await runRow(page, config.name, submittedAt);
         return text?.includes(`succeeded · ${count}/${count}`) ? text : undefined;
@@ -246,20 +235,7 @@ export async function runWizardStory({ baseUrl, folder, shotDir, launch, listJob
     }, [submitted]);
 
     await step(downloaded, async () => {
-      await runCommand(page, STEPS.download);
-      await choose(page, runId);
-      const suggested = `results/${runId}`;
-      await page
-        .waitForFunction((value) => document.querySelector('.quick-input-widget input')?.value === value, suggested, {
-          timeout: 15000,
-        })
-        .catch(() => {
-          throw new Error(`the folder prompt does not suggest ${suggested}`);
-        });
-      await page.locator('.quick-input-widget input').press('Enter');
-      const summary = await until(page, 'the "Downloaded … files" notification', () =>
-        toastMessage(page, /Downloaded \d+ files/),
-      );
+      const { suggested, summary } = await downloadRun(page, runId);
       const dir = path.join(folder, suggested);
       const count = config.tasks.count;
       const missing = [];
