@@ -290,7 +290,9 @@ suite('downloadPrefix', () => {
     const bodies = new Map<string, Buffer>();
     for (const n of [250, 251, 252, 253, 254, 255]) {
       const rel = `long/${'n'.repeat(n - 4)}.bin`;
-      bodies.set(rel, randomBytes(3000 + n));
+      // The 250-byte name's body is over one write batch (1 MiB), so its .part is on disk while the
+      // rest streams in and a look during the transfer finds it; smaller bodies are written at once.
+      bodies.set(rel, randomBytes((n === 250 ? 1024 * 1024 : 0) + 3000 + n));
       s3.put(P + rel, bodies.get(rel)!);
     }
     const multibyte = `${'é'.repeat(125)}.bin`; // 254 bytes in 129 characters
