@@ -544,7 +544,29 @@ ensure_python() {
   fi
 }
 
+# moto pulls a job's image when the engine does not have it (a Submit's image is put together in
+# the registry, never on the engine), as the ECS agent pulls from ECR with the instance's role: its
+# Docker client signs in to the registry with this config of its own (never the user's ~/.docker).
+MOTO_DOCKER_CONFIG=$B/moto-docker
+write_moto_docker_config() {
+  mkdir -p "$MOTO_DOCKER_CONFIG"
+  local auth
+  auth=$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REGISTRY_ADDR" "$auth" >"$MOTO_DOCKER_CONFIG/config.json"
+  chmod 600 "$MOTO_DOCKER_CONFIG/config.json"
+}
+
+# A moto this script started before it gave moto that config is restarted once.
+moto_has_docker_config() {
+  tr '\0' '\n' <"/proc/$(cat "$B/moto.pid")/environ" 2>/dev/null | grep -qx "DOCKER_CONFIG=$MOTO_DOCKER_CONFIG"
+}
+
 ensure_moto() {
+  if moto_ok && pid_alive "$B/moto.pid" moto.server && ! moto_has_docker_config; then
+    say "moto: restarting it (started without the registry sign-in its job pulls need)"
+    remove_job_containers
+    stop_pidfile moto "$B/moto.pid" moto.server
+  fi
   if moto_ok; then
     if pid_alive "$B/moto.pid" moto.server; then
       say "moto: up on $MOTO_URL (started earlier by backend.sh, pid $(cat "$B/moto.pid"))"
@@ -558,8 +580,9 @@ ensure_moto() {
   say "moto: starting moto.server on $MOTO_URL with $PY (log: $B/moto.log)"
   # MOTO_DOCKER_NETWORK_MODE=host: Batch job containers share the host network (reach moto and the
   # registry at 127.0.0.1). MOTO_PORT: what moto tells job containers in MOTO_PORT/MOTO_HTTP_ENDPOINT.
+  write_moto_docker_config
   start_bg "$B/moto.pid" "$B/moto.log" env MOTO_DOCKER_NETWORK_MODE=host MOTO_PORT=$MOTO_PORT \
-    "$PY" -m moto.server -H "$MOTO_HOST" -p "$MOTO_PORT"
+    DOCKER_CONFIG="$MOTO_DOCKER_CONFIG" "$PY" -m moto.server -H "$MOTO_HOST" -p "$MOTO_PORT"
   wait_started "moto on $MOTO_URL" "$B/moto.pid" 30 "$B/moto.log" moto_ok
   say "moto: up on $MOTO_URL (pid $(cat "$B/moto.pid"))"
 }

@@ -152,6 +152,7 @@ export interface RunOutput {
 /**
  * Runs a short command in a container of `image` (no network, removed afterwards) and returns its
  * exit code and output; undefined when the container cannot start (e.g. the program is missing).
+ * `archive` (a tar) is unpacked at / in the container first: files the image does not have yet.
  */
 export async function runOnce(
   docker: Docker,
@@ -159,6 +160,7 @@ export async function runOnce(
   entrypoint: string[],
   cmd: string[],
   signal?: AbortSignal,
+  archive?: () => NodeJS.ReadableStream,
 ): Promise<RunOutput | undefined> {
   const container = await docker.createContainer({
     Image: image,
@@ -169,6 +171,7 @@ export async function runOnce(
     Labels: { 'org.batch-runner.probe': 'true' },
   });
   try {
+    if (archive) await container.putArchive(archive(), { path: '/' });
     try {
       await container.start();
     } catch {

@@ -28,7 +28,8 @@ function authorization(credentials: RegistryCredentials): string {
   return 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
 }
 
-async function call(
+/** One request to the registry's API, signed in; a network failure is a SubmitError naming the host. */
+export async function call(
   credentials: RegistryCredentials,
   path: string,
   init: RequestInit & { signal?: AbortSignal },

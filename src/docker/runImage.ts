@@ -1,6 +1,7 @@
 // The image a run runs: the workspace Dockerfile built with dockerode (.dockerignore honoured), then
-// the runtime layer on top. Submit (then pushes it) and Run Locally (runs it here) both come through
-// this one function, so they build the same image from the same layer cache.
+// the runtime layer on top. Submit and Run Locally build the user's image through the same function
+// (buildWorkspaceImage), so they share the layer cache; Run Locally adds the runtime layer here
+// (buildRunImage), Submit appends it in the registry (registryRuntimeLayer.ts).
 import type Docker from 'dockerode';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { BuildSecret } from '../config/runConfig';
@@ -112,7 +113,16 @@ export function secretSources(
 /** Share of the image step the user's build takes; the runtime layer gets the rest. */
 const BUILD_SHARE = 8 / 9;
 
-export async function buildRunImage(docker: Docker, request: RunImageRequest): Promise<RunImage> {
+export interface WorkspaceImage {
+  imageId: string;
+  build: BuildStats;
+}
+
+/** The workspace's Dockerfile built as it is; `progress` runs 0..1 over the build. */
+export async function buildWorkspaceImage(
+  docker: Docker,
+  request: Omit<RunImageRequest, 'repository' | 'runtimePath' | 'nodeImage' | 'cacheDir'>,
+): Promise<WorkspaceImage> {
   const { loaded, signal } = request;
   const { config } = loaded;
   const log = request.log ?? (() => undefined);
@@ -128,12 +138,7 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
   const dockerfileText = await readFile(loaded.dockerfilePath, 'utf8').catch(() => '');
   let cacheHits = 0;
   let current: { index: number; total: number; instruction: string } | undefined;
-  const onStep = stepProgress(
-    { report: (message, fraction) => progress(message, fraction ?? 0) },
-    'Building',
-    0,
-    BUILD_SHARE,
-  );
+  const onStep = stepProgress({ report: (message, fraction) => progress(message, fraction ?? 0) }, 'Building', 0, 1);
   const built = await buildImage(docker, {
     target: config.target,
     cacheFrom: config.cacheFrom,
@@ -142,14 +147,14 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
       cacheHits++;
       progress(
         `Building: step ${step.index}/${step.total} from cache (${cacheHits} cached so far)`,
-        (BUILD_SHARE * step.index) / step.total,
+        step.index / step.total,
       );
     },
     onPull: (done, total) => {
       if (current && total > 0) {
         progress(
           `Building: step ${current.index}/${current.total}: pulling ${kilobytes(done)} of ${kilobytes(total)}`,
-          (BUILD_SHARE * (current.index - 1)) / current.total,
+          (current.index - 1) / current.total,
         );
       }
     },
@@ -173,6 +178,28 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
       (built.cachedSteps === built.steps ? 'all from cache' : `${built.steps - built.cachedSteps} run`),
   );
 
+  return {
+    imageId: built.imageId,
+    build: {
+      steps: built.steps,
+      cachedSteps: built.cachedSteps,
+      files: context.files,
+      bytes: context.bytes,
+      excluded: context.excluded,
+    },
+  };
+}
+
+/** The workspace image with the runtime layer built on top, on the engine (Run Locally). */
+export async function buildRunImage(docker: Docker, request: RunImageRequest): Promise<RunImage> {
+  const { loaded, signal } = request;
+  const { config } = loaded;
+  const log = request.log ?? (() => undefined);
+  const progress = request.progress ?? (() => undefined);
+  const built = await buildWorkspaceImage(docker, {
+    ...request,
+    progress: (message, fraction) => progress(message, BUILD_SHARE * fraction),
+  });
   progress('Adding the runtime layer', BUILD_SHARE);
   const runtime = await addRuntimeLayer(docker, {
     baseImageId: built.imageId,
@@ -191,7 +218,7 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
     imageId: runtime.imageId,
     contentTag: runtime.contentTag,
     node: runtime.node,
-    build: { ...built, files: context.files, bytes: context.bytes, excluded: context.excluded },
+    build: built.build,
     runtimeLayerReused: runtime.reused,
   };
 }

@@ -18,11 +18,20 @@ import type { LoadedConfig } from '../config/loadConfig';
 import { buildRunSpec, newRunId, runKeyPrefix, runUri } from '../config/runSpec';
 import type { PullCredentials } from '../docker/credentials';
 import { parseEcrHost } from '../docker/ecrHost';
-import { EngineInfo, checkEngine, inspectImage } from '../docker/engine';
+import { EngineInfo, checkEngine } from '../docker/engine';
 import { PushSummary, pushImage } from '../docker/push';
 import { checkRegistryLogin, manifestDigest, putTag } from '../docker/registry';
-import { managerCommand } from '../docker/runtimeLayer';
-import { buildRunImage, kilobytes } from '../docker/runImage';
+import {
+  REGISTRY_RECIPE,
+  LayerBlob,
+  RuntimeDecision,
+  WITHOUT_RUNTIME_SUFFIX,
+  appendRuntimeLayers,
+  appendedImage,
+  prepareRuntime,
+} from '../docker/registryRuntimeLayer';
+import { LABELS, RuntimeSource, managerCommand, runtimeKey } from '../docker/runtimeFiles';
+import { buildWorkspaceImage, kilobytes } from '../docker/runImage';
 import { SubmitError, throwIfCancelled } from '../shared/errors';
 import type { LineSink, ProgressReporter } from '../shared/progress';
 import { baseImageCredentials } from './baseImageSignIn';
@@ -165,7 +174,10 @@ export class SubmitPipeline {
     });
   }
 
-  /** Builds the workspace image, adds the runtime layer and pushes it (unless the registry has it). */
+  /**
+   * Builds the workspace image, pushes it and appends the runtime layer in the registry (unless the
+   * registry has that image already).
+   */
   async image(loaded: LoadedConfig, preflight: Preflight): Promise<ImageResult> {
     const { docker, aws } = this.options;
     const { config } = loaded;
@@ -174,79 +186,157 @@ export class SubmitPipeline {
 
     const credentialsFor = { username: registry.username, password: registry.password };
     const pulls = await this.baseImageSignIn(loaded, registry);
-    const runtime = await buildRunImage(docker, {
+    const built = await buildWorkspaceImage(docker, {
       loaded,
-      repository: repositoryRef,
       engine,
-      runtimePath: this.options.runtimePath,
-      nodeImage: this.options.runtimeNodeImage,
-      cacheDir: this.options.cacheDir,
       registryConfig: { ...pulls, [registry.host]: credentialsFor, [registry.ecrHost]: credentialsFor },
       signal: this.signal,
       log: (line) => this.log(line),
-      // The image is 5 % to 50 % of the whole Submit.
+      // The build is 5 % to 50 % of the whole Submit.
       progress: (message, fraction) => this.progress(message, 0.05 + 0.45 * fraction),
     });
     // Only now, with an image to put in it: a failed build leaves no empty repository behind.
     const repo = await ensureRepository(aws.ecr, config.repository, this.signal);
     if (repo.created) this.log(`Created the ECR repository ${config.repository}`);
 
+    const source: RuntimeSource = {
+      platform: config.platform,
+      runtimePath: this.options.runtimePath,
+      nodeImage: this.options.runtimeNodeImage,
+      cacheDir: this.options.cacheDir,
+      engine,
+      signal: this.signal,
+      log: (line) => this.log(line),
+      onStatus: (message) => this.progress(message, 0.52),
+    };
+    const { key, contentTag, runtimeSha } = await runtimeKey(docker, REGISTRY_RECIPE, built.imageId, source);
+    const ref = `${repositoryRef}:${contentTag}`;
     throwIfCancelled(this.signal);
-    this.progress(`Pushing ${config.repository}:${runtime.contentTag}`, 0.55);
-    const local = await inspectImage(docker, runtime.ref);
-    const localDigests = (local?.RepoDigests ?? [])
-      .filter((entry) => entry.startsWith(`${repositoryRef}@`))
-      .map((entry) => entry.slice(repositoryRef.length + 1));
-    const remote = await manifestDigest(registry, config.repository, runtime.contentTag, this.signal);
-    let digest: string;
-    let pushed = false;
-    let push: PushSummary | undefined;
-    if (remote && localDigests.includes(remote)) {
-      digest = remote;
-      this.log(`Push skipped: ${registry.host} already has ${config.repository}:${runtime.contentTag} (${remote})`);
+    const existing = await appendedImage(registry, config.repository, contentTag, key, this.signal);
+    let appended: Awaited<ReturnType<SubmitPipeline['pushWithRuntime']>> | undefined;
+    if (existing) {
+      this.log(`Push skipped: ${registry.host} already has ${config.repository}:${contentTag} (${existing.digest})`);
     } else {
-      const summary = await pushImage(docker, runtime.ref, registry, {
-        signal: this.signal,
-        log: (line) => this.log(line),
-        onProgress: (progress) =>
-          this.progress(
-            `Pushing ${config.repository}:${runtime.contentTag}: ${progress.summary()}`,
-            0.55 + 0.3 * progress.fraction(),
-          ),
-      });
-      digest = summary.digest;
-      pushed = true;
-      push = summary;
-      this.log(
-        `Pushed ${runtime.ref} (${digest}): ${summary.uploaded} layers uploaded` +
-          (summary.bytes ? ` (${kilobytes(summary.bytes)})` : '') +
-          `, ${summary.existed} already there`,
+      appended = await this.pushWithRuntime(
+        built.imageId,
+        { repositoryRef, contentTag, key, runtimeSha, source },
+        registry,
+        config.repository,
       );
     }
+    const digest = existing?.digest ?? appended?.digest ?? '';
+    const node = existing?.node ?? appended?.node ?? '';
     const latest = await manifestDigest(registry, config.repository, 'latest', this.signal);
     if (latest !== digest) {
       // "latest" is a convenience: a repository with immutable tags refuses to move it, and the
       // definition uses the content tag anyway.
       try {
         await putTag(registry, config.repository, digest, 'latest', this.signal);
-        this.log(`Tagged ${config.repository}:latest = ${runtime.contentTag}`);
+        this.log(`Tagged ${config.repository}:latest = ${contentTag}`);
       } catch (error) {
         throwIfCancelled(this.signal);
         this.log(`Left ${config.repository}:latest as it was: ${(error as Error).message}`);
       }
     }
     return {
-      image: runtime.ref,
+      image: ref,
       registryHost: registry.host,
       repository: config.repository,
-      contentTag: runtime.contentTag,
+      contentTag,
       digest,
-      node: runtime.node,
-      pushed,
-      push,
+      node,
+      pushed: appended !== undefined,
+      push: appended?.push,
       repositoryCreated: repo.created,
-      build: runtime.build,
-      runtimeLayerReused: runtime.runtimeLayerReused,
+      build: built.build,
+      runtimeLayerReused: existing !== undefined,
+    };
+  }
+
+  /**
+   * Pushes the user's image as <content tag>-without-runtime while the runtime is checked in it (the
+   * two at once: the push waits on the network, the checks on containers), then appends the
+   * runtime's layers in the registry under the content tag.
+   */
+  private async pushWithRuntime(
+    imageId: string,
+    target: { repositoryRef: string; contentTag: string; key: string; runtimeSha: string; source: RuntimeSource },
+    registry: EcrRegistry,
+    repository: string,
+  ): Promise<{ digest: string; node: string; push: PushSummary }> {
+    const { docker } = this.options;
+    const { repositoryRef, contentTag } = target;
+    const baseTag = `${contentTag}${WITHOUT_RUNTIME_SUFFIX}`;
+    await docker.getImage(imageId).tag({ repo: repositoryRef, tag: baseTag });
+    // One failing stops the other: no push left running behind an error, no probe behind a failed push.
+    const both = new AbortController();
+    const stop = () => both.abort();
+    this.signal?.addEventListener('abort', stop, { once: true });
+    const signal = this.signal ? AbortSignal.any([this.signal, both.signal]) : both.signal;
+    const failFast = <T>(work: Promise<T>) =>
+      work.catch((error: unknown) => {
+        both.abort();
+        throw error;
+      });
+    this.progress(`Pushing ${repository}:${baseTag}`, 0.55);
+    let summary: PushSummary;
+    let prepared: { decision: RuntimeDecision; blobs: LayerBlob[] };
+    try {
+      [summary, prepared] = await Promise.all([
+        failFast(
+          pushImage(docker, `${repositoryRef}:${baseTag}`, registry, {
+            signal,
+            log: (line) => this.log(line),
+            onProgress: (progress) =>
+              this.progress(
+                `Pushing ${repository}:${baseTag}: ${progress.summary()}`,
+                0.55 + 0.25 * progress.fraction(),
+              ),
+          }),
+        ),
+        failFast(prepareRuntime(docker, imageId, { ...target.source, signal })),
+      ]);
+    } catch (error) {
+      // The first error is the one to show; the other's "cancelled" is only its echo.
+      throwIfCancelled(this.signal);
+      throw error;
+    } finally {
+      this.signal?.removeEventListener('abort', stop);
+    }
+    this.log(
+      `Pushed ${repositoryRef}:${baseTag} (${summary.digest}): ${summary.uploaded} layers uploaded` +
+        (summary.bytes ? ` (${kilobytes(summary.bytes)})` : '') +
+        `, ${summary.existed} already there`,
+    );
+    this.progress(`Adding the runtime layer to ${repository}:${contentTag}`, 0.8);
+    const { decision, blobs } = prepared;
+    const appended = await appendRuntimeLayers(registry, {
+      repository,
+      base: summary.digest,
+      tag: contentTag,
+      platform: target.source.platform,
+      decision,
+      blobs,
+      labels: { [LABELS.key]: target.key, [LABELS.node]: decision.node, [LABELS.runtime]: target.runtimeSha },
+      signal: this.signal,
+    });
+    this.log(
+      `Added the runtime layer in the registry: ${repositoryRef}:${contentTag} (${appended.digest}), ` +
+        (appended.uploadedLayers
+          ? `${appended.uploadedLayers} of ${blobs.length} runtime layers uploaded (${kilobytes(appended.uploadedBytes)})`
+          : `its ${blobs.length} runtime layers were there already`),
+    );
+    return {
+      digest: appended.digest,
+      node: decision.node,
+      push: {
+        ...summary,
+        digest: appended.digest,
+        layers: summary.layers + blobs.length,
+        uploaded: summary.uploaded + appended.uploadedLayers,
+        existed: summary.existed + blobs.length - appended.uploadedLayers,
+        bytes: summary.bytes + appended.uploadedBytes,
+      },
     };
   }
 

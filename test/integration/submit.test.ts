@@ -26,6 +26,7 @@ import {
   clients,
   configFile,
   layerFiles,
+  pullImage,
   makeWorkspace,
   newCacheDir,
   pipeline,
@@ -173,17 +174,26 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     });
   });
 
-  test('the pushed image has the runtime layer on top, and .dockerignore kept files out', async () => {
+  test('the pushed image has the runtime layers on top, and .dockerignore kept files out', async () => {
     const image = await registryImage(credentials, repository, first.imageResult.contentTag);
-    const top = await layerFiles(credentials, repository, image.layers[image.layers.length - 1]);
-    assert.deepEqual([...top.keys()].filter((n) => !n.endsWith('/')).sort(), [
-      'opt/batch-runner/node',
-      'opt/batch-runner/runtime.js',
-    ]);
-    assert.deepEqual(top.get('opt/batch-runner/runtime.js'), readFileSync(runtimePath));
-    assert.ok((top.get('opt/batch-runner/node')?.length ?? 0) > 10e6, 'a real Node binary');
+    const [nodeLayer, runtimeLayer] = await Promise.all(
+      image.layers.slice(-2).map((digest) => layerFiles(credentials, repository, digest)),
+    );
+    const filesOf = (layer: Map<string, Buffer>) => [...layer.keys()].filter((n) => !n.endsWith('/')).sort();
+    assert.deepEqual(
+      [filesOf(nodeLayer), filesOf(runtimeLayer)],
+      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js']],
+    );
+    assert.deepEqual(runtimeLayer.get('opt/batch-runner/runtime.js'), readFileSync(runtimePath));
+    assert.ok((nodeLayer.get('opt/batch-runner/node')?.length ?? 0) > 10e6, 'a real Node binary');
     assert.deepEqual(image.config.config?.Entrypoint ?? [], []);
     assert.equal(image.config.config?.Labels?.['org.batch-runner.node'], '/opt/batch-runner/node');
+    // The user's image as built, under its own tag, is what the runtime's layers were put on.
+    const without = await registryImage(credentials, repository, `${first.imageResult.contentTag}-without-runtime`);
+    assert.deepEqual(without.layers, image.layers.slice(0, -2));
+
+    // The engine never had this image: it was put together in the registry. Pulled, it runs.
+    await pullImage(docker, first.image, credentials);
 
     const listing = await runOnce(docker, first.image, ['ls'], ['-A', '/app']);
     assert.equal(listing?.exitCode, 0, listing?.output);
@@ -265,11 +275,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     assert.ok(result.image.push.bytes < 10e6, `uploaded ${result.image.push.bytes} bytes`);
     const before = await registryImage(credentials, repository, first.imageResult.contentTag);
     const after = await registryImage(credentials, repository, result.image.contentTag);
-    assert.equal(
-      after.layers[after.layers.length - 1],
-      before.layers[before.layers.length - 1],
-      'the same runtime layer',
-    );
+    assert.deepEqual(after.layers.slice(-2), before.layers.slice(-2), 'the same runtime layers');
     assert.equal(after.layers[0], before.layers[0], 'the same base layer');
     assert.equal(result.definition.registered, true);
     assert.deepEqual(result.definition.changed, ['image']);

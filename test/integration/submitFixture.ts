@@ -172,6 +172,20 @@ export async function registryImage(
   };
 }
 
+/** Pulls `ref` from the registry onto the engine (an image Submit put together in the registry). */
+export async function pullImage(docker: Docker, ref: string, credentials: RegistryCredentials): Promise<void> {
+  const stream = (await docker.pull(ref, {
+    authconfig: { username: credentials.username, password: credentials.password, serveraddress: credentials.host },
+  })) as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
+      const failed = events?.find((event) => event.error);
+      if (error || failed) reject(error ?? new Error(failed?.error));
+      else resolve();
+    }),
+  );
+}
+
 /** The files of one layer blob (gzip tar) in the registry: name -> content. */
 export async function layerFiles(
   credentials: RegistryCredentials,
