@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Lan, inNs, runtimeIn, whyNoNamespaces } from './helpers/netns';
+import { HOST_ENV, Lan, inNs, runtimeIn, whyNoNamespaces } from './helpers/netns';
 import { assertExit, buildRuntime, cleanUp, makeRun, readJsonFile, readResults, trackDir } from './runtimeSupport';
 
 const tag = randomBytes(3).toString('hex');
@@ -21,10 +21,7 @@ const FAST = {
   BATCH_RUNNER_HEARTBEAT_SECONDS: '0.5',
   BATCH_RUNNER_HANDSHAKE_SECONDS: '2',
   BATCH_RUNNER_MANAGER_TIMEOUT_SECONDS: '6',
-  // Nothing in these namespaces answers the ECS metadata endpoint; the interfaces decide.
-  ECS_CONTAINER_METADATA_URI_V4: '',
-  BATCH_RUNNER_ADVERTISE_ADDRESS: '',
-  BATCH_RUNNER_BIND_ADDRESS: '',
+  ...HOST_ENV,
 };
 
 suite('runtime: workers on other hosts (network namespaces)', function () {

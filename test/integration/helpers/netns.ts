@@ -125,10 +125,18 @@ export interface Proc {
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
 }
 
+/** For a runtime in a namespace: nothing there answers the ECS metadata endpoint; the interfaces decide. */
+export const HOST_ENV = {
+  ECS_CONTAINER_METADATA_URI_V4: '',
+  BATCH_RUNNER_ADVERTISE_ADDRESS: '',
+  BATCH_RUNNER_BIND_ADDRESS: '',
+};
+
 /** `node dist/runtime.js ...` inside a namespace; its PID is tracked so cleanUp ends it. */
-export function runtimeIn(ns: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+export function runtimeIn(ns: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Proc {
   // `ip netns exec` execs the command: the PID is node's.
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, RUNTIME, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
