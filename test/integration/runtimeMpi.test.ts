@@ -150,7 +150,13 @@ suite('runtime: cluster mode with MPI (mpirun over ssh to workers on other hosts
       }),
     );
     const started = Date.now();
-    const m = runtimeIn(manager.ns, ['manager', '--launcher', 'none'], { ...FAST, BATCH_RUNNER_RUN_URI: run }, dir);
+    // TMPDIR: the manager's hostfile folder is in the test's, gone at the end even if the manager is killed.
+    const m = runtimeIn(
+      manager.ns,
+      ['manager', '--launcher', 'none'],
+      { ...FAST, BATCH_RUNNER_RUN_URI: run, TMPDIR: dir },
+      dir,
+    );
     const [, address, port] = await m.waitFor(/listening on ([\d.]+):(\d+)/);
     assert.equal(address, manager.address);
     const ws: Proc[] = workers.map((w, i) =>
