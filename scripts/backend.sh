@@ -43,8 +43,10 @@ NODE_RECIPE="node-2" # plus the node version
 PYTHON_RECIPE=python-1
 BUSYBOX_RECIPE=busybox-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# python3-distributed: the Dask cluster-mode test; iproute2, iptables: the network-namespace test (runtimeHosts).
-APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl python3-distributed iproute2 iptables)
+# python3-distributed: the Dask cluster-mode test; iproute2, iptables: the network-namespace test (runtimeHosts);
+# openmpi-bin, libopenmpi-dev, gcc (mpicc), openssh-server: the MPI cluster-mode test (runtimeMpi).
+APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl python3-distributed iproute2 iptables
+  openmpi-bin libopenmpi-dev gcc openssh-server)
 
 say() { printf 'backend: %s\n' "$*"; }
 
@@ -182,12 +184,16 @@ ensure_packages() {
     # (no `dpkg -s | grep -q`: with pipefail, grep's early exit can SIGPIPE dpkg and fail the test)
     if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then missing+=("$p"); fi
   done
-  for p in docker dockerd debootstrap docker-registry htpasswd jq curl setsid; do
+  for p in docker dockerd debootstrap docker-registry htpasswd jq curl setsid mpirun mpicc gcc sshd ssh ssh-keygen; do
     command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || {
       case $p in
         docker | dockerd) missing+=(docker.io) ;;
         htpasswd) missing+=(apache2-utils) ;;
         setsid) missing+=(util-linux) ;;
+        mpirun) missing+=(openmpi-bin) ;;
+        mpicc) missing+=(libopenmpi-dev) ;;
+        sshd) missing+=(openssh-server) ;;
+        ssh | ssh-keygen) missing+=(openssh-client) ;;
         *) missing+=("$p") ;;
       esac
     }

@@ -82,7 +82,10 @@ Cluster mode (aws-batch.json's "cluster": manager, worker, minWorkers, workerPor
     BATCH_WORKER_HOSTS      the workers' addresses, comma-separated, in BATCH_WORKER_INDEX order:
                             10.0.1.5,10.0.1.6 (IPv6 addresses as they are, without brackets)
     BATCH_WORKER_ADDRESSES  with a workerPort: host:port, comma-separated ([v6]:port for IPv6)
-    BATCH_WORKER_HOSTFILE   a file with one address per line in the same order (mpirun --hostfile)
+    BATCH_WORKER_HOSTFILE   a file with one address per line in the same order, without slot
+                            counts: mpirun --hostfile $BATCH_WORKER_HOSTFILE --map-by node puts one
+                            rank on each worker (without --map-by node, Open MPI fills the first
+                            host's cores first)
     BATCH_WORKER_COUNT, BATCH_MANAGER_HOST
   Its exit ends the run (and is the run's exit code); then every worker is stopped.
 

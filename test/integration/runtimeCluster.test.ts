@@ -3,8 +3,8 @@
 // BATCH_WORKER_ADDRESSES and BATCH_WORKER_HOSTFILE carry the documented formats. The contract is
 // tested with small Python stand-ins (a manager command that connects to every worker at once,
 // without retrying, fails if one is not listening yet); Dask runs for real when Debian's
-// python3-distributed is installed (/usr/bin/dask-worker). Julia and MPI are not on this machine:
-// their examples in the README are not run here.
+// python3-distributed is installed (/usr/bin/dask-worker). MPI runs for real in runtimeMpi.test.ts.
+// Julia is not on this machine: its example in the README is not run here.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { assertExit, buildRuntime, cleanUp, makeRun, runtime, trackDir } from './runtimeSupport';

@@ -1,127 +1,48 @@
 // Workers on other hosts: the manager and a worker each run in a network namespace this test
-// makes (`ip netns add`), joined by a veth pair with addresses of its choosing and no other route.
-// The manager advertises the address of the interface that routes (not loopback), the worker
-// connects back across the link and runs the tasks; with the manager's port dropped by a firewall
-// rule in its namespace, the worker says within the handshake timeout which address and port it
-// cannot reach and what to open in the security group. Traffic stays inside the namespaces and
-// their loopbacks; both namespaces (and with them the veth pair and the rule) are removed at the
-// end. Needs root and iproute2/iptables; skipped otherwise.
+// makes (`ip netns add`, helpers/netns.ts), joined through a bridge in a third namespace, with
+// addresses of its choosing and no other route. The manager advertises the address of the interface
+// that routes (not loopback), the worker connects back across the link and runs the tasks; with the
+// manager's port dropped by a firewall rule in its namespace, the worker says within the handshake
+// timeout which address and port it cannot reach and what to open in the security group. Traffic
+// stays inside the namespaces and their loopbacks; the namespaces (and with them the veth pairs, the
+// bridge and the rule) are removed at the end. Needs root and iproute2/iptables; skipped otherwise.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  RUNTIME,
-  assertExit,
-  buildRuntime,
-  cleanUp,
-  makeRun,
-  readJsonFile,
-  readResults,
-  trackDir,
-  trackPid,
-  waitUntil,
-} from './runtimeSupport';
+import { HOST_ENV, Lan, inNs, runtimeIn, whyNoNamespaces } from './helpers/netns';
+import { assertExit, buildRuntime, cleanUp, makeRun, readJsonFile, readResults, trackDir } from './runtimeSupport';
 
 const tag = randomBytes(3).toString('hex');
-const NS = { manager: `br-m-${tag}`, worker: `br-w-${tag}` };
-// A /30 from the TEST-NET-ish private range nobody routes here; only the two namespaces have it.
-const third = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
-const ADDRESS = { manager: `10.231.${third}.1`, worker: `10.231.${third}.2` };
-
-function sh(args: string[]): string {
-  const out = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`${args.join(' ')}: ${out.stderr || out.stdout}`);
-  return out.stdout;
-}
-
-function inNs(ns: string, args: string[]): string {
-  return sh(['ip', 'netns', 'exec', ns, ...args]);
-}
-
-function canMakeNamespaces(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const probe = `br-probe-${tag}`;
-  const made = spawnSync('ip', ['netns', 'add', probe]).status === 0;
-  if (made) spawnSync('ip', ['netns', 'del', probe]);
-  return made && spawnSync('iptables', ['--version']).status === 0;
-}
-
-function makeNamespaces(): void {
-  sh(['ip', 'netns', 'add', NS.manager]);
-  sh(['ip', 'netns', 'add', NS.worker]);
-  const [m, w] = [`vm${tag}`, `vw${tag}`];
-  sh(['ip', 'link', 'add', m, 'netns', NS.manager, 'type', 'veth', 'peer', 'name', w, 'netns', NS.worker]);
-  for (const [ns, link, address] of [
-    [NS.manager, m, ADDRESS.manager],
-    [NS.worker, w, ADDRESS.worker],
-  ]) {
-    inNs(ns, ['ip', 'link', 'set', 'lo', 'up']);
-    inNs(ns, ['ip', 'addr', 'add', `${address}/30`, 'dev', link]);
-    inNs(ns, ['ip', 'link', 'set', link, 'up']);
-  }
-}
-
-function removeNamespaces(): void {
-  // Deleting a namespace removes its end of the veth pair (and so both ends) and its firewall rules.
-  for (const ns of [NS.manager, NS.worker]) spawnSync('ip', ['netns', 'del', ns]);
-}
-
-interface Proc {
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-}
-
-/** `node dist/runtime.js ...` inside a namespace; its PID is tracked so cleanUp ends it. */
-function runtimeIn(ns: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, RUNTIME, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  trackPid(child.pid!);
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    output: () => text,
-    exited,
-    async waitFor(pattern, ms = 20_000) {
-      await waitUntil(`${pattern}`, () => pattern.test(text), ms).catch((error) => {
-        throw new Error(`${(error as Error).message}\n--- output ---\n${text}`);
-      });
-      return text.match(pattern)!;
-    },
-  };
-}
+const lan = new Lan(tag, ['m', 'w']);
+const NS = { manager: lan.host('m').ns, worker: lan.host('w').ns };
+const ADDRESS = { manager: lan.host('m').address, worker: lan.host('w').address };
 
 const FAST = {
   BATCH_RUNNER_HEARTBEAT_SECONDS: '0.5',
   BATCH_RUNNER_HANDSHAKE_SECONDS: '2',
   BATCH_RUNNER_MANAGER_TIMEOUT_SECONDS: '6',
-  // Nothing in these namespaces answers the ECS metadata endpoint; the interfaces decide.
-  ECS_CONTAINER_METADATA_URI_V4: '',
-  BATCH_RUNNER_ADVERTISE_ADDRESS: '',
-  BATCH_RUNNER_BIND_ADDRESS: '',
+  ...HOST_ENV,
 };
 
 suite('runtime: workers on other hosts (network namespaces)', function () {
   suiteSetup(function () {
     this.timeout(60_000);
-    if (!canMakeNamespaces()) this.skip();
+    const why = whyNoNamespaces(tag, ['iptables']);
+    if (why) {
+      console.log(`      (skipped: ${why})`);
+      this.skip();
+    }
     buildRuntime();
-    makeNamespaces();
+    lan.create();
   });
-  suiteTeardown(removeNamespaces);
+  suiteTeardown(() => lan.remove());
   teardown(cleanUp);
 
   test('the manager advertises its routed address; a worker in the other namespace connects back and runs the tasks', async function () {
     this.timeout(60_000);
     // The namespaces really are apart: no route from the worker's side but the link.
-    assert.match(inNs(NS.worker, ['ip', '-4', 'route']), new RegExp(`^10\\.231\\.${third}\\.0/30 dev vw${tag}`, 'm'));
+    const subnet = lan.subnet.replace(/\./g, '\\.');
+    assert.match(inNs(NS.worker, ['ip', '-4', 'route']), new RegExp(`^${subnet} dev ${lan.host('w').link} `, 'm'));
     assert.equal(inNs(NS.worker, ['ip', '-4', 'route']).trim().split('\n').length, 1);
     const dir = trackDir(
       makeRun({
@@ -153,7 +74,7 @@ suite('runtime: workers on other hosts (network namespaces)', function () {
     assert.match(manager.output(), new RegExp(`worker 0 connected from ${ADDRESS.worker.replace(/\./g, '\\.')}:\\d+`));
     const results = readResults(dir);
     assert.equal(results.length, 6);
-    for (const r of results) assert.equal(r.output.host, `${ADDRESS.worker}/30`);
+    for (const r of results) assert.equal(r.output.host, `${ADDRESS.worker}/24`);
     assert.equal(readJsonFile<{ status: string }>(join(dir, 'summary.json')).status, 'succeeded');
   });
 
