@@ -207,8 +207,19 @@ ensure_packages() {
   [ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
   say "packages: installing ${missing[*]} (log: $B/apt.log)"
   DEBIAN_FRONTEND=noninteractive apt-get update >>"$B/apt.log" 2>&1 || die "apt-get update failed" "$B/apt.log"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$B/apt.log" 2>&1 ||
-    die "apt-get install failed" "$B/apt.log"
+  # The packages' own services (a system sshd on port 22 for all addresses, a system dockerd) must
+  # not start: this script starts what the tests need, bound where they need it. Debian's way is a
+  # policy-rc.d that refuses (exit 101), in place only while apt-get runs, unless one is there.
+  local policy=/usr/sbin/policy-rc.d own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# backend.sh: no service starts while it installs packages\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$B/apt.log" 2>&1 || rc=$?
+  [ -z "$own_policy" ] || rm -f "$policy"
+  [ $rc = 0 ] || die "apt-get install failed" "$B/apt.log"
 }
 
 # ---------------------------------------------------------------------------------------------------
