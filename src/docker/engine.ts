@@ -152,7 +152,8 @@ export interface RunOutput {
 /**
  * Runs a short command in a container of `image` (no network, removed afterwards) and returns its
  * exit code and output; undefined when the container cannot start (e.g. the program is missing).
- * `archive` (a tar) is unpacked at / in the container first: files the image does not have yet.
+ * `files` the image does not have yet: a tar unpacked at / before the start, or read-only bind
+ * mounts ("host path:container path:ro") when the engine shares this machine's files.
  */
 export async function runOnce(
   docker: Docker,
@@ -160,18 +161,18 @@ export async function runOnce(
   entrypoint: string[],
   cmd: string[],
   signal?: AbortSignal,
-  archive?: () => NodeJS.ReadableStream,
+  files: { archive?: () => NodeJS.ReadableStream; binds?: string[] } = {},
 ): Promise<RunOutput | undefined> {
   const container = await docker.createContainer({
     Image: image,
     Entrypoint: entrypoint,
     Cmd: cmd,
     Tty: true,
-    HostConfig: { NetworkMode: 'none' },
+    HostConfig: { NetworkMode: 'none', ...(files.binds ? { Binds: files.binds } : {}) },
     Labels: { 'org.batch-runner.probe': 'true' },
   });
   try {
-    if (archive) await container.putArchive(archive(), { path: '/' });
+    if (files.archive) await container.putArchive(files.archive(), { path: '/' });
     try {
       await container.start();
     } catch {

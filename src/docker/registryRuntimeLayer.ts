@@ -17,21 +17,24 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { SubmitError, cancelled } from '../shared/errors';
-import { inspectImage, runOnce } from './engine';
+import { RunOutput, inspectImage, runOnce } from './engine';
 import type { RegistryCredentials } from './registry';
 import { Descriptor, Manifest, ensureBlob, getBlob, getManifest, putManifest } from './registryBlobs';
 import {
+  BUNDLED_NODE,
   FIXED_TIME,
   LABELS,
   LAYER_DIRS,
   LayerFile,
+  MIN_NODE_MAJOR,
   RUNTIME_SCRIPT,
-  RuntimeFiles,
   RuntimeSource,
+  bundledNodeFile,
   declaredEntrypoint,
   layerTar,
+  platformRuns,
   runtimeDoesNotStart,
-  runtimeFiles,
+  runtimeFileOf,
   sha256,
 } from './runtimeFiles';
 
@@ -143,70 +146,128 @@ export async function appendedImage(
 
 /**
  * What the layer holds and whether the image's ENTRYPOINT stays, decided by running the runtime in
- * containers of the user's image with the layer's files copied in (no image is built); and the
- * layers' blobs, made (the first time: gzip of a 120 MB Node binary) while the checks run.
+ * containers of the user's image with the layer's files in it (no image is built): one container
+ * for most images (`runtime.js probe` on the bundled Node, which also reports the image's own);
+ * and the layers' blobs, made (the first time: gzip of a 120 MB Node binary) while the checks run.
  */
 export async function prepareRuntime(
   docker: Docker,
   baseImageId: string,
   source: RuntimeSource,
 ): Promise<{ decision: RuntimeDecision; blobs: LayerBlob[] }> {
-  const decided = await runtimeFiles(docker, baseImageId, source);
-  const layers = [
-    ...(decided.nodeFile ? [{ description: `Node.js from ${source.nodeImage}`, files: [decided.nodeFile] }] : []),
-    { description: 'the AWS Batch Runner runtime', files: [decided.runtimeFile] },
-  ];
-  const blobs = Promise.all(layers.map((layer) => layerBlob(source.cacheDir, layer.description, layer.files)));
-  blobs.catch(() => undefined); // awaited below; a failed check must not leave it unhandled
-  const checked = await checkRuntime(docker, baseImageId, decided, source);
-  return { decision: { node: decided.node, keepEntrypoint: checked.keepEntrypoint, layers }, blobs: await blobs };
+  const [runtimeFile, nodeFile] = await Promise.all([runtimeFileOf(source), bundledNodeFile(docker, source)]);
+  const nodeLayer = { description: `Node.js from ${source.nodeImage}`, files: [nodeFile] };
+  const runtimeLayer = { description: 'the AWS Batch Runner runtime', files: [runtimeFile] };
+  // Both blobs while the checks run: the Node one is needed by most images, and kept for the others.
+  const made = [nodeLayer, runtimeLayer].map((layer) => layerBlob(source.cacheDir, layer.description, layer.files));
+  for (const blob of made) blob.catch(() => undefined); // awaited below; a failed check must not leave it unhandled
+  const { node, keepEntrypoint } = await checkRuntime(docker, baseImageId, { runtimeFile, nodeFile }, source);
+  const [nodeBlob, runtimeBlob] = await Promise.all(made);
+  const bundled = node === BUNDLED_NODE;
+  return {
+    decision: { node, keepEntrypoint, layers: bundled ? [nodeLayer, runtimeLayer] : [runtimeLayer] },
+    blobs: bundled ? [nodeBlob, runtimeBlob] : [runtimeBlob],
+  };
+}
+
+/** "aws-batch-runner runtime 0.1.0": the runtime started. */
+const runsTheRuntime = (out: RunOutput) => out.exitCode === 0 && /runtime \d+\.\d+/.test(out.output);
+
+/** The image's own Node.js major from `runtime.js probe` ("node on PATH: 22.1.0", src/runtime/probe.ts). */
+function pathNodeMajor(out: RunOutput): number | undefined {
+  const major = /node on PATH: (\d+)\./.exec(out.output)?.[1];
+  return major === undefined ? undefined : Number(major);
+}
+
+/** Whether the engine sees this machine's files (a local socket, not tcp:// or ssh://). */
+function sharesFiles(docker: Docker): boolean {
+  const modem = docker.modem as { socketPath?: unknown; host?: unknown; protocol?: unknown };
+  return Boolean(modem.socketPath) && !modem.host && modem.protocol !== 'ssh';
 }
 
 async function checkRuntime(
   docker: Docker,
   baseImageId: string,
-  decided: RuntimeFiles,
+  files: { runtimeFile: LayerFile; nodeFile: LayerFile },
   source: RuntimeSource,
-): Promise<{ keepEntrypoint: boolean }> {
+): Promise<{ node: string; keepEntrypoint: boolean }> {
   const { signal } = source;
   const log = source.log ?? (() => undefined);
-  const { node, runnable } = decided;
-  const files = [...(decided.nodeFile ? [decided.nodeFile] : []), decided.runtimeFile];
-  const archive = () => layerTar(files, LAYER_DIRS);
   const entrypoint = declaredEntrypoint(await inspectImage(docker, baseImageId));
-  // Not runnable here (another platform): nothing can be checked; the ENTRYPOINT stays, as docker run would.
-  if (!runnable) return { keepEntrypoint: entrypoint.length > 0 };
-  if (entrypoint.length > 0) {
-    source.onStatus?.("Runtime layer: checking that the image's ENTRYPOINT runs the runtime");
-    const through = await runOnce(
-      docker,
-      baseImageId,
-      entrypoint,
-      [node, RUNTIME_SCRIPT, '--version'],
-      signal,
-      archive,
-    );
-    if (signal?.aborted) throw cancelled();
-    if (through && through.exitCode === 0 && /\d+\.\d+/.test(through.output)) {
-      log(
-        `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
-      );
-      log(`Runtime layer: ${through.output.trim().split('\n').pop() ?? ''} starts with ${node}`);
-      return { keepEntrypoint: true };
-    }
+  // Not runnable here (another platform): nothing can be checked; the runtime gets its own Node and
+  // the ENTRYPOINT stays, as docker run would keep it.
+  if (!platformRuns(source.platform, source.engine)) {
     log(
-      `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
+      `Runtime layer: ${source.platform} images cannot run on this engine; adding Node.js from ${source.nodeImage} unchecked`,
+    );
+    return { node: BUNDLED_NODE, keepEntrypoint: entrypoint.length > 0 };
+  }
+  // Read-only bind mounts of the files where the engine shares this machine's (a local socket):
+  // nothing copied. A success proves the files start there; anything else (a mount the engine
+  // refuses, a remote engine) is decided by the files copied into the container, as the layer has them.
+  const probe = async (entry: string[], cmd: string[], layerFiles: LayerFile[]) => {
+    if (sharesFiles(docker)) {
+      const binds = layerFiles.map((file) => `${file.path}:/${file.name}:ro`);
+      const quick = await runOnce(docker, baseImageId, entry, cmd, signal, { binds }).catch(() => undefined);
+      if (quick && runsTheRuntime(quick)) return quick;
+      if (signal?.aborted) throw cancelled();
+    }
+    const copied = await runOnce(docker, baseImageId, entry, cmd, signal, {
+      archive: () => layerTar(layerFiles, LAYER_DIRS),
+    });
+    if (signal?.aborted) throw cancelled();
+    return copied;
+  };
+  const both = [files.nodeFile, files.runtimeFile];
+  /** The runtime on the image's own `node`, through the ENTRYPOINT when it stays. */
+  const onOwnNode = () =>
+    keepEntrypoint
+      ? probe(entrypoint, ['node', RUNTIME_SCRIPT, '--version'], [files.runtimeFile])
+      : probe(['node'], [RUNTIME_SCRIPT, '--version'], [files.runtimeFile]);
+
+  source.onStatus?.('Runtime layer: checking that the runtime starts in the image');
+  let keepEntrypoint = false;
+  let report: RunOutput | undefined;
+  if (entrypoint.length > 0) {
+    report = await probe(entrypoint, [BUNDLED_NODE, RUNTIME_SCRIPT, 'probe'], both);
+    keepEntrypoint = report !== undefined && runsTheRuntime(report);
+    log(
+      keepEntrypoint
+        ? `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`
+        : `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${report?.exitCode ?? 'none'}); the runtime starts without it`,
     );
   }
-  source.onStatus?.('Runtime layer: checking that the runtime starts in the image');
-  const check = await runOnce(docker, baseImageId, [node], [RUNTIME_SCRIPT, '--version'], signal, archive);
-  if (signal?.aborted) throw cancelled();
-  if (!check || check.exitCode !== 0) {
-    const output = check?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
-    throw runtimeDoesNotStart(output, node, source.nodeImage);
+  if (!keepEntrypoint) report = await probe([BUNDLED_NODE], [RUNTIME_SCRIPT, 'probe'], both);
+  const major = report && runsTheRuntime(report) ? pathNodeMajor(report) : undefined;
+
+  // The image's own Node.js where it is new enough: nothing to add, and it is the one the image's
+  // authors chose (built for its libc). Checked too, through the ENTRYPOINT if it stays.
+  if (major !== undefined && major >= MIN_NODE_MAJOR) {
+    const mine = await onOwnNode();
+    if (mine && runsTheRuntime(mine)) {
+      log(`Runtime layer: the image has Node.js ${major}; the runtime runs on it`);
+      return { node: 'node', keepEntrypoint };
+    }
   }
-  log(`Runtime layer: ${check.output.trim().split('\n')[0]} starts with ${node}`);
-  return { keepEntrypoint: false };
+  if (report && runsTheRuntime(report)) {
+    log(
+      major === undefined
+        ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
+        : `Runtime layer: the image's Node.js ${major} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`,
+    );
+    log(`Runtime layer: ${report.output.trim().split('\n')[0]} starts with ${BUNDLED_NODE}`);
+    return { node: BUNDLED_NODE, keepEntrypoint };
+  }
+  // The bundled Node does not start here (Alpine's musl, say): the image's own may.
+  const mine = await onOwnNode();
+  if (mine && runsTheRuntime(mine)) {
+    log(
+      `Runtime layer: the Node.js from ${source.nodeImage} does not start in the image; the runtime runs on the image's own node`,
+    );
+    return { node: 'node', keepEntrypoint };
+  }
+  const output = report?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
+  throw runtimeDoesNotStart(output, BUNDLED_NODE, source.nodeImage);
 }
 
 interface ImageConfig {

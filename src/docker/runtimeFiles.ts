@@ -59,7 +59,7 @@ export async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function platformRuns(platform: string, engine: EngineInfo): boolean {
+export function platformRuns(platform: string, engine: EngineInfo): boolean {
   return platform === `${engine.os}/${engine.arch}`;
 }
 
@@ -221,6 +221,8 @@ export interface LayerFile {
   mode: number;
   /** Names the content (an image ID, a hash): equal ids, equal bytes. For the layer blobs' cache. */
   id: string;
+  /** A file on this machine with these bytes (for bind mounts into probe containers). */
+  path: string;
   open: () => Readable;
 }
 
@@ -287,14 +289,7 @@ export async function runtimeFiles(docker: Docker, baseImageId: string, source: 
   status('Runtime layer: looking for Node.js in the image');
   const ownMajor = runnable ? await nodeMajorIn(docker, baseImageId, signal) : undefined;
   if (signal?.aborted) throw cancelled();
-  const runtime = await readFile(source.runtimePath);
-  const runtimeFile: LayerFile = {
-    name: RUNTIME_SCRIPT.slice(1),
-    size: runtime.length,
-    mode: 0o644,
-    id: `sha256:${sha256(runtime)}`,
-    open: () => Readable.from([runtime]),
-  };
+  const runtimeFile = await runtimeFileOf(source);
   if (ownMajor !== undefined && ownMajor >= MIN_NODE_MAJOR) {
     log(`Runtime layer: the image has Node.js ${ownMajor}; the runtime runs on it`);
     return { node: 'node', runtimeFile, runnable };
@@ -304,22 +299,39 @@ export async function runtimeFiles(docker: Docker, baseImageId: string, source: 
       ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
       : `Runtime layer: the image's Node.js ${ownMajor} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`,
   );
-  status(`Runtime layer: Node.js from ${source.nodeImage}`);
-  const nodeId = await ensureImage(docker, source.nodeImage, signal, log);
-  if (runnable) await checkNodeImage(docker, source.nodeImage, nodeId, source.cacheDir, signal);
+  return { node: BUNDLED_NODE, nodeFile: await bundledNodeFile(docker, source), runtimeFile, runnable };
+}
+
+/** runtime.js as a layer file. */
+export async function runtimeFileOf(source: RuntimeSource): Promise<LayerFile> {
+  const runtime = await readFile(source.runtimePath);
+  return {
+    name: RUNTIME_SCRIPT.slice(1),
+    size: runtime.length,
+    mode: 0o644,
+    id: `sha256:${sha256(runtime)}`,
+    path: source.runtimePath,
+    open: () => Readable.from([runtime]),
+  };
+}
+
+/** The Node binary of awsBatch.runtimeNodeImage as a layer file (pulled, checked and extracted once). */
+export async function bundledNodeFile(docker: Docker, source: RuntimeSource): Promise<LayerFile> {
+  const { signal } = source;
+  source.onStatus?.(`Runtime layer: Node.js from ${source.nodeImage}`);
+  const nodeId = await ensureImage(docker, source.nodeImage, signal, source.log ?? (() => undefined));
+  if (platformRuns(source.platform, source.engine)) {
+    await checkNodeImage(docker, source.nodeImage, nodeId, source.cacheDir, signal);
+  }
   const binary = await nodeBinary(docker, source.nodeImage, nodeId, source.cacheDir);
   const size = (await stat(binary)).size;
   return {
-    node: BUNDLED_NODE,
-    nodeFile: {
-      name: BUNDLED_NODE.slice(1),
-      size,
-      mode: 0o755,
-      id: `node:${nodeId}`,
-      open: () => createReadStream(binary),
-    },
-    runtimeFile,
-    runnable,
+    name: BUNDLED_NODE.slice(1),
+    size,
+    mode: 0o755,
+    id: `node:${nodeId}`,
+    path: binary,
+    open: () => createReadStream(binary),
   };
 }
 

@@ -51,6 +51,7 @@ import { RunSpecError, parseRuntime, type RuntimeSpec } from './runSpec';
 import { ENV, SettingsError, readSettings, withRunSettings } from './settings';
 import { KEYS, readJson, type RunStore } from './store/store';
 import { openStore } from './store/openStore';
+import { probeReport } from './probe';
 import { VERSION } from './version';
 import { Worker } from './worker/worker';
 
@@ -267,6 +268,9 @@ export async function main(argv: string[]): Promise<number> {
       case '--version':
       case 'version':
         process.stdout.write(`aws-batch-runner runtime ${VERSION}\n`);
+        return EXIT.ok;
+      case 'probe':
+        process.stdout.write(probeReport());
         return EXIT.ok;
       case '--help':
       case '-h':
