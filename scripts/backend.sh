@@ -1,10 +1,13 @@
 #!/bin/bash
 # Local stand-ins for AWS and Docker Hub, for tests, demos and benchmarks.
 #
-#   bash scripts/backend.sh up      # start (or reuse) Docker engine, registry, moto; build base images; create the fixture
+#   bash scripts/backend.sh up      # start (or reuse) Docker engine, registry, moto; build base images; create the fixture;
+#                                   # start the second engine (Engine 26)
+#   bash scripts/backend.sh up engine26  # only the second engine (needs the first one, for its base image)
 #   bash scripts/backend.sh down    # stop only what `up` started (by the PIDs in its pidfiles)
+#   bash scripts/backend.sh down engine26  # only the second engine
 #   bash scripts/backend.sh env     # print `export` lines for the dummy AWS credentials and endpoints
-#   bash scripts/backend.sh status  # one line per part: docker, registry, moto, fixture
+#   bash scripts/backend.sh status  # one line per part: docker, registry, moto, fixture, engine26
 #   bash scripts/backend.sh images  # only (re)build the base images whose recipe changed, on the running engine
 #
 # Parts:
@@ -16,6 +19,9 @@
 #     password = what moto's ECR GetAuthorizationToken token decodes to.
 #   - moto server on 127.0.0.1:5001; AWS Batch jobs run as real containers on the host network.
 #   - Fixture (scripts/fixture.py): IAM roles, VPC, compute environments, job queues, S3 bucket, ECR repo.
+#   - engine26: a second, newer Docker engine (Debian trixie's docker.io 26.1, whose built-in BuildKit
+#     frontend parses heredocs and COPY --link) for test/integration/buildKitEngine23.test.ts, only on
+#     the unix socket $B/engine26/docker.sock, beside the first engine and not disturbing it.
 #
 # Needs root on Debian bookworm (apt-get, dockerd, debootstrap). Long output goes to log files in the
 # state folder ${BACKEND_DIR:-<repo>/.work/backend}; on failure the tail of the relevant log is printed.
@@ -45,8 +51,9 @@ BUSYBOX_RECIPE=busybox-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # python3-distributed: the Dask cluster-mode test; iproute2, iptables: the network-namespace test (runtimeHosts);
 # openmpi-bin, libopenmpi-dev, gcc (mpicc), openssh-server: the MPI cluster-mode test (runtimeMpi).
+# xz-utils: trixie's Packages.xz (engine26).
 APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl python3-distributed iproute2 iptables
-  openmpi-bin libopenmpi-dev gcc openssh-server)
+  openmpi-bin libopenmpi-dev gcc openssh-server xz-utils)
 
 say() { printf 'backend: %s\n' "$*"; }
 
@@ -171,6 +178,7 @@ export BATCH_RUNNER_REGISTRY=$REGISTRY_ADDR
 export BATCH_RUNNER_NODE_IMAGE=$NODE_IMAGE
 export BATCH_RUNNER_PYTHON_IMAGE=$PYTHON_IMAGE
 export BATCH_RUNNER_BASE_IMAGE=$DEBIAN_IMAGE
+export BATCH_RUNNER_ENGINE26_HOST=unix://$B/engine26/docker.sock
 EOF
   if cmp -s "$tmp" "$B/env"; then rm -f "$tmp"; else mv "$tmp" "$B/env"; fi
 }
@@ -620,6 +628,200 @@ ensure_fixture() {
   say "$line"
 }
 
+# ---------------------------------------------------------------------------------------------------
+# up: engine26, a second and newer Docker engine (Engine 23+ BuildKit frontend: heredocs, COPY --link)
+# ---------------------------------------------------------------------------------------------------
+# Debian trixie's docker.io (26.1), its dockerd and docker-proxy only, unpacked from the .deb into
+# $E26/bin (no dpkg: the system's docker.io 20.10 stays as it is). They run on bookworm's glibc and
+# with bookworm's containerd 1.6 and runc. The engine has a containerd of its own (own root, state and
+# socket, CRI off: it never shares the first engine's containerd or a system one), its own data-root,
+# exec-root, pidfile and config file (never /etc/docker/daemon.json), and listens only on its unix
+# socket. Its default network is a bridge of its own, $E26_BRIDGE with $E26_BRIDGE_ADDR, made here
+# (BuildKit's RUN steps run on the default bridge: with --bridge=none each fails "network bridge not
+# found"), away from Docker's default address pools (172.17-31.x, 192.168.x) that the first engine
+# takes its networks from; no iptables rules, no NAT, no IP forwarding: the first engine's docker0
+# and rules stay as they are, and the builds' RUN steps reach nothing beyond the host.
+E26=$B/engine26
+E26_SOCK=$E26/docker.sock
+E26_SUITE=trixie
+E26_PACKAGE=docker.io
+E26_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+E26_BRIDGE=engine26br
+E26_BRIDGE_ADDR=10.226.26.1/24
+
+e26_docker() { docker -H "unix://$E26_SOCK" "$@"; }
+engine26_ok() { e26_docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
+engine26_containerd_ok() { [ -S "$E26/containerd.sock" ] && ctr --address "$E26/containerd.sock" version >/dev/null 2>&1; }
+
+# e26_fetch URL FILE: download to FILE (via FILE.tmp), the failure in the fetch log.
+e26_fetch() {
+  curl -fsS -m 300 -o "$2.tmp" "$1" 2>>"$B/engine26-fetch.log" || {
+    rm -f "$2.tmp"
+    die "engine26: could not download $1" "$B/engine26-fetch.log"
+  }
+  mv -f "$2.tmp" "$2"
+}
+
+# e26_sha256 FILE WANT: FILE's SHA256 is WANT.
+e26_sha256() {
+  local got
+  got=$(sha256sum "$1" | cut -d' ' -f1)
+  [ -n "$2" ] && [ "$got" = "$2" ] || die "engine26: $1 has SHA256 $got, the index says '${2}'"
+}
+
+# engine26_binaries: dockerd and docker-proxy of trixie's docker.io in $E26/bin. Fetched once, like
+# node_binary: the version the trixie index names at the first `up` is kept until $E26/bin is
+# removed. The chain apt checks: InRelease signed by a key of bookworm's debian-archive-keyring, the
+# SHA256 it gives for Packages.xz, the SHA256 Packages.xz gives for the .deb.
+engine26_binaries() {
+  local bin=$E26/bin
+  if [ -x "$bin/dockerd" ] && "$bin/dockerd" --version >/dev/null 2>&1; then return 0; fi
+  local arch mirror cache=$B/cache/engine26 dist index entry version filename sha deb tmp=$E26/bin.tmp t0=$SECONDS
+  arch=$(dpkg --print-architecture)
+  mirror=$(debian_mirror)
+  mirror=${mirror%/}
+  dist=$mirror/dists/$E26_SUITE
+  mkdir -p "$cache"
+  say "engine26: $E26_PACKAGE from $dist (Packages.xz ~10 MB, .deb ~23 MB; log: $B/engine26-fetch.log)"
+  e26_fetch "$dist/InRelease" "$cache/InRelease"
+  gpgv --keyring "$E26_KEYRING" "$cache/InRelease" >>"$B/engine26-fetch.log" 2>&1 ||
+    die "engine26: $dist/InRelease is not signed by a key in $E26_KEYRING" "$B/engine26-fetch.log"
+  index=$(awk -v want="main/binary-$arch/Packages.xz" '
+    /^SHA256:/ { in256 = 1; next }
+    /^[^ ]/ { in256 = 0 }
+    in256 && $3 == want { print $1; exit }' "$cache/InRelease")
+  e26_fetch "$dist/main/binary-$arch/Packages.xz" "$cache/Packages.xz"
+  e26_sha256 "$cache/Packages.xz" "$index"
+  # the package's entry: Package is the first field of each paragraph (awk reads to the end: an early
+  # exit would end xz with SIGPIPE, a failure under pipefail)
+  entry=$(xz -dc "$cache/Packages.xz" | awk -v RS= -v want="Package: $E26_PACKAGE" '{ split($0, l, "\n") } !found && l[1] == want { print; found = 1 }')
+  version=$(sed -n 's/^Version: //p' <<<"$entry")
+  filename=$(sed -n 's/^Filename: //p' <<<"$entry")
+  sha=$(sed -n 's/^SHA256: //p' <<<"$entry")
+  [ -n "$version" ] && [ -n "$filename" ] && [ -n "$sha" ] ||
+    die "engine26: no $E26_PACKAGE in $dist/main/binary-$arch/Packages.xz"
+  deb=$cache/$(basename "$filename")
+  if [ -s "$deb" ] && [ "$(sha256sum "$deb" | cut -d' ' -f1)" = "$sha" ]; then
+    say "engine26: $E26_PACKAGE $version: using the cached $deb"
+  else
+    e26_fetch "$mirror/$filename" "$deb"
+    e26_sha256 "$deb" "$sha"
+    # .debs of earlier versions
+    find "$cache" -maxdepth 1 -name "${E26_PACKAGE}_*.deb" ! -path "$deb" -delete
+  fi
+  rm -rf "$tmp" "$E26/deb"
+  mkdir -p "$tmp"
+  dpkg-deb -x "$deb" "$E26/deb" 2>>"$B/engine26-fetch.log" || die "engine26: could not unpack $deb" "$B/engine26-fetch.log"
+  cp "$E26/deb/usr/sbin/dockerd" "$E26/deb/usr/sbin/docker-proxy" "$tmp/"
+  rm -rf "$E26/deb"
+  # the package's docker-init is a link to tini-static (package tini, which bookworm's docker.io needs too)
+  [ ! -x /usr/bin/tini-static ] || ln -sf /usr/bin/tini-static "$tmp/docker-init"
+  printf '%s\n' "$version" >"$tmp/VERSION"
+  if ! "$tmp/dockerd" --version >>"$B/engine26-fetch.log" 2>&1; then
+    ldd "$tmp/dockerd" >>"$B/engine26-fetch.log" 2>&1 || true
+    die "engine26: trixie's dockerd does not run on this host (libraries: ldd in the log)" "$B/engine26-fetch.log"
+  fi
+  rm -rf "$bin"
+  mv "$tmp" "$bin"
+  say "engine26: $("$bin/dockerd" --version) in $bin ($((SECONDS - t0)) s)"
+}
+
+engine26_containerd() {
+  local pidfile=$B/engine26-containerd.pid log=$B/engine26-containerd.log
+  if pid_alive "$pidfile" "$E26/containerd.toml" && engine26_containerd_ok; then return 0; fi
+  if pid_alive "$pidfile" "$E26/containerd.toml"; then
+    say "engine26: its containerd (pid $(cat "$pidfile")) is not answering yet, waiting"
+  else
+    rm -f "$pidfile" "$E26/containerd.sock" "$E26/containerd.sock.ttrpc"
+    mkdir -p "$E26/containerd"
+    cat >"$E26/containerd.toml" <<CONF
+version = 2
+root = "$E26/containerd/root"
+state = "$E26/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$E26/containerd.sock"
+[ttrpc]
+  address = "$E26/containerd.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+CONF
+    start_bg "$pidfile" "$log" "$(command -v containerd)" --config "$E26/containerd.toml"
+  fi
+  wait_started "engine26's containerd" "$pidfile" 30 "$log" engine26_containerd_ok
+}
+
+# engine26_bridge: the engine's bridge, made once (down removes it), its address not on another device.
+engine26_bridge() {
+  local other
+  other=$(ip -o addr show to "$E26_BRIDGE_ADDR" 2>/dev/null | awk -v own="$E26_BRIDGE" '$2 != own { print $2 }')
+  [ -z "$other" ] || die "engine26: $E26_BRIDGE_ADDR is already on $other (set another E26_BRIDGE_ADDR in backend.sh)"
+  if ! ip link show "$E26_BRIDGE" >/dev/null 2>&1; then
+    ip link add name "$E26_BRIDGE" type bridge || die "engine26: could not create the bridge $E26_BRIDGE"
+  fi
+  ip addr replace "$E26_BRIDGE_ADDR" dev "$E26_BRIDGE" || die "engine26: could not give $E26_BRIDGE $E26_BRIDGE_ADDR"
+  ip link set "$E26_BRIDGE" up || die "engine26: could not bring $E26_BRIDGE up"
+}
+
+engine26_dockerd() {
+  local pidfile=$B/engine26.pid log=$B/engine26.log t0=$SECONDS
+  if engine26_ok && pid_alive "$pidfile" "$E26_SOCK"; then
+    say "engine26: up on unix://$E26_SOCK (started earlier by backend.sh, pid $(cat "$pidfile"))"
+    return 0
+  fi
+  if pid_alive "$pidfile" "$E26_SOCK"; then
+    say "engine26: our dockerd (pid $(cat "$pidfile")) is not answering yet, waiting"
+  else
+    rm -f "$pidfile" "$E26/dockerd.pid" "$E26_SOCK"
+    engine26_bridge
+    printf '{}\n' >"$E26/daemon.json"
+    say "engine26: starting dockerd $(cat "$E26/bin/VERSION") on unix://$E26_SOCK (log: $log)"
+    # PATH: its own docker-proxy and docker-init first; containerd's shim and runc are the system's.
+    start_bg "$pidfile" "$log" env PATH="$E26/bin:$PATH" "$E26/bin/dockerd" \
+      --config-file "$E26/daemon.json" --data-root "$E26/data" --exec-root "$E26/run" \
+      --pidfile "$E26/dockerd.pid" -H "unix://$E26_SOCK" --containerd "$E26/containerd.sock" \
+      --bridge="$E26_BRIDGE" --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --userland-proxy=false
+  fi
+  wait_started "engine26 (dockerd)" "$pidfile" 60 "$log" engine26_ok
+  say "engine26: up (engine $(e26_docker info --format '{{.ServerVersion}}'), pid $(cat "$pidfile"), $((SECONDS - t0)) s)"
+}
+
+# The builds' base image, from the first engine (docker save | load), never built again.
+engine26_image() {
+  local want got t0=$SECONDS
+  want=$(image_id "$DEBIAN_IMAGE")
+  [ -n "$want" ] || die "engine26: $DEBIAN_IMAGE is not on the first engine"
+  got=$(e26_docker image inspect -f '{{.Id}}' "$DEBIAN_IMAGE" 2>/dev/null || true)
+  if [ "$got" = "$want" ]; then
+    say "engine26: image $DEBIAN_IMAGE: present"
+    return 0
+  fi
+  docker save "$DEBIAN_IMAGE" 2>>"$B/engine26-images.log" | e26_docker load >>"$B/engine26-images.log" 2>&1 ||
+    die "engine26: docker save $DEBIAN_IMAGE | docker load failed" "$B/engine26-images.log"
+  [ -z "$got" ] || e26_docker rmi "$got" >/dev/null 2>&1 || true
+  got=$(e26_docker image inspect -f '{{.Id}}' "$DEBIAN_IMAGE" 2>/dev/null || true)
+  [ "$got" = "$want" ] || die "engine26: $DEBIAN_IMAGE loaded as '$got', not $want" "$B/engine26-images.log"
+  say "engine26: image $DEBIAN_IMAGE: loaded from the first engine ($((SECONDS - t0)) s)"
+}
+
+# up engine26: the part alone (cmd_up runs it as its own process, see there).
+cmd_up_engine26() {
+  local t0=$SECONDS p
+  mkdir -p "$B" "$E26"
+  write_env
+  for p in curl xz gpgv dpkg-deb ip containerd containerd-shim-runc-v2 ctr runc; do
+    command -v "$p" >/dev/null 2>&1 || die "engine26: $p is not installed (bash scripts/backend.sh up installs what is missing)"
+  done
+  docker_ok || die "engine26: the first Docker engine is not answering (its $DEBIAN_IMAGE is loaded from there)"
+  engine26_binaries
+  engine26_containerd
+  engine26_dockerd
+  engine26_image
+  say "engine26: ready in $((SECONDS - t0)) s"
+}
+
 # images: the base images alone, on the running engine (after a recipe change, without restarting
 # the registry or moto)
 cmd_images() {
@@ -645,6 +847,12 @@ cmd_up() {
   ensure_python
   ensure_moto
   ensure_fixture
+  # engine26 is the last part and a process of its own (its own `set -e`): when it cannot start, the
+  # rest stays up and `up` succeeds, saying so; only the Engine 23+ build tests need it, and they
+  # fail naming its socket and log (they do not skip) when it does not answer.
+  if ! BACKEND_DIR=$B "$BASH" "$SCRIPT_DIR/backend.sh" up engine26; then
+    say "engine26: ERROR: the second engine is not up (above); everything else is. test/integration/buildKitEngine23.test.ts will fail, naming it."
+  fi
   say "up in $((SECONDS - t0)) s; env: eval \"\$(bash scripts/backend.sh env)\""
 }
 
@@ -681,6 +889,17 @@ cmd_down() {
   stop_pidfile moto "$B/moto.pid" moto.server
   stop_pidfile registry "$B/registry.pid" docker-registry
   stop_pidfile dockerd "$B/dockerd.pid" dockerd
+  cmd_down_engine26
+}
+
+cmd_down_engine26() {
+  mkdir -p "$B"
+  stop_pidfile engine26 "$B/engine26.pid" "$E26_SOCK"
+  stop_pidfile "engine26's containerd" "$B/engine26-containerd.pid" "$E26/containerd.toml"
+  # the bridge `up` made for it, once nothing of it runs (an engine26 that is not ours keeps it)
+  if [ ! -f "$B/engine26.pid" ] && ! engine26_ok && ip link show "$E26_BRIDGE" >/dev/null 2>&1; then
+    ip link del "$E26_BRIDGE" && say "engine26: removed its bridge $E26_BRIDGE"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -717,20 +936,44 @@ cmd_status() {
     echo "fixture: down"
     rc=1
   fi
+  if engine26_ok; then
+    echo "engine26: up (engine $(e26_docker info --format '{{.ServerVersion}}' 2>/dev/null)) on unix://$E26_SOCK$(owner "$B/engine26.pid" "$E26_SOCK")"
+  else
+    echo "engine26: down (unix://$E26_SOCK)"
+    rc=1
+  fi
   return $rc
 }
 
 case ${1:-} in
-  up) cmd_up ;;
+  up)
+    case ${2:-} in
+      '') cmd_up ;;
+      engine26) cmd_up_engine26 ;;
+      *)
+        echo "usage: $0 up [engine26]" >&2
+        exit 2
+        ;;
+    esac
+    ;;
   images) cmd_images ;;
-  down) cmd_down ;;
+  down)
+    case ${2:-} in
+      '') cmd_down ;;
+      engine26) cmd_down_engine26 ;;
+      *)
+        echo "usage: $0 down [engine26]" >&2
+        exit 2
+        ;;
+    esac
+    ;;
   env)
     write_env
     cat "$B/env"
     ;;
   status) cmd_status ;;
   *)
-    echo "usage: $0 up|down|env|status|images" >&2
+    echo "usage: $0 up [engine26]|down [engine26]|env|status|images" >&2
     exit 2
     ;;
 esac

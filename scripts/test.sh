@@ -9,8 +9,10 @@ failed=()
 started_backend=0
 step() { printf '\n== %s\n' "$*"; }
 
+started_engine26=0
 cleanup() {
-  if [ "$started_backend" = 1 ]; then step "stopping the stand-ins this run started"; bash scripts/backend.sh down || true; fi
+  if [ "$started_backend" = 1 ]; then step "stopping the stand-ins this run started"; bash scripts/backend.sh down || true
+  elif [ "$started_engine26" = 1 ]; then step "stopping the second engine this run started"; bash scripts/backend.sh down engine26 || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -33,6 +35,8 @@ if needs_backend; then
   # (Read the status first: `grep -q` in a pipe would end it early and, with pipefail, look like "down".)
   status=$(bash scripts/backend.sh status 2>/dev/null || true)
   if ! grep -q '^moto: up' <<<"$status"; then started_backend=1; fi
+  # A running backend without the second engine (started before backend.sh had it) gets it for this run only.
+  if ! grep -q '^engine26: up' <<<"$status"; then started_engine26=1; fi
   bash scripts/backend.sh up || { echo "backend: 0 passed, 1 failed"; exit 1; }
   eval "$(bash scripts/backend.sh env)"
 fi

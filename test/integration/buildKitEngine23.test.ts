@@ -1,8 +1,14 @@
 // Dockerfile features of the built-in BuildKit frontend of Engine 23+ (Dockerfile syntax 1.4+):
 // heredocs (RUN <<EOF, COPY <<EOF) and COPY --link / --chmod, built through dockerode as Submit
 // builds. Never with a `# syntax=` line: that pulls a frontend image, and a machine without the
-// internet (or a company mirror) cannot. On an older engine (the stand-ins' Debian 20.10, whose
-// frontend cannot parse heredocs) each test is skipped, its title saying why.
+// internet (or a company mirror) cannot.
+//
+// The stand-ins' own engine is Debian bookworm's 20.10, whose frontend cannot parse heredocs, so
+// `scripts/backend.sh up` starts a second one, Debian trixie's Engine 26, on a unix socket of its own
+// and names it in BATCH_RUNNER_ENGINE26_HOST: the tests build and run there. With that variable set
+// (the test command sets it) an engine that does not answer, or is older than 23, fails the suite,
+// naming why. Only without it (run outside the test command) is the default engine used, and on one
+// older than 23 each test is skipped, its title saying why.
 import * as assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
@@ -10,23 +16,51 @@ import { containerOutput, contextOf, removeDir, removeImages } from './buildSupp
 import { suffix } from './submitFixture';
 
 const BASE = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
+const ENGINE26 = process.env.BATCH_RUNNER_ENGINE26_HOST;
+
+function engineMajor(version: string): number {
+  return Number(/^(\d+)\./.exec(version)?.[1] ?? 0);
+}
+
+/** The stand-ins' Engine 26 (a unix:// address), or the default engine when none is named. */
+function engineFor(host: string | undefined): Docker {
+  if (host === undefined || host === '') return new Docker();
+  const socketPath = /^unix:\/\/(\/.+)$/.exec(host)?.[1];
+  if (!socketPath) throw new Error(`BATCH_RUNNER_ENGINE26_HOST must be unix:///path/to/docker.sock, not "${host}"`);
+  return new Docker({ socketPath });
+}
 
 suite('build: heredocs and COPY --link (Engine 23+)', () => {
-  const docker = new Docker();
+  // Made in suiteSetup: a malformed BATCH_RUNNER_ENGINE26_HOST then fails this suite alone.
+  let docker: Docker | undefined;
   const made: string[] = [];
   let engine = '';
   let supported = false;
 
   suiteSetup(async () => {
-    const version = (await docker.version()) as { Version?: string };
+    docker = engineFor(ENGINE26);
+    let version: { Version?: string };
+    try {
+      version = (await docker.version()) as { Version?: string };
+    } catch (error) {
+      if (!ENGINE26) throw error;
+      throw new Error(
+        `The stand-ins' Engine 26 at ${ENGINE26} (BATCH_RUNNER_ENGINE26_HOST) does not answer: ${(error as Error).message}. ` +
+          '`bash scripts/backend.sh up` starts it (its ERROR line says why it did not), `bash scripts/backend.sh status` shows it; ' +
+          "its log is engine26.log in the stand-ins' state folder (.work/backend).",
+        { cause: error },
+      );
+    }
     engine = version.Version ?? 'unknown';
-    supported = Number(/^(\d+)\./.exec(engine)?.[1] ?? 0) >= 23;
+    supported = engineMajor(engine) >= 23;
+    if (ENGINE26 && !supported)
+      throw new Error(`The engine at ${ENGINE26} (BATCH_RUNNER_ENGINE26_HOST) is Docker ${engine}, not 23 or later.`);
   });
   suiteTeardown(async () => {
-    await removeImages(docker, made);
+    if (docker) await removeImages(docker, made);
   });
 
-  /** Skips the test on an engine older than 23, naming the engine in the test's title. */
+  /** Skips the test on a default engine older than 23 (no BATCH_RUNNER_ENGINE26_HOST), naming it in the title. */
   function needsEngine23(context: Mocha.Context): void {
     if (supported) return;
     if (context.test)
@@ -35,6 +69,7 @@ suite('build: heredocs and COPY --link (Engine 23+)', () => {
   }
 
   async function buildAndRun(files: Record<string, string>, cmd: string[]): Promise<string> {
+    assert.ok(docker);
     const { dir, context, dockerfile } = await contextOf(files);
     const tag = `issue13-engine23:${suffix()}`;
     made.push(tag);
