@@ -65,6 +65,10 @@ const TAIL_BYTES_GUESS = 1024;
 /** How often the output of running tasks is read and forwarded to the job log. */
 const FOLLOW_MS = 250;
 
+/** A task's stdout and stderr, in its folder (kept for the next task there while empty: taskFolders.ts). */
+const STDOUT_FILE = 'stdout.out';
+const STDERR_FILE = 'stderr.out';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Worker {
@@ -85,7 +89,7 @@ export class Worker {
   /** Tasks received beyond the free slots (the prefetch), started in order as slots free up. */
   private queued: { task: Assign; link: Link }[] = [];
   private active = 0;
-  private readonly folders = new TaskFolders(this.scratch);
+  private readonly folders = new TaskFolders(this.scratch, [STDOUT_FILE, STDERR_FILE]);
   private slots = 1;
   /** Tasks the manager may have handed us on this connection: running, waiting here, or on their way. */
   private granted = 0;
@@ -390,7 +394,7 @@ export class Worker {
     if (handle.abandoned) return { ok: false, exitCode: null, signal: null };
     // What the task prints goes to files beside its output folder, followed from here: forwarded
     // to the job log, its last lines kept for a failed result, its end kept as stdout.log/stderr.log.
-    const output = new TaskOutput(join(dir, 'stdout.out'), join(dir, 'stderr.out'), task.index);
+    const output = new TaskOutput(join(dir, STDOUT_FILE), join(dir, STDERR_FILE), task.index);
     const running = startTask(this.spawner, {
       command: task.command,
       env,
