@@ -5,13 +5,18 @@
 // group of its own, as spawn(..., { detached: true }) does, so a stop still reaches everything the
 // task started. Images without bash get the Node spawn (startTask in taskProcess.ts).
 //
-// The protocol on the shell's stdin is one NUL-terminated script per task (NUL cannot occur in an
-// argument or an environment value); the shell answers on its stdout "S <pid>" when the task
-// started and "E <pid> <status>" when it ended. Values go through the pipe, never a command line.
+// The protocol on the shell's stdin is one script per task, each after its length and a space;
+// the shell answers on its stdout "S <pid>" when the task started and "E <pid> <status>" when it
+// ended. Values go through the pipe, never a command line. The length lets bash take a script in
+// one read(2) (`read -N`): told to stop at a delimiter instead, it reads a pipe a byte per system
+// call, some 300 calls for a task's script. `read -N` counts characters in the shell's locale, so
+// scripts are ASCII (shellQuote writes other bytes as \xHH), where a character is a byte.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const LOOP = 'set -m; exec 3>&1 1>/dev/null; while IFS= read -r -d "" script; do eval "$script"; done';
+const LOOP =
+  'set -m; exec 3>&1 1>/dev/null; ' +
+  'while IFS= read -r -d " " n && IFS= read -r -N "$n" script; do eval "$script"; done';
 
 const BASH_PATHS = ['/bin/bash', '/usr/bin/bash'];
 
@@ -33,9 +38,23 @@ export interface ShellTask {
   onEnd(status: number | undefined): void;
 }
 
-/** Quotes a string for the shell: inside single quotes nothing is special but the quote itself. */
+/**
+ * Quotes a string for the shell, in ASCII: printable ASCII inside single quotes (where nothing is
+ * special but the quote itself), anything else as $'...' with each other byte of its UTF-8 as \xHH.
+ */
 export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  if (/^[\x20-\x7e]*$/.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  let quoted = "$'";
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x27 && byte !== 0x5c;
+    quoted += printable ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return quoted + "'";
+}
+
+/** A script as the shell reads it: its length (in bytes, which for ASCII are its characters), a space, the script. */
+export function framed(script: string): string {
+  return `${script.length} ${script}`;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -57,7 +76,7 @@ export function taskScript(
   parts.push(`exec -- ${task.command.map(shellQuote).join(' ')}`);
   return (
     `( ${parts.join('; ')} ) </dev/null >>${shellQuote(task.stdoutFile)} 2>>${shellQuote(task.stderrFile)} & ` +
-    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; printf 'E %d %d\\n' "$p" "$?" >&3\0`
+    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; printf 'E %d %d\\n' "$p" "$?" >&3`
   );
 }
 
@@ -98,7 +117,7 @@ class Shell {
 
   run(task: ShellTask): void {
     this.current = task;
-    this.child.stdin!.write(taskScript(task, this.base));
+    this.child.stdin!.write(framed(taskScript(task, this.base)));
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeOutcome } from '../../../src/runtime/processes';
-import { ShellSpawner, findBash, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
+import { ShellSpawner, findBash, framed, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
 import { TaskOutput } from '../../../src/runtime/worker/taskOutput';
 import { outcomeOfStatus, startTask } from '../../../src/runtime/worker/taskProcess';
 
@@ -60,7 +60,7 @@ for (const how of ['bash', 'node'] as const) {
     }
 
     test('the environment (shared and per task, quotes and newlines), stdout and stderr in their files', async () => {
-      const value = `it's "quoted" $HOME \`x\`\nsecond line`;
+      const value = `it's "quoted" $HOME \`x\` \\x41 \\ é ✓ 😀 \u0001\nsecond line`;
       const { task, output } = run(
         ['sh', '-c', 'printf "%s|%s|%s\\n" "$SHARED" "$TASK_INDEX" "$ODD"; echo oops >&2; exit 3'],
         { TASK_INDEX: '42', ODD: value, SHARED: 'one' },
@@ -71,6 +71,26 @@ for (const how of ['bash', 'node'] as const) {
       assert.equal(readFileSync(output.stdout.path, 'utf8'), `one|42|${value}\n`);
       assert.equal(output.stderr.kept.text().toString(), 'oops\n');
       assert.equal(output.stderrTail.last(), 'oops');
+    });
+
+    test('a UTF-8 shell (where bash counts characters, not bytes) gets non-ASCII values intact', async () => {
+      const utf8 = { ...process.env, LC_ALL: 'C.UTF-8' };
+      const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
+      const start = (value: string) =>
+        startTask(spawner, {
+          command: ['sh', '-c', 'printf "%s|" "$V" "$1"', 'sh', `${value}!`],
+          env: { ...utf8, V: value },
+          base: utf8,
+          stdoutFile: output.stdout.path,
+          stderrFile: output.stderr.path,
+          killGraceMs: 300,
+          readStderrEnd: () => '',
+        }).done;
+      // Two in a row on the same shell: a miscounted script would spill into the next one.
+      assert.deepEqual(await start('ünïcödé ✓ 😀'), { exitCode: 0, signal: null });
+      assert.deepEqual(await start('é'), { exitCode: 0, signal: null });
+      output.end();
+      assert.equal(readFileSync(output.stdout.path, 'utf8'), 'ünïcödé ✓ 😀|ünïcödé ✓ 😀!|é|é!|');
     });
 
     test('a variable of the shared environment that a task does not have is not set for it', async () => {
@@ -143,7 +163,18 @@ suite('runtime task processes: the shell script and the status', () => {
       script,
       /^\( unset C; export B='new'; export SHLVL='1'; exec -- 'echo' '\$x' \) <\/dev\/null >>'\/o' 2>>'\/e' & /,
     );
-    assert.ok(script.endsWith('\0'));
+    assert.equal(framed(script), `${script.length} ${script}`);
+  });
+
+  test('scripts are ASCII, so bash counts their length in bytes whatever its locale', () => {
+    assert.equal(shellQuote('plain $x "y" `z`'), `'plain $x "y" \`z\`'`);
+    assert.equal(shellQuote(`é'\\\n`), `$'\\xc3\\xa9\\x27\\x5c\\x0a'`);
+    const script = taskScript(
+      { command: ['echo', 'ünïcödé ✓'], env: { V: '😀\tx' }, stdoutFile: '/o', stderrFile: '/e' },
+      {},
+    );
+    assert.match(script, /^[\x20-\x7e]*$/);
+    assert.equal(Buffer.byteLength(framed(script)), framed(script).length);
   });
 
   test('a wait status: 128 + n is signal n; 127 with the shell saying "not found" never ran', () => {
