@@ -56,6 +56,9 @@ const PREFETCH_MAX = 32;
 /** Results waiting to go out are sent as one frame of at most about this many bytes. */
 const RESULTS_BATCH_BYTES = 512 * 1024;
 
+/** Results wait at most this long to travel with others while the worker has tasks in hand. */
+const RESULTS_DELAY_MS = 5;
+
 /** The stderr line quoted in a failed result's reason is cut to this many bytes. */
 const REASON_LINE_BYTES = 300;
 
@@ -102,8 +105,14 @@ export class Worker {
   /** Outputs of the running tasks, read a few times a second while they run. */
   private readonly following = new Set<TaskOutput>();
   private followTimer?: NodeJS.Timeout;
-  /** Results (and freed slots) not sent yet: they go out together once this turn of the event loop ends. */
-  private outbox?: { link: Link; results: Result[]; bytes: number; want: number };
+  /** Results (and freed slots) not sent yet: they go out together (scheduleFlush). */
+  private outbox?: {
+    link: Link;
+    results: Result[];
+    bytes: number;
+    want: number;
+    timer?: NodeJS.Timeout | 'immediate';
+  };
 
   constructor(private readonly options: WorkerOptions) {
     const bash = options.noop ? undefined : findBash();
@@ -290,10 +299,7 @@ export class Worker {
   /** Queues a result (or only a freed slot) for `link`; what one turn of the event loop finished goes in one frame. */
   private send(link: Link, result: Result | undefined): void {
     if (this.outbox && this.outbox.link !== link) this.flush();
-    if (!this.outbox) {
-      this.outbox = { link, results: [], bytes: 0, want: 0 };
-      setImmediate(() => this.flush());
-    }
+    if (!this.outbox) this.outbox = { link, results: [], bytes: 0, want: 0 };
     const box = this.outbox;
     // The finished task's room, adjusted to the prefetch the task times so far call for.
     if (result) this.averageMs = this.averageMs === undefined ? result.ms : this.averageMs * 0.8 + result.ms * 0.2;
@@ -308,11 +314,32 @@ export class Worker {
       box.bytes += 200 + (result.output?.length ?? 0) + (result.reason?.length ?? 0) + 2 * TAIL_BYTES_GUESS;
     }
     if (box.bytes >= RESULTS_BATCH_BYTES) this.flush();
+    else this.scheduleFlush();
+  }
+
+  /**
+   * The outbox goes out once this turn of the event loop ends while the tasks here run low (fewer
+   * waiting than there are slots), else within RESULTS_DELAY_MS: short tasks end a few a
+   * millisecond, and a frame (sealed, written, read, opened, answered) for each costs the worker and
+   * the manager more than the task itself. The prefetch holds more than that delay's work.
+   */
+  private scheduleFlush(): void {
+    const box = this.outbox!;
+    const soon = this.queued.length < this.slots;
+    if (box.timer === 'immediate' || (box.timer && !soon)) return;
+    clearTimeout(box.timer);
+    if (soon) {
+      box.timer = 'immediate';
+      setImmediate(() => this.outbox === box && this.flush());
+    } else {
+      box.timer = setTimeout(() => this.outbox === box && this.flush(), RESULTS_DELAY_MS);
+    }
   }
 
   private flush(): void {
     const box = this.outbox;
     this.outbox = undefined;
+    if (box?.timer && box.timer !== 'immediate') clearTimeout(box.timer);
     if (!box || !box.link.peer.isOpen) return;
     const { peer } = box.link;
     if (box.results.length === 0) {
