@@ -7,10 +7,13 @@
 //
 // The protocol on the shell's stdin is one script per task, each after its length and a space;
 // the shell answers on its stdout "S <pid>" when the task started and "E <pid> <status>" when it
-// ended. Values go through the pipe, never a command line. The length lets bash take a script in
-// one read(2) (`read -N`): told to stop at a delimiter instead, it reads a pipe a byte per system
-// call, some 300 calls for a task's script. `read -N` counts characters in the shell's locale, so
-// scripts are ASCII (shellQuote writes other bytes as \xHH), where a character is a byte.
+// ended, after it killed what the task left running in its group (the shell's stderr, where the
+// kill says "no such process" when nothing was left, goes nowhere: a failed kill(2) in Node costs
+// an exception, which for short tasks is more than the call). Values go through the pipe, never a
+// command line. The length lets bash take a script in one read(2) (`read -N`): told to stop at a
+// delimiter instead, it reads a pipe a byte per system call, some 300 calls for a task's script.
+// `read -N` counts characters in the shell's locale, so scripts are ASCII (shellQuote writes other
+// bytes as \xHH), where a character is a byte.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -76,7 +79,7 @@ export function taskScript(
   parts.push(`exec -- ${task.command.map(shellQuote).join(' ')}`);
   return (
     `( ${parts.join('; ')} ) </dev/null >>${shellQuote(task.stdoutFile)} 2>>${shellQuote(task.stderrFile)} & ` +
-    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; printf 'E %d %d\\n' "$p" "$?" >&3`
+    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; s=$?; kill -KILL -- -"$p"; printf 'E %d %d\\n' "$p" "$s" >&3`
   );
 }
 

@@ -102,8 +102,9 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
         ended = true;
         clearTimeout(graceTimer);
         clearTimeout(timeout);
-        // What the task left running in its group goes with it.
-        if (pid !== undefined) signalGroupOf(pid, 'SIGKILL');
+        // What the task left running in its group goes with it (the shell killed it already when it
+        // reported the status).
+        if (pid !== undefined && status === undefined) signalGroupOf(pid, 'SIGKILL');
         const outcome: Outcome =
           status === undefined
             ? { exitCode: null, signal: stoppedBecause ? 'SIGKILL' : null, error: 'the shell that ran the task ended' }
