@@ -2,7 +2,7 @@
 // slots, runs them, uploads their outputs and reports. It exits when the manager says so, and on
 // its own when it has not heard from the manager for the manager timeout, stopping everything it
 // started: a lost manager never leaves a paid container running.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,10 @@ const PREFETCH_MAX = 32;
 
 /** Results waiting to go out are sent as one frame of at most about this many bytes. */
 const RESULTS_BATCH_BYTES = 512 * 1024;
+
+/** Tasks shorter than this on average are pipelined: PIPELINE_DEPTH per slot wait in its shell. */
+const PIPELINE_MS = 100;
+const PIPELINE_DEPTH = 2;
 
 /** Results wait at most this long to travel with others while the worker has tasks in hand. */
 const RESULTS_DELAY_MS = 5;
@@ -116,7 +120,11 @@ export class Worker {
 
   constructor(private readonly options: WorkerOptions) {
     const bash = options.noop ? undefined : findBash();
-    if (bash) this.spawner = new ShellSpawner(bash);
+    if (bash) {
+      const skipDir = join(this.scratch, 'skip');
+      mkdirSync(skipDir);
+      this.spawner = new ShellSpawner(bash, skipDir);
+    }
     process.once('exit', () => {
       this.spawner?.killNow();
       rmSync(this.scratch, { recursive: true, force: true });
@@ -281,8 +289,23 @@ export class Worker {
 
   /** A task from the manager: run it when a slot is free, else keep it until one is. */
   private accept(task: Assign, link: Link): void {
-    if (this.active < this.slots) this.start(task, link);
+    if (this.active < this.running()) this.start(task, link);
     else this.queued.push({ task, link });
+  }
+
+  /**
+   * Tasks started at once: one per slot, and while tasks are short, PIPELINE_DEPTH more per slot
+   * that wait in the slots' shells (shellSpawner.ts), so a shell never waits for the worker between
+   * two tasks.
+   */
+  private running(): number {
+    const short = this.spawner && this.averageMs !== undefined && this.averageMs < PIPELINE_MS;
+    return this.slots * (short ? 1 + PIPELINE_DEPTH : 1);
+  }
+
+  /** Tasks in hand that do not run yet: here, or waiting in a shell. */
+  private waiting(): number {
+    return this.queued.length + Math.max(0, this.active - this.slots);
   }
 
   private start(task: Assign, link: Link): void {
@@ -290,8 +313,10 @@ export class Worker {
     this.track(
       this.runTask(task, link).finally(() => {
         this.active--;
-        const next = this.queued.shift();
-        if (next && next.link.peer.isOpen) this.start(next.task, next.link);
+        while (this.queued.length > 0 && this.active < this.running()) {
+          const next = this.queued.shift()!;
+          if (next.link.peer.isOpen) this.start(next.task, next.link);
+        }
       }),
     );
   }
@@ -319,13 +344,13 @@ export class Worker {
 
   /**
    * The outbox goes out once this turn of the event loop ends while the tasks here run low (fewer
-   * waiting than there are slots), else within RESULTS_DELAY_MS: short tasks end a few a
+   * waiting to start than there are slots), else within RESULTS_DELAY_MS: short tasks end a few a
    * millisecond, and a frame (sealed, written, read, opened, answered) for each costs the worker and
    * the manager more than the task itself. The prefetch holds more than that delay's work.
    */
   private scheduleFlush(): void {
     const box = this.outbox!;
-    const soon = this.queued.length < this.slots;
+    const soon = this.waiting() < this.slots;
     if (box.timer === 'immediate' || (box.timer && !soon)) return;
     clearTimeout(box.timer);
     if (soon) {
@@ -379,7 +404,14 @@ export class Worker {
         link,
         handle?.abandoned
           ? undefined
-          : { t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result },
+          : {
+              t: 'result',
+              index: task.index,
+              attempt: task.attempt,
+              // From the process's start: it may have waited in its shell first.
+              ms: Date.now() - (handle?.running?.startedAt() ?? started),
+              ...result,
+            },
       );
     };
     if (this.options.noop) {
@@ -430,6 +462,7 @@ export class Worker {
       stderrFile: output.stderr.path,
       killGraceMs: settings.killGraceMs,
       timeoutMs: task.timeoutMs,
+      slots: this.slots,
       readStderrEnd: () => {
         output.stderr.read();
         return output.stderrTail.lines().join('\n') + '\n';
