@@ -4,14 +4,17 @@
 // TASK_OUTPUT_DIR, its output collected) against `xargs -P 2` running the same 20,000 `true`s,
 // in the same run, wall clock for both (start-up included). GNU parallel (`parallel -j 2`) is
 // timed too when present (installed here with apt when missing: BENCH_PARALLEL=0 skips it).
-// Prints one JSON line. Target: ratio (ours / xargs) <= 1.3.
+// Prints one JSON line, with the load average before and after (other processes competing for the
+// CPUs raise the ratio). Target: ratio (ours / xargs) <= 1.3.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build, log, makeRun, round, start, stopAll } from './lib/runtimeBench.mjs';
 
 const TASKS = Number(process.env.BENCH_TASKS || 20_000);
 const WORKERS = 2;
+const load = () => loadavg().map((value) => Number(value.toFixed(2)));
 
 function timeShell(script) {
   const begin = performance.now();
@@ -48,6 +51,7 @@ if (!parallel && process.env.BENCH_PARALLEL !== '0') {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     }).status === 0;
 }
+const loadBefore = load();
 log(`${TASKS} tasks of true: xargs -P ${WORKERS}`);
 const xargs = timeShell(`seq ${TASKS} | xargs -P ${WORKERS} -n 1 true`);
 log(`xargs: ${xargs.toFixed(2)} s; the runtime with ${WORKERS} local workers`);
@@ -71,5 +75,6 @@ console.log(
     ...(gnu !== undefined ? { parallel_s: round(gnu, 2), ratio_vs_parallel: round(runtime / gnu, 2) } : {}),
     runtime_tasks_per_s: Math.round(TASKS / runtime),
     target_ratio: 1.3,
+    load_average: { before: loadBefore, after: load(), cpus: cpus().length },
   }),
 );

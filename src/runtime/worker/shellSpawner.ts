@@ -5,13 +5,30 @@
 // group of its own, as spawn(..., { detached: true }) does, so a stop still reaches everything the
 // task started. Images without bash get the Node spawn (startTask in taskProcess.ts).
 //
-// The protocol on the shell's stdin is one NUL-terminated script per task (NUL cannot occur in an
-// argument or an environment value); the shell answers on its stdout "S <pid>" when the task
-// started and "E <pid> <status>" when it ended. Values go through the pipe, never a command line.
+// The protocol on the shell's stdin is one script per task, each after its length and a space;
+// the shell answers on its stdout "S <pid>" when the task started and "E <pid> <status>" when it
+// ended, after it killed what the task left running in its group (the shell's stderr, where the
+// kill says "no such process" when nothing was left, goes nowhere: a failed kill(2) in Node costs
+// an exception, which for short tasks is more than the call). Values go through the pipe, never a
+// command line. The length lets bash take a script in one read(2) (`read -N`): told to stop at a
+// delimiter instead, it reads a pipe a byte per system call, some 300 calls for a task's script.
+// `read -N` counts characters in the shell's locale, so scripts are ASCII (shellQuote writes other
+// bytes as \xHH), where a character is a byte.
+//
+// Tasks are pipelined: the worker may hand a shell its next tasks while one runs, and they wait in
+// the shell's stdin, so the shell starts the next as soon as one ends instead of waiting for the
+// worker to hear of the end and answer (a round trip that cost a task of `true` about half again
+// its time). Each script first looks for its skip file: a task cancelled before its shell came to
+// it answers "K" and never runs. A task waiting behind a running one is moved to a shell that fell
+// idle, but only when sure the first shell will skip it: the skip file is written while the task
+// ahead of it still runs (the shell looks for the file only after that task ended).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const LOOP = 'set -m; exec 3>&1 1>/dev/null; while IFS= read -r -d "" script; do eval "$script"; done';
+const LOOP =
+  'set -m; exec 3>&1 1>/dev/null; ' +
+  'while IFS= read -r -d " " n && IFS= read -r -N "$n" script; do eval "$script"; done';
 
 const BASH_PATHS = ['/bin/bash', '/usr/bin/bash'];
 
@@ -31,19 +48,45 @@ export interface ShellTask {
   onStart(pid: number): void;
   /** Its wait status as the shell reports it (128 + n for signal n), or undefined if the shell died. */
   onEnd(status: number | undefined): void;
+  /** It never ran: skipped (ShellJob.skip) before a shell started it. */
+  onSkipped(): void;
 }
 
-/** Quotes a string for the shell: inside single quotes nothing is special but the quote itself. */
+/** A task handed to the shells. */
+export interface ShellJob {
+  /** Asks that it not be started: then onSkipped follows, or onStart when a shell had started it already. */
+  skip(): void;
+}
+
+/**
+ * Quotes a string for the shell, in ASCII: printable ASCII inside single quotes (where nothing is
+ * special but the quote itself), anything else as $'...' with each other byte of its UTF-8 as \xHH.
+ */
 export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  if (/^[\x20-\x7e]*$/.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  let quoted = "$'";
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x27 && byte !== 0x5c;
+    quoted += printable ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return quoted + "'";
+}
+
+/** A script as the shell reads it: its length (in bytes, which for ASCII are its characters), a space, the script. */
+export function framed(script: string): string {
+  return `${script.length} ${script}`;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The script that runs one task: the environment's differences from the shell's, redirections, exec. */
+/**
+ * The script that runs one task: unless the file `skipFile` is there (then it answers K), the
+ * environment's differences from the shell's, redirections, exec.
+ */
 export function taskScript(
   task: Pick<ShellTask, 'command' | 'env' | 'stdoutFile' | 'stderrFile'>,
   base: NodeJS.ProcessEnv,
+  skipFile: string,
 ): string {
   const parts: string[] = [];
   const gone = Object.keys(base).filter((key) => task.env[key] === undefined && NAME.test(key));
@@ -56,22 +99,48 @@ export function taskScript(
   }
   parts.push(`exec -- ${task.command.map(shellQuote).join(' ')}`);
   return (
+    `if [ -e ${shellQuote(skipFile)} ]; then printf 'K\\n' >&3; else ` +
     `( ${parts.join('; ')} ) </dev/null >>${shellQuote(task.stdoutFile)} 2>>${shellQuote(task.stderrFile)} & ` +
-    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; printf 'E %d %d\\n' "$p" "$?" >&3\0`
+    `p=$!; printf 'S %d\\n' "$p" >&3; wait "$p"; s=$?; kill -KILL -- -"$p"; printf 'E %d %d\\n' "$p" "$s" >&3; fi`
   );
 }
 
-/** One bash that runs one task at a time. */
+interface Job {
+  task: ShellTask;
+  /** Where it is queued now. */
+  at?: Queued;
+  skipped: boolean;
+  /** The task's pid once a shell reported it. */
+  pid?: number;
+}
+
+/** A job's place in one shell's stdin. */
+interface Queued {
+  job: Job;
+  skipFile: string;
+  started: boolean;
+  /** Its skip file is (or may be) there. */
+  marked: boolean;
+  /** Taken to another shell: this shell's K for it means nothing. */
+  moved: boolean;
+}
+
+/** One bash that runs one task at a time, in the order they were written to it. */
 class Shell {
   readonly child: ChildProcess;
-  private current?: ShellTask;
+  /** Written to the shell and not answered for yet; the first runs (or is about to). */
+  readonly queue: Queued[] = [];
   private buffered = '';
   dead = false;
 
   constructor(
     bash: string,
     private readonly base: NodeJS.ProcessEnv,
-    private readonly onIdle: (shell: Shell) => void,
+    private readonly handlers: {
+      idle(shell: Shell): void;
+      /** A K for a job that was not skipped or moved (a move that was not sure): it still has to run. */
+      unplaced(job: Job): void;
+    },
   ) {
     this.child = spawn(bash, ['--noprofile', '--norc', '-c', LOOP], {
       env: base,
@@ -84,21 +153,23 @@ class Shell {
     const died = () => {
       if (this.dead) return;
       this.dead = true;
-      const task = this.current;
-      this.current = undefined;
-      task?.onEnd(undefined);
+      for (const queued of this.queue.splice(0)) {
+        unmark(queued);
+        if (!queued.moved) queued.job.task.onEnd(undefined);
+      }
     };
     this.child.once('error', died);
     this.child.once('exit', died);
   }
 
   get busy(): boolean {
-    return this.current !== undefined;
+    return this.queue.length > 0;
   }
 
-  run(task: ShellTask): void {
-    this.current = task;
-    this.child.stdin!.write(taskScript(task, this.base));
+  run(queued: Queued): void {
+    this.queue.push(queued);
+    queued.job.at = queued;
+    this.child.stdin!.write(framed(taskScript(queued.job.task, this.base, queued.skipFile)));
   }
 
   close(): void {
@@ -112,50 +183,127 @@ class Shell {
       const line = this.buffered.slice(0, newline);
       this.buffered = this.buffered.slice(newline + 1);
       const [kind, pid, status] = line.split(' ');
-      const task = this.current;
-      if (!task) continue;
-      if (kind === 'S') task.onStart(Number(pid));
-      else if (kind === 'E') {
-        this.current = undefined;
-        task.onEnd(Number(status));
-        this.onIdle(this);
+      const queued = this.queue[0];
+      if (!queued) continue;
+      if (kind === 'S') {
+        queued.started = true;
+        unmark(queued);
+        queued.job.pid = Number(pid);
+        queued.job.task.onStart(Number(pid));
+        continue;
       }
+      if (kind !== 'E' && kind !== 'K') continue;
+      this.queue.shift();
+      unmark(queued);
+      if (kind === 'E') queued.job.task.onEnd(Number(status));
+      else if (queued.moved) {
+        // runs elsewhere
+      } else if (queued.job.skipped) queued.job.task.onSkipped();
+      else this.handlers.unplaced(queued.job);
+      if (this.queue.length === 0) this.handlers.idle(this);
     }
   }
 }
 
+function mark(queued: Queued): boolean {
+  try {
+    writeFileSync(queued.skipFile, '');
+    queued.marked = true;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unmark(queued: Queued): void {
+  if (!queued.marked) return;
+  queued.marked = false;
+  try {
+    unlinkSync(queued.skipFile);
+  } catch {
+    // not there
+  }
+}
+
+/** A process that runs (not one that ended and is not reaped yet); false where that cannot be told. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A pool of shells: as many as tasks run at once. The shells start with the environment the tasks
- * share; a change of it (the manager's setup message) retires the old shells as they fall idle.
+ * A pool of shells, one per slot. A task goes to an idle shell, to a new one while there are fewer
+ * shells than slots, else behind the tasks of the shell with the fewest. The shells start with the
+ * environment the tasks share; a change of it (the manager's setup message) retires the old shells
+ * as they fall idle. Skip files live in `skipDir`.
  */
 export class ShellSpawner {
   private shells: Shell[] = [];
-  /** Shells of an older shared environment, closed when their task ends. */
+  /** Shells of an older shared environment, closed when their tasks end. */
   private readonly retiring: Shell[] = [];
   private base?: NodeJS.ProcessEnv;
   private closed = false;
+  private sequence = 0;
+  private slots = Infinity;
 
-  constructor(private readonly bash: string) {}
+  constructor(
+    private readonly bash: string,
+    private readonly skipDir: string,
+  ) {}
 
-  run(task: ShellTask, base: NodeJS.ProcessEnv): void {
+  /** `slots`: how many shells at most (tasks beyond wait in one); without it, a shell for each task. */
+  run(task: ShellTask, base: NodeJS.ProcessEnv, slots = Infinity): ShellJob {
+    const job: Job = { task, skipped: false };
     if (this.closed) {
       task.onEnd(undefined);
-      return;
+      return { skip: () => undefined };
     }
     if (this.base !== base) {
-      // A new shared environment: idle shells go, busy ones go once their task ends.
+      // A new shared environment: idle shells go, busy ones go once their tasks end.
       for (const shell of this.shells) if (!shell.busy) shell.close();
       this.retiring.push(...this.shells.filter((shell) => shell.busy));
       this.shells = [];
       this.base = base;
     }
+    this.slots = slots;
+    this.place(job);
+    return {
+      skip: () => {
+        if (job.skipped) return;
+        job.skipped = true;
+        const at = job.at;
+        if (at && !at.started && !at.marked) mark(at);
+      },
+    };
+  }
+
+  private place(job: Job, shell = this.choose()): void {
+    shell.run({
+      job,
+      skipFile: join(this.skipDir, `skip-${++this.sequence}`),
+      started: false,
+      marked: false,
+      moved: false,
+    });
+  }
+
+  private choose(): Shell {
     this.shells = this.shells.filter((s) => !s.dead);
-    let shell = this.shells.find((s) => !s.busy);
-    if (!shell) {
-      shell = new Shell(this.bash, base, (idle) => this.idle(idle));
+    const idle = this.shells.find((s) => !s.busy);
+    if (idle) return idle;
+    if (this.shells.length < this.slots) {
+      const shell = new Shell(this.bash, this.base!, {
+        idle: (s) => this.idle(s),
+        unplaced: (job) => (this.closed ? job.task.onEnd(undefined) : this.place(job)),
+      });
       this.shells.push(shell);
+      return shell;
     }
-    shell.run(task);
+    return this.shells.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
   }
 
   private idle(shell: Shell): void {
@@ -163,6 +311,31 @@ export class ShellSpawner {
     if (old >= 0) {
       this.retiring.splice(old, 1);
       shell.close();
+      return;
+    }
+    if (!this.closed && !shell.dead) this.steal(shell);
+  }
+
+  /** An idle shell takes a task waiting behind a running one elsewhere, when the other is sure to skip it. */
+  private steal(idle: Shell): void {
+    for (const other of [...this.shells, ...this.retiring]) {
+      if (other === idle || other.dead || other.queue.length < 2) continue;
+      const ahead = other.queue[0];
+      if (!ahead.started || ahead.job.pid === undefined) continue;
+      let waiting: Queued | undefined;
+      for (let i = other.queue.length - 1; i > 0 && !waiting; i--) {
+        const q = other.queue[i];
+        if (!q.started && !q.moved && !q.marked && !q.job.skipped) waiting = q;
+      }
+      if (!waiting || !mark(waiting)) continue;
+      if (running(ahead.job.pid)) {
+        waiting.moved = true;
+        this.place(waiting.job, idle);
+        return;
+      }
+      // The task ahead has ended: the shell may have looked for the file already. It stays there
+      // (K, if the shell saw the file, puts it back in a queue: unplaced).
+      unmark(waiting);
     }
   }
 

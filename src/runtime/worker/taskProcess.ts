@@ -11,6 +11,8 @@ import type { ShellSpawner } from './shellSpawner';
 export interface TaskProcess {
   readonly done: Promise<Outcome>;
   stop(why: string): void;
+  /** When the process started (Date.now()); undefined while it waits for its shell, or if it never ran. */
+  startedAt(): number | undefined;
 }
 
 export interface TaskStart {
@@ -21,7 +23,10 @@ export interface TaskStart {
   stdoutFile: string;
   stderrFile: string;
   killGraceMs: number;
+  /** Counted from the moment the process starts (a task can wait in its shell's queue first). */
   timeoutMs?: number;
+  /** Tasks that run at once: with bash, as many shells, tasks beyond that wait in one (see shellSpawner.ts). */
+  slots?: number;
   /** The stderr file's end, to tell "not found" from a task that exited 127 itself. */
   readStderrEnd(): string;
 }
@@ -61,7 +66,8 @@ function startWithNode(start: TaskStart): TaskProcess {
       killGraceMs: start.killGraceMs,
       timeoutMs: start.timeoutMs,
     });
-    return { done: running.done, stop: (why) => running.stop(why) };
+    const startedAt = Date.now();
+    return { done: running.done, stop: (why) => running.stop(why), startedAt: () => startedAt };
   } finally {
     // The child has its own copies.
     closeSync(out);
@@ -71,6 +77,7 @@ function startWithNode(start: TaskStart): TaskProcess {
 
 function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
   let pid: number | undefined;
+  let startedAt: number | undefined;
   let stoppedBecause: string | undefined;
   let ended = false;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -82,13 +89,14 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
     if (ended || stoppedBecause !== undefined) return;
     stoppedBecause = why;
     if (pid !== undefined) terminate(pid);
+    else job.skip();
   };
   const terminate = (group: number) => {
     signalGroupOf(group, 'SIGTERM');
     graceTimer = setTimeout(() => signalGroupOf(group, 'SIGKILL'), start.killGraceMs);
   };
 
-  spawner.run(
+  const job = spawner.run(
     {
       command: start.command,
       env: start.env,
@@ -96,27 +104,35 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
       stderrFile: start.stderrFile,
       onStart: (started) => {
         pid = started;
+        startedAt = Date.now();
         if (stoppedBecause !== undefined) terminate(started);
+        else if (start.timeoutMs) {
+          timeout = setTimeout(() => stop(`timed out after ${formatSeconds(start.timeoutMs!)}`), start.timeoutMs);
+        }
       },
       onEnd: (status) => {
         ended = true;
         clearTimeout(graceTimer);
         clearTimeout(timeout);
-        // What the task left running in its group goes with it.
-        if (pid !== undefined) signalGroupOf(pid, 'SIGKILL');
+        // What the task left running in its group goes with it (the shell killed it already when it
+        // reported the status).
+        if (pid !== undefined && status === undefined) signalGroupOf(pid, 'SIGKILL');
         const outcome: Outcome =
           status === undefined
             ? { exitCode: null, signal: stoppedBecause ? 'SIGKILL' : null, error: 'the shell that ran the task ended' }
             : outcomeOfStatus(status, start.command, status === 126 || status === 127 ? start.readStderrEnd() : '');
         resolve(stoppedBecause ? { ...outcome, error: stoppedBecause } : outcome);
       },
+      onSkipped: () => {
+        // Stopped before its shell came to it: it never ran.
+        ended = true;
+        resolve({ exitCode: null, signal: null, error: stoppedBecause ?? 'skipped' });
+      },
     },
     start.base,
+    start.slots,
   );
-  if (start.timeoutMs) {
-    timeout = setTimeout(() => stop(`timed out after ${formatSeconds(start.timeoutMs!)}`), start.timeoutMs);
-  }
-  const handle: TaskProcess = { done, stop };
+  const handle: TaskProcess = { done, stop, startedAt: () => startedAt };
   trackLive({ done, stop, killNow: () => pid !== undefined && signalGroupOf(pid, 'SIGKILL') });
   return handle;
 }

@@ -2,7 +2,7 @@
 // slots, runs them, uploads their outputs and reports. It exits when the manager says so, and on
 // its own when it has not heard from the manager for the manager timeout, stopping everything it
 // started: a lost manager never leaves a paid container running.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +56,13 @@ const PREFETCH_MAX = 32;
 /** Results waiting to go out are sent as one frame of at most about this many bytes. */
 const RESULTS_BATCH_BYTES = 512 * 1024;
 
+/** Tasks shorter than this on average are pipelined: PIPELINE_DEPTH per slot wait in its shell. */
+const PIPELINE_MS = 100;
+const PIPELINE_DEPTH = 2;
+
+/** Results wait at most this long to travel with others while the worker has tasks in hand. */
+const RESULTS_DELAY_MS = 5;
+
 /** The stderr line quoted in a failed result's reason is cut to this many bytes. */
 const REASON_LINE_BYTES = 300;
 
@@ -64,6 +71,10 @@ const TAIL_BYTES_GUESS = 1024;
 
 /** How often the output of running tasks is read and forwarded to the job log. */
 const FOLLOW_MS = 250;
+
+/** A task's stdout and stderr, in its folder (kept for the next task there while empty: taskFolders.ts). */
+const STDOUT_FILE = 'stdout.out';
+const STDERR_FILE = 'stderr.out';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,7 +96,7 @@ export class Worker {
   /** Tasks received beyond the free slots (the prefetch), started in order as slots free up. */
   private queued: { task: Assign; link: Link }[] = [];
   private active = 0;
-  private readonly folders = new TaskFolders(this.scratch);
+  private readonly folders = new TaskFolders(this.scratch, [STDOUT_FILE, STDERR_FILE]);
   private slots = 1;
   /** Tasks the manager may have handed us on this connection: running, waiting here, or on their way. */
   private granted = 0;
@@ -98,12 +109,22 @@ export class Worker {
   /** Outputs of the running tasks, read a few times a second while they run. */
   private readonly following = new Set<TaskOutput>();
   private followTimer?: NodeJS.Timeout;
-  /** Results (and freed slots) not sent yet: they go out together once this turn of the event loop ends. */
-  private outbox?: { link: Link; results: Result[]; bytes: number; want: number };
+  /** Results (and freed slots) not sent yet: they go out together (scheduleFlush). */
+  private outbox?: {
+    link: Link;
+    results: Result[];
+    bytes: number;
+    want: number;
+    timer?: NodeJS.Timeout | 'immediate';
+  };
 
   constructor(private readonly options: WorkerOptions) {
     const bash = options.noop ? undefined : findBash();
-    if (bash) this.spawner = new ShellSpawner(bash);
+    if (bash) {
+      const skipDir = join(this.scratch, 'skip');
+      mkdirSync(skipDir);
+      this.spawner = new ShellSpawner(bash, skipDir);
+    }
     process.once('exit', () => {
       this.spawner?.killNow();
       rmSync(this.scratch, { recursive: true, force: true });
@@ -268,8 +289,23 @@ export class Worker {
 
   /** A task from the manager: run it when a slot is free, else keep it until one is. */
   private accept(task: Assign, link: Link): void {
-    if (this.active < this.slots) this.start(task, link);
+    if (this.active < this.running()) this.start(task, link);
     else this.queued.push({ task, link });
+  }
+
+  /**
+   * Tasks started at once: one per slot, and while tasks are short, PIPELINE_DEPTH more per slot
+   * that wait in the slots' shells (shellSpawner.ts), so a shell never waits for the worker between
+   * two tasks.
+   */
+  private running(): number {
+    const short = this.spawner && this.averageMs !== undefined && this.averageMs < PIPELINE_MS;
+    return this.slots * (short ? 1 + PIPELINE_DEPTH : 1);
+  }
+
+  /** Tasks in hand that do not run yet: here, or waiting in a shell. */
+  private waiting(): number {
+    return this.queued.length + Math.max(0, this.active - this.slots);
   }
 
   private start(task: Assign, link: Link): void {
@@ -277,8 +313,10 @@ export class Worker {
     this.track(
       this.runTask(task, link).finally(() => {
         this.active--;
-        const next = this.queued.shift();
-        if (next && next.link.peer.isOpen) this.start(next.task, next.link);
+        while (this.queued.length > 0 && this.active < this.running()) {
+          const next = this.queued.shift()!;
+          if (next.link.peer.isOpen) this.start(next.task, next.link);
+        }
       }),
     );
   }
@@ -286,10 +324,7 @@ export class Worker {
   /** Queues a result (or only a freed slot) for `link`; what one turn of the event loop finished goes in one frame. */
   private send(link: Link, result: Result | undefined): void {
     if (this.outbox && this.outbox.link !== link) this.flush();
-    if (!this.outbox) {
-      this.outbox = { link, results: [], bytes: 0, want: 0 };
-      setImmediate(() => this.flush());
-    }
+    if (!this.outbox) this.outbox = { link, results: [], bytes: 0, want: 0 };
     const box = this.outbox;
     // The finished task's room, adjusted to the prefetch the task times so far call for.
     if (result) this.averageMs = this.averageMs === undefined ? result.ms : this.averageMs * 0.8 + result.ms * 0.2;
@@ -304,11 +339,32 @@ export class Worker {
       box.bytes += 200 + (result.output?.length ?? 0) + (result.reason?.length ?? 0) + 2 * TAIL_BYTES_GUESS;
     }
     if (box.bytes >= RESULTS_BATCH_BYTES) this.flush();
+    else this.scheduleFlush();
+  }
+
+  /**
+   * The outbox goes out once this turn of the event loop ends while the tasks here run low (fewer
+   * waiting to start than there are slots), else within RESULTS_DELAY_MS: short tasks end a few a
+   * millisecond, and a frame (sealed, written, read, opened, answered) for each costs the worker and
+   * the manager more than the task itself. The prefetch holds more than that delay's work.
+   */
+  private scheduleFlush(): void {
+    const box = this.outbox!;
+    const soon = this.waiting() < this.slots;
+    if (box.timer === 'immediate' || (box.timer && !soon)) return;
+    clearTimeout(box.timer);
+    if (soon) {
+      box.timer = 'immediate';
+      setImmediate(() => this.outbox === box && this.flush());
+    } else {
+      box.timer = setTimeout(() => this.outbox === box && this.flush(), RESULTS_DELAY_MS);
+    }
   }
 
   private flush(): void {
     const box = this.outbox;
     this.outbox = undefined;
+    if (box?.timer && box.timer !== 'immediate') clearTimeout(box.timer);
     if (!box || !box.link.peer.isOpen) return;
     const { peer } = box.link;
     if (box.results.length === 0) {
@@ -348,7 +404,14 @@ export class Worker {
         link,
         handle?.abandoned
           ? undefined
-          : { t: 'result', index: task.index, attempt: task.attempt, ms: Date.now() - started, ...result },
+          : {
+              t: 'result',
+              index: task.index,
+              attempt: task.attempt,
+              // From the process's start: it may have waited in its shell first.
+              ms: Date.now() - (handle?.running?.startedAt() ?? started),
+              ...result,
+            },
       );
     };
     if (this.options.noop) {
@@ -390,7 +453,7 @@ export class Worker {
     if (handle.abandoned) return { ok: false, exitCode: null, signal: null };
     // What the task prints goes to files beside its output folder, followed from here: forwarded
     // to the job log, its last lines kept for a failed result, its end kept as stdout.log/stderr.log.
-    const output = new TaskOutput(join(dir, 'stdout.out'), join(dir, 'stderr.out'), task.index);
+    const output = new TaskOutput(join(dir, STDOUT_FILE), join(dir, STDERR_FILE), task.index);
     const running = startTask(this.spawner, {
       command: task.command,
       env,
@@ -399,6 +462,7 @@ export class Worker {
       stderrFile: output.stderr.path,
       killGraceMs: settings.killGraceMs,
       timeoutMs: task.timeoutMs,
+      slots: this.slots,
       readStderrEnd: () => {
         output.stderr.read();
         return output.stderrTail.lines().join('\n') + '\n';

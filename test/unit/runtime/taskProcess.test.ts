@@ -2,11 +2,11 @@
 // bash: the same environment, output files, exit codes, signals, "not found", stops that reach the
 // whole process group, and nothing left running after the task.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeOutcome } from '../../../src/runtime/processes';
-import { ShellSpawner, findBash, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
+import { ShellSpawner, findBash, framed, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
 import { TaskOutput } from '../../../src/runtime/worker/taskOutput';
 import { outcomeOfStatus, startTask } from '../../../src/runtime/worker/taskProcess';
 
@@ -33,7 +33,7 @@ for (const how of ['bash', 'node'] as const) {
     setup(function () {
       if (how === 'bash' && !bash) this.skip();
       dir = mkdtempSync(join(tmpdir(), 'task-process-'));
-      spawner = how === 'bash' ? new ShellSpawner(bash!) : undefined;
+      spawner = how === 'bash' ? new ShellSpawner(bash!, dir) : undefined;
     });
     teardown(() => {
       spawner?.close();
@@ -60,7 +60,7 @@ for (const how of ['bash', 'node'] as const) {
     }
 
     test('the environment (shared and per task, quotes and newlines), stdout and stderr in their files', async () => {
-      const value = `it's "quoted" $HOME \`x\`\nsecond line`;
+      const value = `it's "quoted" $HOME \`x\` \\x41 \\ é ✓ 😀 \u0001\nsecond line`;
       const { task, output } = run(
         ['sh', '-c', 'printf "%s|%s|%s\\n" "$SHARED" "$TASK_INDEX" "$ODD"; echo oops >&2; exit 3'],
         { TASK_INDEX: '42', ODD: value, SHARED: 'one' },
@@ -71,6 +71,26 @@ for (const how of ['bash', 'node'] as const) {
       assert.equal(readFileSync(output.stdout.path, 'utf8'), `one|42|${value}\n`);
       assert.equal(output.stderr.kept.text().toString(), 'oops\n');
       assert.equal(output.stderrTail.last(), 'oops');
+    });
+
+    test('a UTF-8 shell (where bash counts characters, not bytes) gets non-ASCII values intact', async () => {
+      const utf8 = { ...process.env, LC_ALL: 'C.UTF-8' };
+      const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
+      const start = (value: string) =>
+        startTask(spawner, {
+          command: ['sh', '-c', 'printf "%s|" "$V" "$1"', 'sh', `${value}!`],
+          env: { ...utf8, V: value },
+          base: utf8,
+          stdoutFile: output.stdout.path,
+          stderrFile: output.stderr.path,
+          killGraceMs: 300,
+          readStderrEnd: () => '',
+        }).done;
+      // Two in a row on the same shell: a miscounted script would spill into the next one.
+      assert.deepEqual(await start('ünïcödé ✓ 😀'), { exitCode: 0, signal: null });
+      assert.deepEqual(await start('é'), { exitCode: 0, signal: null });
+      output.end();
+      assert.equal(readFileSync(output.stdout.path, 'utf8'), 'ünïcödé ✓ 😀|ünïcödé ✓ 😀!|é|é!|');
     });
 
     test('a variable of the shared environment that a task does not have is not set for it', async () => {
@@ -132,18 +152,129 @@ for (const how of ['bash', 'node'] as const) {
   });
 }
 
+suite('runtime task processes: tasks waiting in a shell (pipelined)', () => {
+  let dir: string;
+  let spawner: ShellSpawner;
+  const base = { ...process.env };
+
+  setup(function () {
+    if (!bash) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'task-pipeline-'));
+    spawner = new ShellSpawner(bash!, dir);
+  });
+  teardown(() => {
+    spawner?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A task on `slots` shells; its stdout and stderr in files named after it. */
+  function run(name: string, command: string[], options: { slots?: number; timeoutMs?: number } = {}) {
+    const output = new TaskOutput(join(dir, `${name}.out`), join(dir, `${name}.err`), 1);
+    const task = startTask(spawner, {
+      command,
+      env: { ...base, NAME: name },
+      base,
+      stdoutFile: output.stdout.path,
+      stderrFile: output.stderr.path,
+      killGraceMs: 300,
+      timeoutMs: options.timeoutMs,
+      slots: options.slots ?? 1,
+      readStderrEnd: () => '',
+    });
+    return { task, output };
+  }
+  const printed = (name: string) =>
+    existsSync(join(dir, `${name}.out`)) ? readFileSync(join(dir, `${name}.out`), 'utf8') : '';
+
+  test('tasks queued on one shell run in order, each with its own output, status and start time', async () => {
+    const tasks = ['a', 'b', 'c'].map((name, i) => run(name, ['sh', '-c', `echo "$NAME" >&${1 + (i % 2)}; exit ${i}`]));
+    assert.equal(tasks[2].task.startedAt(), undefined, 'the third waits');
+    const outcomes = await Promise.all(tasks.map((t) => t.task.done));
+    assert.deepEqual(
+      outcomes.map((o) => o.exitCode),
+      [0, 1, 2],
+    );
+    for (const t of tasks) t.output.end();
+    assert.equal(printed('a'), 'a\n');
+    assert.equal(readFileSync(join(dir, 'b.err'), 'utf8'), 'b\n');
+    assert.equal(printed('c'), 'c\n');
+    const started = tasks.map((t) => t.task.startedAt()!);
+    assert.ok(started[0] <= started[1] && started[1] <= started[2]);
+  });
+
+  test('the timeout of a waiting task counts from its start, not from when it was queued', async () => {
+    const first = run('first', ['sleep', '0.5']);
+    const second = run('second', ['sh', '-c', 'echo started; exec sleep 30'], { timeoutMs: 300 });
+    const outcome = await second.task.done;
+    assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
+    // Counted from when it was queued, it would have timed out while it waited, and never run.
+    assert.equal(outcome.error, 'timed out after 0.3 s');
+    assert.equal(outcome.signal, 'SIGTERM');
+    assert.equal(printed('second'), 'started\n');
+  });
+
+  test('a waiting task that is stopped never runs; the tasks after it do', async () => {
+    const first = run('first', ['sleep', '0.3']);
+    const cancelled = run('cancelled', ['sh', '-c', 'echo ran']);
+    const after = run('after', ['sh', '-c', 'echo ran']);
+    cancelled.task.stop('cancelled by the manager');
+    assert.deepEqual(await cancelled.task.done, { exitCode: null, signal: null, error: 'cancelled by the manager' });
+    assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
+    assert.deepEqual(await after.task.done, { exitCode: 0, signal: null });
+    assert.equal(cancelled.task.startedAt(), undefined);
+    assert.equal(printed('cancelled'), '');
+    assert.equal(printed('after'), 'ran\n');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('skip-')),
+      [],
+      'no skip file is left',
+    );
+  });
+
+  test('a task waiting behind a long one moves to a shell that fell idle', async () => {
+    const flag = join(dir, 'long-started');
+    const long = run('long', ['sh', '-c', `: > ${flag}; exec sleep 30`], { slots: 2 });
+    // The other shell's task ends once the long one runs (and the worker has heard so).
+    const short = run('short', ['sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.01; done; sleep 0.2`], { slots: 2 });
+    const waiting = run('waiting', ['sh', '-c', 'echo ran'], { slots: 2 });
+    assert.deepEqual(await short.task.done, { exitCode: 0, signal: null });
+    assert.deepEqual(await waiting.task.done, { exitCode: 0, signal: null });
+    assert.equal(long.task.startedAt() !== undefined, true);
+    let longEnded = false;
+    void long.task.done.then(() => (longEnded = true));
+    await Promise.resolve();
+    assert.equal(longEnded, false, 'it ran while the long task still did');
+    assert.equal(printed('waiting'), 'ran\n');
+    long.task.stop('done with it');
+    assert.equal((await long.task.done).error, 'done with it');
+  });
+});
+
 suite('runtime task processes: the shell script and the status', () => {
   test('values are single-quoted; only what differs from the shared environment is exported', () => {
     assert.equal(shellQuote(`a'b`), `'a'\\''b'`);
     const script = taskScript(
       { command: ['echo', '$x'], env: { A: '1', B: 'new', SHLVL: '1' }, stdoutFile: '/o', stderrFile: '/e' },
       { A: '1', B: 'old', C: 'gone', SHLVL: '1' },
+      '/skip',
     );
     assert.match(
       script,
-      /^\( unset C; export B='new'; export SHLVL='1'; exec -- 'echo' '\$x' \) <\/dev\/null >>'\/o' 2>>'\/e' & /,
+      /^if \[ -e '\/skip' \]; then .*; else \( unset C; export B='new'; export SHLVL='1'; exec -- 'echo' '\$x' \) <\/dev\/null >>'\/o' 2>>'\/e' & /,
     );
-    assert.ok(script.endsWith('\0'));
+    assert.equal(framed(script), `${script.length} ${script}`);
+  });
+
+  test('scripts are ASCII, so bash counts their length in bytes whatever its locale', () => {
+    assert.equal(shellQuote('plain $x "y" `z`'), `'plain $x "y" \`z\`'`);
+    assert.equal(shellQuote(`é'\\\n`), `$'\\xc3\\xa9\\x27\\x5c\\x0a'`);
+    const script = taskScript(
+      { command: ['echo', 'ünïcödé ✓'], env: { V: '😀\tx' }, stdoutFile: '/o', stderrFile: '/e' },
+      {},
+      '/skip',
+    );
+    assert.match(script, /^[\x20-\x7e]*$/);
+    assert.equal(Buffer.byteLength(framed(script)), framed(script).length);
   });
 
   test('a wait status: 128 + n is signal n; 127 with the shell saying "not found" never ran', () => {
