@@ -253,7 +253,9 @@ async function checkRuntime(
     log(
       major === undefined
         ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
-        : `Runtime layer: the image's Node.js ${major} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`,
+        : major < MIN_NODE_MAJOR
+          ? `Runtime layer: the image's Node.js ${major} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`
+          : `Runtime layer: the image's Node.js ${major} does not run the runtime; adding the one from ${source.nodeImage}`,
     );
     log(`Runtime layer: ${report.output.trim().split('\n')[0]} starts with ${BUNDLED_NODE}`);
     return { node: BUNDLED_NODE, keepEntrypoint };

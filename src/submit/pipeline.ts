@@ -88,6 +88,11 @@ export function redactor(secrets: string[]): (text: string) => string {
   return (text) => secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('****'), text);
 }
 
+/** "1 layer", "3 layers" */
+function layers(count: number): string {
+  return `${count} layer${count === 1 ? '' : 's'}`;
+}
+
 function queueOf(preflight: Preflight): QueueTarget {
   if (!preflight.queue) throw new Error('the preflight did not check the job queue');
   return preflight.queue;
@@ -304,7 +309,7 @@ export class SubmitPipeline {
       this.signal?.removeEventListener('abort', stop);
     }
     this.log(
-      `Pushed ${repositoryRef}:${baseTag} (${summary.digest}): ${summary.uploaded} layers uploaded` +
+      `Pushed ${repositoryRef}:${baseTag} (${summary.digest}): ${layers(summary.uploaded)} uploaded` +
         (summary.bytes ? ` (${kilobytes(summary.bytes)})` : '') +
         `, ${summary.existed} already there`,
     );
@@ -324,7 +329,9 @@ export class SubmitPipeline {
       `Added the runtime layer in the registry: ${repositoryRef}:${contentTag} (${appended.digest}), ` +
         (appended.uploadedLayers
           ? `${appended.uploadedLayers} of ${blobs.length} runtime layers uploaded (${kilobytes(appended.uploadedBytes)})`
-          : `its ${blobs.length} runtime layers were there already`),
+          : blobs.length === 1
+            ? 'its runtime layer was there already'
+            : `its ${blobs.length} runtime layers were there already`),
     );
     return {
       digest: appended.digest,

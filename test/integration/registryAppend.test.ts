@@ -149,6 +149,55 @@ suite('runtime layer appended in the registry', function () {
     assert.notEqual(second.digest, first.digest, 'the labels differ, so the configs do');
   });
 
+  /** The runtime decision for an image whose `node` is a script printing `version` (no real Node needed). */
+  async function decisionWithNode(version: string) {
+    const { nodeImage } = requireStandIns();
+    const { dir, context, dockerfile } = await contextOf({
+      Dockerfile: `FROM ${BASE}\nCOPY node /usr/local/bin/node\nRUN chmod 755 /usr/local/bin/node\n`,
+      node: `#!/bin/sh\nprintf ${version}\n`,
+    });
+    try {
+      const built = await buildImage(docker, { context, dockerfile, platform: 'linux/amd64' });
+      made.push(built.imageId);
+      const lines: string[] = [];
+      const { decision, blobs } = await prepareRuntime(docker, built.imageId, {
+        platform: 'linux/amd64',
+        runtimePath,
+        nodeImage,
+        cacheDir,
+        engine: await checkEngine(docker),
+        log: (line) => lines.push(line),
+      });
+      return { decision, blobs, lines };
+    } finally {
+      removeDir(dir);
+    }
+  }
+
+  test("an image whose own Node.js is 20: the probe reads it from the image's PATH and adds Node.js 22", async () => {
+    const { decision, blobs, lines } = await decisionWithNode('20.19.0');
+    assert.equal(decision.node, '/opt/batch-runner/node');
+    assert.equal(blobs.length, 2);
+    assert.ok(
+      lines.some((line) => line.includes("image's Node.js 20 is older than 22")),
+      lines.join('\n'),
+    );
+  });
+
+  test('a `node` that says 22 but cannot run the runtime: the bundled Node.js runs it instead', async () => {
+    const { decision, blobs, lines } = await decisionWithNode('22.1.0');
+    assert.equal(decision.node, '/opt/batch-runner/node', lines.join('\n'));
+    assert.deepEqual(
+      decision.layers.map((layer) => layer.files.map((file) => file.name)),
+      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js']],
+    );
+    assert.equal(blobs.length, 2);
+    assert.ok(
+      lines.some((line) => line.includes("image's Node.js 22 does not run the runtime")),
+      lines.join('\n'),
+    );
+  });
+
   test('credentials the registry refuses: a SubmitError naming the registry and the permissions', async () => {
     const wrong = { ...credentials, password: 'not-the-token' };
     const error = await append(pushed.digest, 'refused', wrong).then(
