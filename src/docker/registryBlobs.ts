@@ -43,7 +43,7 @@ function refused(credentials: RegistryCredentials, what: string, status: number)
     'registry',
     `The registry ${credentials.host} answered HTTP ${status} to ${what}.` +
       (denied
-        ? ' Check that your AWS credentials may push to this ECR repository (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage).'
+        ? ' Check that your AWS credentials may push to and read this ECR repository (ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer: docs/iam/user-policy.json).'
         : ''),
   );
 }
