@@ -275,8 +275,6 @@ export class SubmitPipeline {
     await docker.getImage(imageId).tag({ repo: repositoryRef, tag: baseTag });
     // One failing stops the other: no push left running behind an error, no probe behind a failed push.
     const both = new AbortController();
-    const stop = () => both.abort();
-    this.signal?.addEventListener('abort', stop, { once: true });
     const signal = this.signal ? AbortSignal.any([this.signal, both.signal]) : both.signal;
     const failFast = <T>(work: Promise<T>) =>
       work.catch((error: unknown) => {
@@ -305,8 +303,6 @@ export class SubmitPipeline {
       // The first error is the one to show; the other's "cancelled" is only its echo.
       throwIfCancelled(this.signal);
       throw error;
-    } finally {
-      this.signal?.removeEventListener('abort', stop);
     }
     this.log(
       `Pushed ${repositoryRef}:${baseTag} (${summary.digest}): ${layers(summary.uploaded)} uploaded` +
