@@ -155,18 +155,38 @@ export async function prepareRuntime(
   baseImageId: string,
   source: RuntimeSource,
 ): Promise<{ decision: RuntimeDecision; blobs: LayerBlob[] }> {
-  const [runtimeFile, nodeFile] = await Promise.all([runtimeFileOf(source), bundledNodeFile(docker, source)]);
-  const nodeLayer = { description: `Node.js from ${source.nodeImage}`, files: [nodeFile] };
+  const runtimeFile = await runtimeFileOf(source);
+  let nodeFile: LayerFile | undefined;
+  let nodeUnavailable: SubmitError | undefined;
+  try {
+    nodeFile = await bundledNodeFile(docker, source);
+  } catch (error) {
+    // Without the Node image (offline, its registry out of reach) an image with its own Node.js 22+
+    // still runs the runtime, as it did before the Node image was ever needed: checked below.
+    if (!(error instanceof SubmitError) || source.signal?.aborted || !platformRuns(source.platform, source.engine)) {
+      throw error;
+    }
+    nodeUnavailable = error;
+  }
+  const nodeLayer = nodeFile && { description: `Node.js from ${source.nodeImage}`, files: [nodeFile] };
   const runtimeLayer = { description: 'the AWS Batch Runner runtime', files: [runtimeFile] };
   // Both blobs while the checks run: the Node one is needed by most images, and kept for the others.
-  const made = [nodeLayer, runtimeLayer].map((layer) => layerBlob(source.cacheDir, layer.description, layer.files));
-  for (const blob of made) blob.catch(() => undefined); // awaited below; a failed check must not leave it unhandled
-  const { node, keepEntrypoint } = await checkRuntime(docker, baseImageId, { runtimeFile, nodeFile }, source);
-  const [nodeBlob, runtimeBlob] = await Promise.all(made);
-  const bundled = node === BUNDLED_NODE;
+  const made = new Map(
+    [nodeLayer, runtimeLayer]
+      .filter((layer) => layer !== undefined)
+      .map((layer) => [layer, layerBlob(source.cacheDir, layer.description, layer.files)]),
+  );
+  for (const blob of made.values()) blob.catch(() => undefined); // awaited below; a failed check must not leave it unhandled
+  const { node, keepEntrypoint } = await checkRuntime(
+    docker,
+    baseImageId,
+    { runtimeFile, nodeFile, nodeUnavailable },
+    source,
+  );
+  const layers = node === BUNDLED_NODE && nodeLayer ? [nodeLayer, runtimeLayer] : [runtimeLayer];
   return {
-    decision: { node, keepEntrypoint, layers: bundled ? [nodeLayer, runtimeLayer] : [runtimeLayer] },
-    blobs: bundled ? [nodeBlob, runtimeBlob] : [runtimeBlob],
+    decision: { node, keepEntrypoint, layers },
+    blobs: await Promise.all(layers.map((layer) => made.get(layer)!)),
   };
 }
 
@@ -188,7 +208,7 @@ function sharesFiles(docker: Docker): boolean {
 async function checkRuntime(
   docker: Docker,
   baseImageId: string,
-  files: { runtimeFile: LayerFile; nodeFile: LayerFile },
+  files: { runtimeFile: LayerFile; nodeFile?: LayerFile; nodeUnavailable?: SubmitError },
   source: RuntimeSource,
 ): Promise<{ node: string; keepEntrypoint: boolean }> {
   const { signal } = source;
@@ -218,38 +238,48 @@ async function checkRuntime(
     if (signal?.aborted) throw cancelled();
     return copied;
   };
-  const both = [files.nodeFile, files.runtimeFile];
-  /** The runtime on the image's own `node`, through the ENTRYPOINT when it stays. */
-  const onOwnNode = () =>
-    keepEntrypoint
+  const started = (out: RunOutput | undefined): out is RunOutput => out !== undefined && runsTheRuntime(out);
+  /** The runtime on the image's own `node`, through the ENTRYPOINT or without it. */
+  const onOwnNode = (throughEntrypoint: boolean) =>
+    throughEntrypoint
       ? probe(entrypoint, ['node', RUNTIME_SCRIPT, '--version'], [files.runtimeFile])
       : probe(['node'], [RUNTIME_SCRIPT, '--version'], [files.runtimeFile]);
+  const kept = () =>
+    log(
+      `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`,
+    );
+  const dropped = (through: RunOutput | undefined) =>
+    log(
+      `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${through?.exitCode ?? 'none'}); the runtime starts without it`,
+    );
 
   source.onStatus?.('Runtime layer: checking that the runtime starts in the image');
+  // 1. The bundled Node, through the ENTRYPOINT first: one container tells whether the runtime
+  //    starts and which Node.js the image has on its PATH.
   let keepEntrypoint = false;
   let report: RunOutput | undefined;
-  if (entrypoint.length > 0) {
-    report = await probe(entrypoint, [BUNDLED_NODE, RUNTIME_SCRIPT, 'probe'], both);
-    keepEntrypoint = report !== undefined && runsTheRuntime(report);
-    log(
-      keepEntrypoint
-        ? `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} is kept; the job's command runs through it`
-        : `Runtime layer: the image's ENTRYPOINT ${JSON.stringify(entrypoint)} does not run the command it is given (exit ${report?.exitCode ?? 'none'}); the runtime starts without it`,
-    );
-  }
-  if (!keepEntrypoint) report = await probe([BUNDLED_NODE], [RUNTIME_SCRIPT, 'probe'], both);
-  const major = report && runsTheRuntime(report) ? pathNodeMajor(report) : undefined;
-
-  // The image's own Node.js where it is new enough: nothing to add, and it is the one the image's
-  // authors chose (built for its libc). Checked too, through the ENTRYPOINT if it stays.
-  if (major !== undefined && major >= MIN_NODE_MAJOR) {
-    const mine = await onOwnNode();
-    if (mine && runsTheRuntime(mine)) {
-      log(`Runtime layer: the image has Node.js ${major}; the runtime runs on it`);
-      return { node: 'node', keepEntrypoint };
+  if (files.nodeFile) {
+    const both = [files.nodeFile, files.runtimeFile];
+    let through: RunOutput | undefined;
+    if (entrypoint.length > 0) {
+      through = await probe(entrypoint, [BUNDLED_NODE, RUNTIME_SCRIPT, 'probe'], both);
+      keepEntrypoint = started(through);
     }
+    report = keepEntrypoint ? through : await probe([BUNDLED_NODE], [RUNTIME_SCRIPT, 'probe'], both);
+    if (keepEntrypoint) kept();
+    // Only once the runtime starts without it is it the ENTRYPOINT that does not run its command.
+    else if (entrypoint.length > 0 && started(report)) dropped(through);
   }
-  if (report && runsTheRuntime(report)) {
+  const major = started(report) ? pathNodeMajor(report) : undefined;
+  const reported = report?.output;
+
+  // 2. The image's own Node.js where it is new enough: nothing to add, and it is the one the
+  //    image's authors chose (built for its libc). Checked too, through the ENTRYPOINT if it stays.
+  if (major !== undefined && major >= MIN_NODE_MAJOR && started(await onOwnNode(keepEntrypoint))) {
+    log(`Runtime layer: the image has Node.js ${major}; the runtime runs on it`);
+    return { node: 'node', keepEntrypoint };
+  }
+  if (started(report)) {
     log(
       major === undefined
         ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
@@ -260,15 +290,23 @@ async function checkRuntime(
     log(`Runtime layer: ${report.output.trim().split('\n')[0]} starts with ${BUNDLED_NODE}`);
     return { node: BUNDLED_NODE, keepEntrypoint };
   }
-  // The bundled Node does not start here (Alpine's musl, say): the image's own may.
-  const mine = await onOwnNode();
-  if (mine && runsTheRuntime(mine)) {
+
+  // 3. The bundled Node does not start here (Alpine's musl, say), or there is no Node image to
+  //    take it from: the image's own may, through the ENTRYPOINT if that runs its command.
+  for (const throughEntrypoint of entrypoint.length > 0 ? [true, false] : [false]) {
+    const mine = await onOwnNode(throughEntrypoint);
+    if (!started(mine)) continue;
+    if (throughEntrypoint) kept();
+    else if (entrypoint.length > 0) dropped(undefined);
     log(
-      `Runtime layer: the Node.js from ${source.nodeImage} does not start in the image; the runtime runs on the image's own node`,
+      files.nodeFile
+        ? `Runtime layer: the Node.js from ${source.nodeImage} does not start in the image; the runtime runs on the image's own node`
+        : `Runtime layer: the runtime runs on the image's own node (${source.nodeImage} is not available: ${files.nodeUnavailable?.message ?? ''})`,
     );
-    return { node: 'node', keepEntrypoint };
+    return { node: 'node', keepEntrypoint: throughEntrypoint };
   }
-  const output = report?.output.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
+  if (files.nodeUnavailable) throw files.nodeUnavailable;
+  const output = reported?.trim().split('\n').slice(-3).join(' ') ?? 'the container did not start';
   throw runtimeDoesNotStart(output, BUNDLED_NODE, source.nodeImage);
 }
 

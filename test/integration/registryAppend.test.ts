@@ -150,12 +150,15 @@ suite('runtime layer appended in the registry', function () {
   });
 
   /** The runtime decision for an image whose `node` is a script printing `version` (no real Node needed). */
-  async function decisionWithNode(version: string) {
-    const { nodeImage } = requireStandIns();
-    const { dir, context, dockerfile } = await contextOf({
+  function decisionWithNode(version: string) {
+    return decisionFor({
       Dockerfile: `FROM ${BASE}\nCOPY node /usr/local/bin/node\nRUN chmod 755 /usr/local/bin/node\n`,
       node: `#!/bin/sh\nprintf ${version}\n`,
     });
+  }
+
+  async function decisionFor(files: Record<string, string>, nodeImage = requireStandIns().nodeImage) {
+    const { dir, context, dockerfile } = await contextOf(files);
     try {
       const built = await buildImage(docker, { context, dockerfile, platform: 'linux/amd64' });
       made.push(built.imageId);
@@ -196,6 +199,36 @@ suite('runtime layer appended in the registry', function () {
       lines.some((line) => line.includes("image's Node.js 22 does not run the runtime")),
       lines.join('\n'),
     );
+  });
+
+  // A Node image that cannot be had: in the stand-in registry, which refuses a pull without a sign-in
+  // (no traffic leaves the machine).
+  const MISSING_NODE_IMAGE = '127.0.0.1:5000/issue13-no-such-node:22';
+
+  test('no Node image to be had: an image with its own Node.js 22 still runs the runtime on it', async () => {
+    const { decision, blobs, lines } = await decisionFor(
+      { Dockerfile: `FROM ${requireStandIns().nodeImage}\nRUN echo ok > /ok.txt\n` },
+      MISSING_NODE_IMAGE,
+    );
+    assert.equal(decision.node, 'node', lines.join('\n'));
+    assert.deepEqual(
+      decision.layers.map((layer) => layer.files.map((file) => file.name)),
+      [['opt/batch-runner/runtime.js']],
+    );
+    assert.equal(blobs.length, 1);
+    assert.ok(
+      lines.some((line) => line.includes(`runs on the image's own node (${MISSING_NODE_IMAGE} is not available`)),
+      lines.join('\n'),
+    );
+  });
+
+  test("no Node image to be had and none in the image: the Node image's message, naming the setting", async () => {
+    const error = await decisionFor({ Dockerfile: `FROM ${BASE}\nRUN echo ok > /ok.txt\n` }, MISSING_NODE_IMAGE).then(
+      () => assert.fail('the decision succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof SubmitError, String(error));
+    assert.match(error.message, /setting awsBatch\.runtimeNodeImage\) is not on this machine and cannot be pulled/);
   });
 
   test('credentials the registry refuses: a SubmitError naming the registry and the permissions', async () => {
