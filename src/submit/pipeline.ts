@@ -200,10 +200,6 @@ export class SubmitPipeline {
       // The build is 5 % to 50 % of the whole Submit.
       progress: (message, fraction) => this.progress(message, 0.05 + 0.45 * fraction),
     });
-    // Only now, with an image to put in it: a failed build leaves no empty repository behind.
-    const repo = await ensureRepository(aws.ecr, config.repository, this.signal);
-    if (repo.created) this.log(`Created the ECR repository ${config.repository}`);
-
     const source: RuntimeSource = {
       platform: config.platform,
       runtimePath: this.options.runtimePath,
@@ -214,10 +210,20 @@ export class SubmitPipeline {
       log: (line) => this.log(line),
       onStatus: (message) => this.progress(message, 0.52),
     };
-    const { key, contentTag, runtimeSha } = await runtimeKey(docker, REGISTRY_RECIPE, built.imageId, source);
+    // Three independent questions at once (an unchanged Submit is little else): the repository
+    // (created only now, with an image to put in it: a failed build leaves no empty repository
+    // behind), whether the registry has this image already, and where "latest" points. A registry
+    // answers 404 for both reads while the repository does not exist yet.
+    const keyed = runtimeKey(docker, REGISTRY_RECIPE, built.imageId, source);
+    const [repo, { key, contentTag, runtimeSha }, existing, latest] = await Promise.all([
+      ensureRepository(aws.ecr, config.repository, this.signal),
+      keyed,
+      keyed.then(({ contentTag, key }) => appendedImage(registry, config.repository, contentTag, key, this.signal)),
+      manifestDigest(registry, config.repository, 'latest', this.signal),
+    ]);
+    if (repo.created) this.log(`Created the ECR repository ${config.repository}`);
     const ref = `${repositoryRef}:${contentTag}`;
     throwIfCancelled(this.signal);
-    const existing = await appendedImage(registry, config.repository, contentTag, key, this.signal);
     let appended: Awaited<ReturnType<SubmitPipeline['pushWithRuntime']>> | undefined;
     if (existing) {
       this.log(`Push skipped: ${registry.host} already has ${config.repository}:${contentTag} (${existing.digest})`);
@@ -231,7 +237,6 @@ export class SubmitPipeline {
     }
     const digest = existing?.digest ?? appended?.digest ?? '';
     const node = existing?.node ?? appended?.node ?? '';
-    const latest = await manifestDigest(registry, config.repository, 'latest', this.signal);
     if (latest !== digest) {
       // "latest" is a convenience: a repository with immutable tags refuses to move it, and the
       // definition uses the content tag anyway.
