@@ -51,9 +51,10 @@ BUSYBOX_RECIPE=busybox-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # python3-distributed: the Dask cluster-mode test; iproute2, iptables: the network-namespace test (runtimeHosts);
 # openmpi-bin, libopenmpi-dev, gcc (mpicc), openssh-server: the MPI cluster-mode test (runtimeMpi).
-# xz-utils: trixie's Packages.xz (engine26).
+# xz-utils: trixie's Packages.xz (engine26). gcc, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross: the
+# runtime's spawn helper for x64 and arm64 images (scripts/build.mjs; the package needs both).
 APT_PACKAGES=(docker.io debootstrap busybox-static docker-registry apache2-utils jq curl python3-distributed iproute2 iptables
-  openmpi-bin libopenmpi-dev gcc openssh-server xz-utils)
+  openmpi-bin libopenmpi-dev gcc openssh-server xz-utils gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 say() { printf 'backend: %s\n' "$*"; }
 

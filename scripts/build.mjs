@@ -1,6 +1,7 @@
 // Bundles the extension (vscode external) and the container runtime (plain Node 22, no vscode).
 import * as esbuild from 'esbuild';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -73,8 +74,43 @@ const builds = [
 // Stale files (e.g. source maps of a dev build) must not end up in a package.
 if (production) rmSync('dist', { recursive: true, force: true });
 
+// The runtime's spawn helper (src/runtime/spawn/spawn.c), a static binary for each Linux
+// architecture of the job images: dist/spawn-linux-x64 and dist/spawn-linux-arm64, put into the
+// runtime layer as /opt/batch-runner/spawn. Where no compiler for an architecture is here, a dev
+// build goes on without that file (the runtime then starts tasks through bash); a production build
+// (the package) needs both.
+const HELPER_SOURCE = 'src/runtime/spawn/spawn.c';
+const HELPER_TARGETS = [
+  { arch: 'x64', compilers: ['x86_64-linux-gnu-gcc', ...(process.arch === 'x64' ? ['gcc', 'cc'] : [])] },
+  { arch: 'arm64', compilers: ['aarch64-linux-gnu-gcc', ...(process.arch === 'arm64' ? ['gcc', 'cc'] : [])] },
+];
+
+function buildSpawnHelpers() {
+  mkdirSync('dist', { recursive: true });
+  const missing = [];
+  for (const { arch, compilers } of HELPER_TARGETS) {
+    const out = `dist/spawn-linux-${arch}`;
+    if (existsSync(out) && statSync(out).mtimeMs >= statSync(HELPER_SOURCE).mtimeMs) continue;
+    const compiler = compilers.find((cc) => spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0);
+    if (!compiler) {
+      missing.push(`${arch} (${compilers[0]})`);
+      continue;
+    }
+    const result = spawnSync(compiler, ['-Os', '-Wall', '-static', '-s', '-o', out, HELPER_SOURCE], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (result.status !== 0) throw new Error(`${compiler} could not build ${out} from ${HELPER_SOURCE}`);
+  }
+  if (missing.length === 0) return;
+  const message = `no C compiler for the spawn helper on ${missing.join(', ')}: tasks on those images start through bash`;
+  if (production) throw new Error(`${message} (apt-get install gcc gcc-aarch64-linux-gnu)`);
+  console.warn(`build: ${message}`);
+}
+
 if (watch) {
+  buildSpawnHelpers();
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  buildSpawnHelpers();
 }

@@ -1,9 +1,14 @@
-// Task processes forked by a long-lived bash, one per task slot. A fork from the worker's Node
-// process (child_process.spawn: a large address space to copy, libuv's handles and streams) costs
-// about twice what a fork from a small shell does, and for short tasks that is most of the time a
-// task takes (bench/task-throughput). bash with job control (`set -m`) puts each task in a process
-// group of its own, as spawn(..., { detached: true }) does, so a stop still reaches everything the
-// task started. Images without bash get the Node spawn (startTask in taskProcess.ts).
+// Task processes started by a long-lived program, one per task slot: the runtime's spawn helper
+// (src/runtime/spawn/spawn.c: posix_spawn, no copy of an address space), else bash. A fork from
+// the worker's Node process (child_process.spawn: a large address space to copy, libuv's handles
+// and streams) costs about twice what a fork from a small shell does, and a fork from bash about a
+// third more than the helper's spawn; for short tasks that is most of the time a task takes
+// (bench/task-throughput). Both put each task in a process group of its own, as spawn(...,
+// { detached: true }) does, so a stop still reaches everything the task started. Images where
+// neither runs get the Node spawn (startTask in taskProcess.ts).
+//
+// The helper's protocol is in spawn.c; bash's follows. The answers are the same, but for two the
+// helper adds: D (started and ended at once: S and E in one line) and X (could not be started).
 //
 // The protocol on the shell's stdin is one script per task, each after its length and a space;
 // the shell answers on its stdout "S <pid>" when the task started and "E <pid> <status>" when it
@@ -22,9 +27,9 @@
 // it answers "K" and never runs. A task waiting behind a running one is moved to a shell that fell
 // idle, but only when sure the first shell will skip it: the skip file is written while the task
 // ahead of it still runs (the shell looks for the file only after that task ended).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const LOOP =
   'set -m; exec 3>&1 1>/dev/null; ' +
@@ -37,6 +42,68 @@ export function findBash(): string | undefined {
   return BASH_PATHS.find((path) => existsSync(path));
 }
 
+/** What `spawn --version` prints; a helper of another protocol version is not used. */
+export const SPAWN_HELPER_VERSION = 'batch-runner-spawn 1';
+
+/**
+ * The spawn helper's file names beside runtime.js: `spawn` in the runtime layer (built for the
+ * image's platform), `spawn-linux-<arch>` in dist/ (the local runtime, Run Locally's host).
+ */
+export function spawnHelperNames(arch: string = process.arch): string[] {
+  return ['spawn', `spawn-linux-${arch}`];
+}
+
+/**
+ * The spawn helper beside the runtime script (`dir`, by default the folder of the script this
+ * process runs), when it is there and runs here (the image's architecture, an executable mount).
+ */
+export function findSpawnHelper(dir = dirname(resolve(process.argv[1] ?? '.'))): string | undefined {
+  for (const name of spawnHelperNames()) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    const answer = spawnSync(path, ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    if (answer.status === 0 && answer.stdout.trim() === SPAWN_HELPER_VERSION) return path;
+  }
+  return undefined;
+}
+
+/** The long-lived program of a slot and how a task is written to it. */
+export interface SlotProgram {
+  readonly kind: 'helper' | 'bash';
+  readonly path: string;
+  readonly args: readonly string[];
+  encode(
+    task: Pick<ShellTask, 'command' | 'env' | 'stdoutFile' | 'stderrFile'>,
+    base: NodeJS.ProcessEnv,
+    skipFile: string,
+  ): string;
+}
+
+export function bashProgram(bash: string): SlotProgram {
+  return {
+    kind: 'bash',
+    path: bash,
+    args: ['--noprofile', '--norc', '-c', LOOP],
+    encode: (task, base, skipFile) => framed(taskScript(task, base, skipFile)),
+  };
+}
+
+export function helperProgram(helper: string): SlotProgram {
+  return { kind: 'helper', path: helper, args: [], encode: taskRecord };
+}
+
+/** The slot program to use here: the spawn helper, else bash; undefined when neither (then Node spawns). */
+export function findSlotProgram(dir?: string): SlotProgram | undefined {
+  const helper = findSpawnHelper(dir);
+  if (helper) return helperProgram(helper);
+  const bash = findBash();
+  return bash ? bashProgram(bash) : undefined;
+}
+
 export interface ShellTask {
   command: string[];
   /** The task's whole environment. */
@@ -46,8 +113,11 @@ export interface ShellTask {
   stderrFile: string;
   /** The task's pid once it runs. */
   onStart(pid: number): void;
-  /** Its wait status as the shell reports it (128 + n for signal n), or undefined if the shell died. */
-  onEnd(status: number | undefined): void;
+  /**
+   * Its wait status as the shell reports it (128 + n for signal n), or undefined if the shell died;
+   * with `notStarted`, why it could not be started (the helper's X: 127 not found, 126 other).
+   */
+  onEnd(status: number | undefined, notStarted?: string): void;
   /** It never ran: skipped (ShellJob.skip) before a shell started it. */
   onSkipped(): void;
 }
@@ -105,6 +175,29 @@ export function taskScript(
   );
 }
 
+/**
+ * The spawn helper's record for one task (spawn.c): its length in bytes, a space, then NUL-ended
+ * fields. Values go as they are: nothing is quoted, and names are anything without = or NUL.
+ */
+export function taskRecord(
+  task: Pick<ShellTask, 'command' | 'env' | 'stdoutFile' | 'stderrFile'>,
+  base: NodeJS.ProcessEnv,
+  skipFile: string,
+): string {
+  const field = (kind: string, value: string) => {
+    if (value.includes('\0')) throw new Error(`a NUL byte in ${kind === 'a' ? 'an argument' : 'the environment'}`);
+    return `${kind}${value}\0`;
+  };
+  let payload = field('k', skipFile) + field('o', task.stdoutFile) + field('e', task.stderrFile);
+  for (const key in base) if (task.env[key] === undefined) payload += field('u', key);
+  for (const key in task.env) {
+    const value = task.env[key];
+    if (value !== undefined && base[key] !== value && !key.includes('=')) payload += field('s', `${key}=${value}`);
+  }
+  for (const arg of task.command) payload += field('a', arg);
+  return `${Buffer.byteLength(payload)} ${payload}`;
+}
+
 interface Job {
   task: ShellTask;
   /** Where it is queued now. */
@@ -134,7 +227,7 @@ class Shell {
   dead = false;
 
   constructor(
-    bash: string,
+    private readonly program: SlotProgram,
     private readonly base: NodeJS.ProcessEnv,
     private readonly handlers: {
       idle(shell: Shell): void;
@@ -142,7 +235,7 @@ class Shell {
       unplaced(job: Job): void;
     },
   ) {
-    this.child = spawn(bash, ['--noprofile', '--norc', '-c', LOOP], {
+    this.child = spawn(program.path, program.args, {
       env: base,
       stdio: ['pipe', 'pipe', 'ignore'],
       detached: true,
@@ -167,9 +260,16 @@ class Shell {
   }
 
   run(queued: Queued): void {
+    let encoded: string;
+    try {
+      encoded = this.program.encode(queued.job.task, this.base, queued.skipFile);
+    } catch (error) {
+      queued.job.task.onEnd(126, (error as Error).message);
+      return;
+    }
     this.queue.push(queued);
     queued.job.at = queued;
-    this.child.stdin!.write(framed(taskScript(queued.job.task, this.base, queued.skipFile)));
+    this.child.stdin!.write(encoded);
   }
 
   close(): void {
@@ -185,17 +285,18 @@ class Shell {
       const [kind, pid, status] = line.split(' ');
       const queued = this.queue[0];
       if (!queued) continue;
-      if (kind === 'S') {
+      if (kind === 'S' || kind === 'D') {
         queued.started = true;
         unmark(queued);
         queued.job.pid = Number(pid);
         queued.job.task.onStart(Number(pid));
-        continue;
+        if (kind === 'S') continue;
       }
-      if (kind !== 'E' && kind !== 'K') continue;
+      if (kind !== 'E' && kind !== 'D' && kind !== 'K' && kind !== 'X') continue;
       this.queue.shift();
       unmark(queued);
-      if (kind === 'E') queued.job.task.onEnd(Number(status));
+      if (kind === 'E' || kind === 'D') queued.job.task.onEnd(Number(status));
+      else if (kind === 'X') queued.job.task.onEnd(Number(pid), line.slice(line.indexOf(' ', 2) + 1));
       else if (queued.moved) {
         // runs elsewhere
       } else if (queued.job.skipped) queued.job.task.onSkipped();
@@ -251,9 +352,13 @@ export class ShellSpawner {
   private slots = Infinity;
 
   constructor(
-    private readonly bash: string,
+    private readonly program: SlotProgram,
     private readonly skipDir: string,
   ) {}
+
+  get kind(): SlotProgram['kind'] {
+    return this.program.kind;
+  }
 
   /** `slots`: how many shells at most (tasks beyond wait in one); without it, a shell for each task. */
   run(task: ShellTask, base: NodeJS.ProcessEnv, slots = Infinity): ShellJob {
@@ -296,7 +401,7 @@ export class ShellSpawner {
     const idle = this.shells.find((s) => !s.busy);
     if (idle) return idle;
     if (this.shells.length < this.slots) {
-      const shell = new Shell(this.bash, this.base!, {
+      const shell = new Shell(this.program, this.base!, {
         idle: (s) => this.idle(s),
         unplaced: (job) => (this.closed ? job.task.onEnd(undefined) : this.place(job)),
       });

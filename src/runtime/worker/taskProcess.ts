@@ -1,6 +1,6 @@
 // One attempt of a task as a process: its stdout and stderr go to files (no pipes: a pipe pair and
-// its streams cost a short task a good part of its time), forked by a slot's bash where there is
-// one (shellSpawner.ts), else by child_process.spawn. Either way the task leads a process group of
+// its streams cost a short task a good part of its time), started by a slot's spawn helper or bash
+// where one runs (shellSpawner.ts), else by child_process.spawn. Either way the task leads a process group of
 // its own: stop() sends SIGTERM to the group, SIGKILL after the grace period, and whatever the task
 // left behind is killed once it ends.
 import { closeSync, openSync } from 'node:fs';
@@ -50,6 +50,13 @@ export function outcomeOfStatus(status: number, command: string[], stderrEnd: st
   }
   if (status === 126 && said !== undefined) return { exitCode: 126, signal: null, error: `could not start: ${said}` };
   return { exitCode: status, signal: null };
+}
+
+/** A task the spawn helper could not start, as Node's spawn reports one (processes.ts). */
+export function notStartedOutcome(status: number, command: string[], why: string): Outcome {
+  return status === 127
+    ? { exitCode: 127, signal: null, error: `command not found: ${command[0]}` }
+    : { exitCode: 126, signal: null, error: `could not start: ${why}` };
 }
 
 export function startTask(spawner: ShellSpawner | undefined, start: TaskStart): TaskProcess {
@@ -110,7 +117,7 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
           timeout = setTimeout(() => stop(`timed out after ${formatSeconds(start.timeoutMs!)}`), start.timeoutMs);
         }
       },
-      onEnd: (status) => {
+      onEnd: (status, notStarted) => {
         ended = true;
         clearTimeout(graceTimer);
         clearTimeout(timeout);
@@ -120,7 +127,9 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
         const outcome: Outcome =
           status === undefined
             ? { exitCode: null, signal: stoppedBecause ? 'SIGKILL' : null, error: 'the shell that ran the task ended' }
-            : outcomeOfStatus(status, start.command, status === 126 || status === 127 ? start.readStderrEnd() : '');
+            : notStarted !== undefined
+              ? notStartedOutcome(status, start.command, notStarted)
+              : outcomeOfStatus(status, start.command, status === 126 || status === 127 ? start.readStderrEnd() : '');
         resolve(stoppedBecause ? { ...outcome, error: stoppedBecause } : outcome);
       },
       onSkipped: () => {

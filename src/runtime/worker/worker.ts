@@ -19,7 +19,7 @@ import { KEYS, type RunStore } from '../store/store';
 import { ByteTail, cutToBytes } from './lines';
 import { connectToManager, type Link } from './link';
 import { collectOutputs } from './outputs';
-import { ShellSpawner, findBash } from './shellSpawner';
+import { ShellSpawner, findSlotProgram } from './shellSpawner';
 import { TaskFolders } from './taskFolders';
 import { TaskOutput } from './taskOutput';
 import { startTask, type TaskProcess } from './taskProcess';
@@ -76,6 +76,13 @@ const FOLLOW_MS = 250;
 const STDOUT_FILE = 'stdout.out';
 const STDERR_FILE = 'stderr.out';
 
+/** How task processes start here, for the job log (shellSpawner.ts, taskProcess.ts). */
+const STARTERS = {
+  helper: 'the spawn helper',
+  bash: 'bash (the spawn helper is not there or does not run here)',
+  node: "Node's spawn (no spawn helper or bash runs here)",
+} as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Worker {
@@ -102,7 +109,7 @@ export class Worker {
   private granted = 0;
   /** Average task time (ms), a moving average; undefined before the first task. */
   private averageMs?: number;
-  /** Forks task processes from small long-lived shells; undefined without bash (then Node spawns them). */
+  /** Starts task processes from small long-lived programs (shellSpawner.ts); undefined without (then Node spawns them). */
   private readonly spawner?: ShellSpawner;
   /** The environment all tasks share, kept as one object while it holds (the shells start with it). */
   private shared?: { environment: Record<string, string>; runId: string; env: NodeJS.ProcessEnv };
@@ -119,11 +126,11 @@ export class Worker {
   };
 
   constructor(private readonly options: WorkerOptions) {
-    const bash = options.noop ? undefined : findBash();
-    if (bash) {
+    const program = options.noop ? undefined : findSlotProgram();
+    if (program) {
       const skipDir = join(this.scratch, 'skip');
       mkdirSync(skipDir);
-      this.spawner = new ShellSpawner(bash, skipDir);
+      this.spawner = new ShellSpawner(program, skipDir);
     }
     process.once('exit', () => {
       this.spawner?.killNow();
@@ -155,6 +162,7 @@ export class Worker {
 
   async run(): Promise<number> {
     const { settings, log } = this.options;
+    if (!this.options.noop) log(`tasks start through ${STARTERS[this.spawner?.kind ?? 'node']}`);
     this.watchdog = setInterval(
       () => {
         const silentMs = Date.now() - this.lastContact;

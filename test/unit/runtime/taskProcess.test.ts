@@ -1,12 +1,26 @@
-// Task processes, forked by a slot's bash (shellSpawner.ts) and by Node's spawn where there is no
-// bash: the same environment, output files, exit codes, signals, "not found", stops that reach the
-// whole process group, and nothing left running after the task.
+// Task processes, started by a slot's spawn helper (src/runtime/spawn/spawn.c, built into dist/ by
+// the build), by a slot's bash (shellSpawner.ts), and by Node's spawn where neither runs: the same
+// environment, output files, exit codes, signals, "not found", stops that reach the whole process
+// group, and nothing left running after the task.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeOutcome } from '../../../src/runtime/processes';
-import { ShellSpawner, findBash, framed, shellQuote, taskScript } from '../../../src/runtime/worker/shellSpawner';
+import {
+  SPAWN_HELPER_VERSION,
+  ShellSpawner,
+  bashProgram,
+  findBash,
+  findSpawnHelper,
+  framed,
+  helperProgram,
+  shellQuote,
+  taskRecord,
+  taskScript,
+  type SlotProgram,
+} from '../../../src/runtime/worker/shellSpawner';
 import { TaskOutput } from '../../../src/runtime/worker/taskOutput';
 import { outcomeOfStatus, startTask } from '../../../src/runtime/worker/taskProcess';
 
@@ -23,17 +37,27 @@ function alive(pid: number): boolean {
 }
 
 const bash = findBash();
+const DIST = join(__dirname, '../../../../dist');
 
-for (const how of ['bash', 'node'] as const) {
+/** The slot program for `how`: the helper must be there (the build makes it), bash may be missing. */
+function program(how: 'helper' | 'bash'): SlotProgram | undefined {
+  if (how === 'bash') return bash ? bashProgram(bash) : undefined;
+  const helper = findSpawnHelper(DIST);
+  assert.ok(helper, `no spawn helper that runs here in ${DIST} (npm run build compiles it with gcc)`);
+  return helperProgram(helper);
+}
+
+for (const how of ['helper', 'bash', 'node'] as const) {
   suite(`runtime task processes (${how})`, () => {
     let dir: string;
     let spawner: ShellSpawner | undefined;
     const base = { ...process.env, SHARED: 'one' };
 
     setup(function () {
-      if (how === 'bash' && !bash) this.skip();
+      const slots = how === 'node' ? undefined : program(how);
+      if (how === 'bash' && !slots) this.skip();
       dir = mkdtempSync(join(tmpdir(), 'task-process-'));
-      spawner = how === 'bash' ? new ShellSpawner(bash!, dir) : undefined;
+      spawner = slots ? new ShellSpawner(slots, dir) : undefined;
     });
     teardown(() => {
       spawner?.close();
@@ -152,103 +176,107 @@ for (const how of ['bash', 'node'] as const) {
   });
 }
 
-suite('runtime task processes: tasks waiting in a shell (pipelined)', () => {
-  let dir: string;
-  let spawner: ShellSpawner;
-  const base = { ...process.env };
+for (const how of ['helper', 'bash'] as const)
+  suite(`runtime task processes: tasks waiting in a slot's ${how} (pipelined)`, () => {
+    let dir: string;
+    let spawner: ShellSpawner;
+    const base = { ...process.env };
 
-  setup(function () {
-    if (!bash) this.skip();
-    dir = mkdtempSync(join(tmpdir(), 'task-pipeline-'));
-    spawner = new ShellSpawner(bash!, dir);
-  });
-  teardown(() => {
-    spawner?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** A task on `slots` shells; its stdout and stderr in files named after it. */
-  function run(name: string, command: string[], options: { slots?: number; timeoutMs?: number } = {}) {
-    const output = new TaskOutput(join(dir, `${name}.out`), join(dir, `${name}.err`), 1);
-    const task = startTask(spawner, {
-      command,
-      env: { ...base, NAME: name },
-      base,
-      stdoutFile: output.stdout.path,
-      stderrFile: output.stderr.path,
-      killGraceMs: 300,
-      timeoutMs: options.timeoutMs,
-      slots: options.slots ?? 1,
-      readStderrEnd: () => '',
+    setup(function () {
+      const slots = program(how);
+      if (!slots) this.skip();
+      dir = mkdtempSync(join(tmpdir(), 'task-pipeline-'));
+      spawner = new ShellSpawner(slots, dir);
     });
-    return { task, output };
-  }
-  const printed = (name: string) =>
-    existsSync(join(dir, `${name}.out`)) ? readFileSync(join(dir, `${name}.out`), 'utf8') : '';
+    teardown(() => {
+      spawner?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  test('tasks queued on one shell run in order, each with its own output, status and start time', async () => {
-    const tasks = ['a', 'b', 'c'].map((name, i) => run(name, ['sh', '-c', `echo "$NAME" >&${1 + (i % 2)}; exit ${i}`]));
-    assert.equal(tasks[2].task.startedAt(), undefined, 'the third waits');
-    const outcomes = await Promise.all(tasks.map((t) => t.task.done));
-    assert.deepEqual(
-      outcomes.map((o) => o.exitCode),
-      [0, 1, 2],
-    );
-    for (const t of tasks) t.output.end();
-    assert.equal(printed('a'), 'a\n');
-    assert.equal(readFileSync(join(dir, 'b.err'), 'utf8'), 'b\n');
-    assert.equal(printed('c'), 'c\n');
-    const started = tasks.map((t) => t.task.startedAt()!);
-    assert.ok(started[0] <= started[1] && started[1] <= started[2]);
-  });
+    /** A task on `slots` shells; its stdout and stderr in files named after it. */
+    function run(name: string, command: string[], options: { slots?: number; timeoutMs?: number } = {}) {
+      const output = new TaskOutput(join(dir, `${name}.out`), join(dir, `${name}.err`), 1);
+      const task = startTask(spawner, {
+        command,
+        env: { ...base, NAME: name },
+        base,
+        stdoutFile: output.stdout.path,
+        stderrFile: output.stderr.path,
+        killGraceMs: 300,
+        timeoutMs: options.timeoutMs,
+        slots: options.slots ?? 1,
+        readStderrEnd: () => '',
+      });
+      return { task, output };
+    }
+    const printed = (name: string) =>
+      existsSync(join(dir, `${name}.out`)) ? readFileSync(join(dir, `${name}.out`), 'utf8') : '';
 
-  test('the timeout of a waiting task counts from its start, not from when it was queued', async () => {
-    const first = run('first', ['sleep', '0.5']);
-    const second = run('second', ['sh', '-c', 'echo started; exec sleep 30'], { timeoutMs: 300 });
-    const outcome = await second.task.done;
-    assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
-    // Counted from when it was queued, it would have timed out while it waited, and never run.
-    assert.equal(outcome.error, 'timed out after 0.3 s');
-    assert.equal(outcome.signal, 'SIGTERM');
-    assert.equal(printed('second'), 'started\n');
-  });
+    test('tasks queued on one shell run in order, each with its own output, status and start time', async () => {
+      const tasks = ['a', 'b', 'c'].map((name, i) =>
+        run(name, ['sh', '-c', `echo "$NAME" >&${1 + (i % 2)}; exit ${i}`]),
+      );
+      assert.equal(tasks[2].task.startedAt(), undefined, 'the third waits');
+      const outcomes = await Promise.all(tasks.map((t) => t.task.done));
+      assert.deepEqual(
+        outcomes.map((o) => o.exitCode),
+        [0, 1, 2],
+      );
+      for (const t of tasks) t.output.end();
+      assert.equal(printed('a'), 'a\n');
+      assert.equal(readFileSync(join(dir, 'b.err'), 'utf8'), 'b\n');
+      assert.equal(printed('c'), 'c\n');
+      const started = tasks.map((t) => t.task.startedAt()!);
+      assert.ok(started[0] <= started[1] && started[1] <= started[2]);
+    });
 
-  test('a waiting task that is stopped never runs; the tasks after it do', async () => {
-    const first = run('first', ['sleep', '0.3']);
-    const cancelled = run('cancelled', ['sh', '-c', 'echo ran']);
-    const after = run('after', ['sh', '-c', 'echo ran']);
-    cancelled.task.stop('cancelled by the manager');
-    assert.deepEqual(await cancelled.task.done, { exitCode: null, signal: null, error: 'cancelled by the manager' });
-    assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
-    assert.deepEqual(await after.task.done, { exitCode: 0, signal: null });
-    assert.equal(cancelled.task.startedAt(), undefined);
-    assert.equal(printed('cancelled'), '');
-    assert.equal(printed('after'), 'ran\n');
-    assert.deepEqual(
-      readdirSync(dir).filter((name) => name.startsWith('skip-')),
-      [],
-      'no skip file is left',
-    );
-  });
+    test('the timeout of a waiting task counts from its start, not from when it was queued', async () => {
+      const first = run('first', ['sleep', '0.5']);
+      const second = run('second', ['sh', '-c', 'echo started; exec sleep 30'], { timeoutMs: 300 });
+      const outcome = await second.task.done;
+      assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
+      // Counted from when it was queued, it would have timed out while it waited, and never run.
+      assert.equal(outcome.error, 'timed out after 0.3 s');
+      assert.equal(outcome.signal, 'SIGTERM');
+      assert.equal(printed('second'), 'started\n');
+    });
 
-  test('a task waiting behind a long one moves to a shell that fell idle', async () => {
-    const flag = join(dir, 'long-started');
-    const long = run('long', ['sh', '-c', `: > ${flag}; exec sleep 30`], { slots: 2 });
-    // The other shell's task ends once the long one runs (and the worker has heard so).
-    const short = run('short', ['sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.01; done; sleep 0.2`], { slots: 2 });
-    const waiting = run('waiting', ['sh', '-c', 'echo ran'], { slots: 2 });
-    assert.deepEqual(await short.task.done, { exitCode: 0, signal: null });
-    assert.deepEqual(await waiting.task.done, { exitCode: 0, signal: null });
-    assert.equal(long.task.startedAt() !== undefined, true);
-    let longEnded = false;
-    void long.task.done.then(() => (longEnded = true));
-    await Promise.resolve();
-    assert.equal(longEnded, false, 'it ran while the long task still did');
-    assert.equal(printed('waiting'), 'ran\n');
-    long.task.stop('done with it');
-    assert.equal((await long.task.done).error, 'done with it');
+    test('a waiting task that is stopped never runs; the tasks after it do', async () => {
+      const first = run('first', ['sleep', '0.3']);
+      const cancelled = run('cancelled', ['sh', '-c', 'echo ran']);
+      const after = run('after', ['sh', '-c', 'echo ran']);
+      cancelled.task.stop('cancelled by the manager');
+      assert.deepEqual(await cancelled.task.done, { exitCode: null, signal: null, error: 'cancelled by the manager' });
+      assert.deepEqual(await first.task.done, { exitCode: 0, signal: null });
+      assert.deepEqual(await after.task.done, { exitCode: 0, signal: null });
+      assert.equal(cancelled.task.startedAt(), undefined);
+      assert.equal(printed('cancelled'), '');
+      assert.equal(printed('after'), 'ran\n');
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => name.startsWith('skip-')),
+        [],
+        'no skip file is left',
+      );
+    });
+
+    test('a task waiting behind a long one moves to a shell that fell idle', async () => {
+      const flag = join(dir, 'long-started');
+      const long = run('long', ['sh', '-c', `: > ${flag}; exec sleep 30`], { slots: 2 });
+      // The other shell's task ends once the long one runs (and the worker has heard so).
+      const short = run('short', ['sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.01; done; sleep 0.2`], { slots: 2 });
+      const waiting = run('waiting', ['sh', '-c', 'echo ran'], { slots: 2 });
+      assert.deepEqual(await short.task.done, { exitCode: 0, signal: null });
+      assert.deepEqual(await waiting.task.done, { exitCode: 0, signal: null });
+      assert.equal(long.task.startedAt() !== undefined, true);
+      let longEnded = false;
+      void long.task.done.then(() => (longEnded = true));
+      await Promise.resolve();
+      assert.equal(longEnded, false, 'it ran while the long task still did');
+      assert.equal(printed('waiting'), 'ran\n');
+      long.task.stop('done with it');
+      assert.equal((await long.task.done).error, 'done with it');
+    });
   });
-});
 
 suite('runtime task processes: the shell script and the status', () => {
   test('values are single-quoted; only what differs from the shared environment is exported', () => {
@@ -293,5 +321,95 @@ suite('runtime task processes: the shell script and the status', () => {
       ).error ?? '',
       /^could not start: \/tmp: cannot execute/,
     );
+  });
+});
+
+suite('runtime task processes: the spawn helper', () => {
+  let dir: string;
+  let spawner: ShellSpawner;
+  const base = { ...process.env };
+
+  setup(() => {
+    dir = mkdtempSync(join(tmpdir(), 'task-helper-'));
+    spawner = new ShellSpawner(program('helper')!, dir);
+  });
+  teardown(() => {
+    spawner?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function run(command: string[], env: NodeJS.ProcessEnv = base) {
+    const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
+    const task = startTask(spawner, {
+      command,
+      env,
+      base,
+      stdoutFile: output.stdout.path,
+      stderrFile: output.stderr.path,
+      killGraceMs: 300,
+      slots: 1,
+      readStderrEnd: () => '',
+    });
+    return {
+      task,
+      output,
+      printed: () => (existsSync(output.stdout.path) ? readFileSync(output.stdout.path, 'utf8') : ''),
+    };
+  }
+
+  test('the record: the files, what the task unsets and sets, its arguments, its length in bytes', () => {
+    const record = taskRecord(
+      { command: ['echo', 'ünï', ''], env: { A: '1', B: 'new=x' }, stdoutFile: '/o', stderrFile: '/e' },
+      { A: '1', B: 'old', C: 'gone' },
+      '/skip',
+    );
+    const payload = 'k/skip\0o/o\0e/e\0uC\0sB=new=x\0aecho\0aünï\0a\0';
+    assert.equal(record, `${Buffer.byteLength(payload)} ${payload}`);
+    assert.throws(
+      () => taskRecord({ command: ['echo', 'a\0b'], env: {}, stdoutFile: '/o', stderrFile: '/e' }, {}, '/s'),
+      /a NUL byte in an argument/,
+    );
+  });
+
+  test('a NUL byte in an argument fails that task with a reason; the next one runs', async () => {
+    const bad = await run(['echo', 'a\0b']).task.done;
+    assert.deepEqual(bad, { exitCode: 126, signal: null, error: 'could not start: a NUL byte in an argument' });
+    assert.deepEqual(await run(['true']).task.done, { exitCode: 0, signal: null });
+  });
+
+  test("the command is looked up in the task's PATH; a file without #! runs through /bin/sh", async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'greet'), 'echo "hello $WHO"\n', { mode: 0o755 });
+    const env = { ...base, PATH: `${bin}:${base.PATH}`, WHO: 'task' };
+    const { task, output, printed } = run(['greet'], env);
+    assert.deepEqual(await task.done, { exitCode: 0, signal: null });
+    output.end();
+    assert.equal(printed(), 'hello task\n');
+    // Not in the worker's own PATH: a lookup there says not found.
+    assert.equal(describeOutcome(await run(['greet']).task.done), 'command not found: greet');
+  });
+
+  test('a directory or a file that may not be run: could not start (126), with the reason', async () => {
+    writeFileSync(join(dir, 'plain'), 'x', { mode: 0o644 });
+    for (const command of [[dir], [join(dir, 'plain')]]) {
+      const outcome = await run(command).task.done;
+      assert.deepEqual(outcome, { exitCode: 126, signal: null, error: 'could not start: Permission denied' });
+    }
+  });
+
+  test('a task that runs longer than a moment reports its start while it runs', async () => {
+    const { task } = run(['sleep', '0.3']);
+    for (let i = 0; i < 100 && task.startedAt() === undefined; i++) await sleep(10);
+    assert.notEqual(task.startedAt(), undefined, 'started while it runs');
+    assert.deepEqual(await task.done, { exitCode: 0, signal: null });
+  });
+
+  test('a malformed record ends the helper with a message; --version names its protocol', () => {
+    const helper = findSpawnHelper(DIST)!;
+    const answer = spawnSync(helper, [], { input: '5 xabc\0', encoding: 'utf8' });
+    assert.equal(answer.status, 3);
+    assert.match(answer.stderr, /batch-runner-spawn: a malformed record/);
+    assert.equal(spawnSync(helper, ['--version'], { encoding: 'utf8' }).stdout, `${SPAWN_HELPER_VERSION}\n`);
   });
 });
