@@ -35,6 +35,7 @@ import {
   platformRuns,
   runtimeDoesNotStart,
   runtimeFileOf,
+  spawnHelperFileOf,
   sha256,
 } from './runtimeFiles';
 
@@ -156,6 +157,7 @@ export async function prepareRuntime(
   source: RuntimeSource,
 ): Promise<{ decision: RuntimeDecision; blobs: LayerBlob[] }> {
   const runtimeFile = await runtimeFileOf(source);
+  const spawnFile = await spawnHelperFileOf(source);
   let nodeFile: LayerFile | undefined;
   let nodeUnavailable: SubmitError | undefined;
   try {
@@ -169,7 +171,10 @@ export async function prepareRuntime(
     nodeUnavailable = error;
   }
   const nodeLayer = nodeFile && { description: `Node.js from ${source.nodeImage}`, files: [nodeFile] };
-  const runtimeLayer = { description: 'the AWS Batch Runner runtime', files: [runtimeFile] };
+  const runtimeLayer = {
+    description: 'the AWS Batch Runner runtime',
+    files: [runtimeFile, ...(spawnFile ? [spawnFile] : [])],
+  };
   // Both blobs while the checks run: the Node one is needed by most images, and kept for the others.
   const made = new Map(
     [nodeLayer, runtimeLayer]

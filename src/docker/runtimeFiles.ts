@@ -1,6 +1,8 @@
 // What the runtime layer holds and how it is decided, shared by the layer built on the engine (Run
 // Locally, runtimeLayer.ts) and the layer appended in the registry (Submit, registryRuntimeLayer.ts):
-// the bundled runtime at /opt/batch-runner/runtime.js and, unless the image already runs Node.js >=
+// the bundled runtime at /opt/batch-runner/runtime.js, its spawn helper for the image's architecture
+// at /opt/batch-runner/spawn (src/runtime/spawn/spawn.c; where the build made none, the workers
+// start tasks through bash) and, unless the image already runs Node.js >=
 // 22, a Node binary (taken from a Node image, setting awsBatch.runtimeNodeImage) at
 // /opt/batch-runner/node. Tars are written with fixed owners and times, so the same files give the
 // same layer (and digest) on top of any base.
@@ -8,7 +10,7 @@ import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack } from 'tar-stream';
@@ -23,6 +25,7 @@ export { MIN_NODE_MAJOR } from './runtimeNode';
 export const RUNTIME_DIR = '/opt/batch-runner';
 export const RUNTIME_SCRIPT = `${RUNTIME_DIR}/runtime.js`;
 export const BUNDLED_NODE = `${RUNTIME_DIR}/node`;
+export const SPAWN_HELPER = `${RUNTIME_DIR}/spawn`;
 export const FIXED_TIME = new Date('2024-01-01T00:00:00Z');
 const NODE_PATHS = ['/usr/local/bin/node', '/usr/bin/node'];
 /** The folders every layer tar starts with. */
@@ -266,7 +269,11 @@ export async function runtimeKey(
     );
   });
   const nodeImageId = (await inspectImage(docker, source.nodeImage))?.Id ?? 'absent';
-  const key = sha256(JSON.stringify([recipe, baseImageId, source.platform, runtimeSha, source.nodeImage, nodeImageId]));
+  const helper = spawnHelperPath(source.runtimePath, source.platform);
+  const helperSha = helper ? await fileSha256(helper).catch(() => 'absent') : 'absent';
+  const key = sha256(
+    JSON.stringify([recipe, baseImageId, source.platform, runtimeSha, helperSha, source.nodeImage, nodeImageId]),
+  );
   return { key, contentTag: key.slice(0, 16), runtimeSha };
 }
 
@@ -276,6 +283,8 @@ export interface RuntimeFiles {
   /** The extracted Node binary, when the layer adds one. */
   nodeFile?: LayerFile;
   runtimeFile: LayerFile;
+  /** The spawn helper for the image's architecture, where the build made one. */
+  spawnFile?: LayerFile;
   /** Whether containers of the image can run on this engine (else nothing is probed). */
   runnable: boolean;
 }
@@ -290,16 +299,17 @@ export async function runtimeFiles(docker: Docker, baseImageId: string, source: 
   const ownMajor = runnable ? await nodeMajorIn(docker, baseImageId, signal) : undefined;
   if (signal?.aborted) throw cancelled();
   const runtimeFile = await runtimeFileOf(source);
+  const spawnFile = await spawnHelperFileOf(source);
   if (ownMajor !== undefined && ownMajor >= MIN_NODE_MAJOR) {
     log(`Runtime layer: the image has Node.js ${ownMajor}; the runtime runs on it`);
-    return { node: 'node', runtimeFile, runnable };
+    return { node: 'node', runtimeFile, spawnFile, runnable };
   }
   log(
     ownMajor === undefined
       ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
       : `Runtime layer: the image's Node.js ${ownMajor} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`,
   );
-  return { node: BUNDLED_NODE, nodeFile: await bundledNodeFile(docker, source), runtimeFile, runnable };
+  return { node: BUNDLED_NODE, nodeFile: await bundledNodeFile(docker, source), runtimeFile, spawnFile, runnable };
 }
 
 /** runtime.js as a layer file. */
@@ -312,6 +322,36 @@ export async function runtimeFileOf(source: RuntimeSource): Promise<LayerFile> {
     id: `sha256:${sha256(runtime)}`,
     path: source.runtimePath,
     open: () => Readable.from([runtime]),
+  };
+}
+
+/** Node's name of a platform's architecture (linux/amd64 → x64), for dist/spawn-linux-<arch>. */
+function nodeArch(platform: string): string | undefined {
+  const [os, arch] = platform.split('/');
+  if (os !== 'linux') return undefined;
+  return arch === 'amd64' ? 'x64' : arch === 'arm64' ? 'arm64' : undefined;
+}
+
+/** The build's spawn helper for the platform (dist/spawn-linux-<arch> beside runtime.js), if there is one. */
+export function spawnHelperPath(runtimePath: string, platform: string): string | undefined {
+  const arch = nodeArch(platform);
+  return arch && join(dirname(runtimePath), `spawn-linux-${arch}`);
+}
+
+/** The spawn helper as a layer file; undefined where the build made none for the platform. */
+export async function spawnHelperFileOf(
+  source: Pick<RuntimeSource, 'runtimePath' | 'platform'>,
+): Promise<LayerFile | undefined> {
+  const path = spawnHelperPath(source.runtimePath, source.platform);
+  const helper = path && (await readFile(path).catch(() => undefined));
+  if (!path || !helper) return undefined;
+  return {
+    name: SPAWN_HELPER.slice(1),
+    size: helper.length,
+    mode: 0o755,
+    id: `sha256:${sha256(helper)}`,
+    path,
+    open: () => Readable.from([helper]),
   };
 }
 

@@ -103,7 +103,11 @@ export async function addRuntimeLayer(docker: Docker, request: RuntimeLayerReque
 
   const decided = await runtimeFiles(docker, request.baseImageId, request);
   const { node, runnable } = decided;
-  const files: LayerFile[] = [...(decided.nodeFile ? [decided.nodeFile] : []), decided.runtimeFile];
+  const files: LayerFile[] = [
+    ...(decided.nodeFile ? [decided.nodeFile] : []),
+    decided.runtimeFile,
+    ...(decided.spawnFile ? [decided.spawnFile] : []),
+  ];
 
   // The image's own ENTRYPOINT (conda, tini, a venv wrapper...) stays: the job's command, and so the
   // manager, the workers and every task command, run through it, as `docker run IMAGE CMD` would.

@@ -192,7 +192,7 @@ suite('runtime layer appended in the registry', function () {
     assert.equal(decision.node, '/opt/batch-runner/node', lines.join('\n'));
     assert.deepEqual(
       decision.layers.map((layer) => layer.files.map((file) => file.name)),
-      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js']],
+      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js', 'opt/batch-runner/spawn']],
     );
     assert.equal(blobs.length, 2);
     assert.ok(
@@ -213,7 +213,7 @@ suite('runtime layer appended in the registry', function () {
     assert.equal(decision.node, 'node', lines.join('\n'));
     assert.deepEqual(
       decision.layers.map((layer) => layer.files.map((file) => file.name)),
-      [['opt/batch-runner/runtime.js']],
+      [['opt/batch-runner/runtime.js', 'opt/batch-runner/spawn']],
     );
     assert.equal(blobs.length, 1);
     assert.ok(

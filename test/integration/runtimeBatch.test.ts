@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   BatchClient,
   DeregisterJobDefinitionCommand,
@@ -36,8 +36,13 @@ async function buildImage(docker: Docker, tag: string): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), 'runtime-image-'));
   try {
     copyFileSync(RUNTIME, join(context, 'runtime.js'));
-    writeFileSync(join(context, 'Dockerfile'), 'FROM local/node:22\nCOPY runtime.js /opt/batch-runner/runtime.js\n');
-    const stream = await docker.buildImage({ context, src: ['Dockerfile', 'runtime.js'] }, { t: tag });
+    // The spawn helper as the runtime layer has it (the build made it for this machine's x64).
+    copyFileSync(join(dirname(RUNTIME), 'spawn-linux-x64'), join(context, 'spawn'));
+    writeFileSync(
+      join(context, 'Dockerfile'),
+      'FROM local/node:22\nCOPY runtime.js /opt/batch-runner/runtime.js\nCOPY spawn /opt/batch-runner/spawn\n',
+    );
+    const stream = await docker.buildImage({ context, src: ['Dockerfile', 'runtime.js', 'spawn'] }, { t: tag });
     const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
         err ? reject(err) : resolve(out),
@@ -258,6 +263,9 @@ suite('runtime: a run in moto Batch (Docker containers on the host network)', fu
     assert.ok(!JSON.stringify(workers).includes(secret), 'the run secret appears in the worker job');
     assert.ok(!managerLog.includes(secret), 'the run secret appears in the manager log');
     assert.match(managerLog, /worker 2 connected from .* \(.*:2\)/);
+    // The workers started their tasks through the spawn helper in the image.
+    const workerLog = await jobLog(logs, await describe(batch, `${workerJobId}:0`));
+    assert.match(workerLog, /tasks start through the spawn helper/, workerLog);
 
     // No worker job left alive; each ended by itself after the manager's shutdown.
     assert.deepEqual(await run.childStatuses(), ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);

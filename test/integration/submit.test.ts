@@ -3,6 +3,7 @@
 // moto, whose Batch runs the job as a real container from the pushed image.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeJobDefinitionsCommand, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -182,9 +183,14 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     const filesOf = (layer: Map<string, Buffer>) => [...layer.keys()].filter((n) => !n.endsWith('/')).sort();
     assert.deepEqual(
       [filesOf(nodeLayer), filesOf(runtimeLayer)],
-      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js']],
+      [['opt/batch-runner/node'], ['opt/batch-runner/runtime.js', 'opt/batch-runner/spawn']],
     );
     assert.deepEqual(runtimeLayer.get('opt/batch-runner/runtime.js'), readFileSync(runtimePath));
+    // The spawn helper built for the image's platform (linux/amd64 here).
+    assert.deepEqual(
+      runtimeLayer.get('opt/batch-runner/spawn'),
+      readFileSync(join(dirname(runtimePath), 'spawn-linux-x64')),
+    );
     assert.ok((nodeLayer.get('opt/batch-runner/node')?.length ?? 0) > 10e6, 'a real Node binary');
     assert.deepEqual(image.config.config?.Entrypoint ?? [], []);
     assert.equal(image.config.config?.Labels?.['org.batch-runner.node'], '/opt/batch-runner/node');
@@ -308,7 +314,7 @@ suite('Submit to Batch: Docker engine, registry and moto', function () {
     const top = await layerFiles(credentials, nodeRepository, image.layers[image.layers.length - 1]);
     assert.deepEqual(
       [...top.keys()].filter((n) => !n.endsWith('/')),
-      ['opt/batch-runner/runtime.js'],
+      ['opt/batch-runner/runtime.js', 'opt/batch-runner/spawn'],
     );
   });
 
