@@ -1,7 +1,7 @@
 // npm run bench -- task-throughput
 // The cost of a real process per task: 20,000 tasks of `true` on 2 local workers (`node
 // runtime.js local --workers 2`: a manager, 2 worker processes, each task a process with its own
-// TASK_OUTPUT_DIR, its output collected) against `xargs -P 2` running the same 20,000 `true`s,
+// TASK_OUTPUT_DIR, its output collected, started by the build's spawn helper dist/spawn-linux-<arch>) against `xargs -P 2` running the same 20,000 `true`s,
 // in the same run, wall clock for both (start-up included). GNU parallel (`parallel -j 2`) is
 // timed too when present (installed here with apt when missing: BENCH_PARALLEL=0 skips it).
 // Prints one JSON line, with the load average before and after (other processes competing for the
@@ -33,7 +33,9 @@ async function ours() {
     if (code !== 0) throw new Error(`the run exited ${code}:\n${manager.output().slice(-3000)}`);
     const summary = JSON.parse(readFileSync(join(run.dir, 'summary.json'), 'utf8'));
     if (summary.tasks.succeeded !== TASKS) throw new Error(`${summary.tasks.succeeded} of ${TASKS} succeeded`);
-    return seconds;
+    // What started the tasks (the spawn helper, else bash, else Node), as the workers say in their log.
+    const starter = /tasks start through (the spawn helper|bash|Node's spawn)/.exec(manager.output())?.[1] ?? 'unknown';
+    return { seconds, starter };
   } finally {
     await stopAll();
     run.remove();
@@ -55,8 +57,8 @@ const loadBefore = load();
 log(`${TASKS} tasks of true: xargs -P ${WORKERS}`);
 const xargs = timeShell(`seq ${TASKS} | xargs -P ${WORKERS} -n 1 true`);
 log(`xargs: ${xargs.toFixed(2)} s; the runtime with ${WORKERS} local workers`);
-const runtime = await ours();
-log(`runtime: ${runtime.toFixed(2)} s`);
+const { seconds: runtime, starter } = await ours();
+log(`runtime: ${runtime.toFixed(2)} s (tasks started by ${starter})`);
 let gnu;
 if (parallel && process.env.BENCH_PARALLEL !== '0') {
   const version = execFileSync('parallel', ['--version'], { encoding: 'utf8' }).split('\n')[0];
@@ -74,6 +76,7 @@ console.log(
     ratio: round(runtime / xargs, 2),
     ...(gnu !== undefined ? { parallel_s: round(gnu, 2), ratio_vs_parallel: round(runtime / gnu, 2) } : {}),
     runtime_tasks_per_s: Math.round(TASKS / runtime),
+    tasks_started_by: starter,
     target_ratio: 1.3,
     load_average: { before: loadBefore, after: load(), cpus: cpus().length },
   }),

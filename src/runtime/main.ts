@@ -104,7 +104,7 @@ Environment (all optional except the run location):
       at most this often)   ${ENV.maxHandshakes}=4096 (connections in their handshake at once;
       beyond it the oldest is dropped)
   ${ENV.prefetch} (worker: tasks it holds beyond one per slot, so the next one is at hand; default:
-      adaptive, about 20 ms of work per slot, 1 to 32 tasks per slot)
+      adaptive, about 40 ms of work per slot, 1 to 64 tasks per slot)
   AWS_REGION, AWS_ENDPOINT_URL and the SDK's usual credential sources.
 
 ${EXIT_CODE_HELP}

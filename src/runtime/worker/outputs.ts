@@ -11,13 +11,15 @@ export interface CollectedOutput {
   output?: string;
   outputInStore?: boolean;
   files: number;
+  /** Everything in the folder, files or not (a folder, a link): 0 when it was empty. */
+  entries: number;
 }
 
 const UPLOAD_CONCURRENCY = 4;
 
 export async function collectOutputs(store: RunStore, index: number, dir: string): Promise<CollectedOutput> {
-  const files = listFiles(dir);
-  const collected: CollectedOutput = { files: files.length };
+  const { files, entries } = listFiles(dir);
+  const collected: CollectedOutput = { files: files.length, entries };
   if (files.includes('output.json')) {
     const path = join(dir, 'output.json');
     const text = await readFile(path, 'utf8');
@@ -48,15 +50,17 @@ export async function collectOutputs(store: RunStore, index: number, dir: string
  * Synchronous: most output folders hold a file or none, and a walk through the thread pool would
  * cost more than the task of `true` it follows.
  */
-function listFiles(dir: string): string[] {
+function listFiles(dir: string): { files: string[]; entries: number } {
   const found: string[] = [];
+  let entries = 0;
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      entries++;
       const full = join(folder, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && lstatSync(full).isFile()) found.push(relative(dir, full).split(sep).join('/'));
     }
   };
   walk(dir);
-  return found.sort();
+  return { files: found.sort(), entries };
 }

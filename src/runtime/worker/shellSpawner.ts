@@ -111,8 +111,8 @@ export interface ShellTask {
   /** Files the task's stdout and stderr are appended to. */
   stdoutFile: string;
   stderrFile: string;
-  /** The task's pid once it runs. */
-  onStart(pid: number): void;
+  /** The task's pid once it runs; `ranMs`: how long it has run already (the helper's D line). */
+  onStart(pid: number, ranMs?: number): void;
   /**
    * Its wait status as the shell reports it (128 + n for signal n), or undefined if the shell died;
    * with `notStarted`, why it could not be started (the helper's X: 127 not found, 126 other).
@@ -282,14 +282,14 @@ class Shell {
     while ((newline = this.buffered.indexOf('\n')) >= 0) {
       const line = this.buffered.slice(0, newline);
       this.buffered = this.buffered.slice(newline + 1);
-      const [kind, pid, status] = line.split(' ');
+      const [kind, pid, status, micros] = line.split(' ');
       const queued = this.queue[0];
       if (!queued) continue;
       if (kind === 'S' || kind === 'D') {
         queued.started = true;
         unmark(queued);
         queued.job.pid = Number(pid);
-        queued.job.task.onStart(Number(pid));
+        queued.job.task.onStart(Number(pid), kind === 'D' ? Number(micros) / 1000 : undefined);
         if (kind === 'S') continue;
       }
       if (kind !== 'E' && kind !== 'D' && kind !== 'K' && kind !== 'X') continue;

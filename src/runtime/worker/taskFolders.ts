@@ -9,6 +9,14 @@
 import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** What the worker already saw of a folder after its task: what give() then need not look at again. */
+export interface FolderState {
+  /** The output folder held nothing (the outputs were listed after the task's processes ended). */
+  outputEmpty?: boolean;
+  /** Reusable files read to their end and found empty. */
+  empty?: readonly string[];
+}
+
 export class TaskFolders {
   private readonly free: string[] = [];
   private made = 0;
@@ -28,19 +36,26 @@ export class TaskFolders {
     return dir;
   }
 
-  /** Back to the pool, emptied (the task's processes are gone by now). */
-  give(dir: string): void {
+  /** Back to the pool, emptied (the task's processes are gone by now); `seen` spares looking again. */
+  give(dir: string, seen: FolderState = {}): void {
     try {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.name === 'output' && entry.isDirectory()) {
+          if (seen.outputEmpty) continue;
           for (const inner of readdirSync(path)) rmSync(join(path, inner), { recursive: true, force: true });
         } else if (entry.isDirectory()) rmSync(path, { recursive: true, force: true });
-        else if (!(entry.isFile() && this.reusable.includes(entry.name) && statSync(path).size === 0)) unlinkSync(path);
+        else if (!(entry.isFile() && this.reusable.includes(entry.name) && this.empty(path, entry.name, seen))) {
+          unlinkSync(path);
+        }
       }
       this.free.push(dir);
     } catch {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  private empty(path: string, name: string, seen: FolderState): boolean {
+    return seen.empty?.includes(name) || statSync(path).size === 0;
   }
 }

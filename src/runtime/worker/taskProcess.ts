@@ -109,9 +109,9 @@ function startInShell(spawner: ShellSpawner, start: TaskStart): TaskProcess {
       env: start.env,
       stdoutFile: start.stdoutFile,
       stderrFile: start.stderrFile,
-      onStart: (started) => {
+      onStart: (started, ranMs) => {
         pid = started;
-        startedAt = Date.now();
+        startedAt = Date.now() - (ranMs ?? 0);
         if (stoppedBecause !== undefined) terminate(started);
         else if (start.timeoutMs) {
           timeout = setTimeout(() => stop(`timed out after ${formatSeconds(start.timeoutMs!)}`), start.timeoutMs);

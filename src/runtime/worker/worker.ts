@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { formatHostPort } from '../address';
 import { EXIT } from '../exitCodes';
 import { describeError, type Log } from '../log';
@@ -20,7 +20,7 @@ import { ByteTail, cutToBytes } from './lines';
 import { connectToManager, type Link } from './link';
 import { collectOutputs } from './outputs';
 import { ShellSpawner, findSlotProgram } from './shellSpawner';
-import { TaskFolders } from './taskFolders';
+import { TaskFolders, type FolderState } from './taskFolders';
 import { TaskOutput } from './taskOutput';
 import { startTask, type TaskProcess } from './taskProcess';
 
@@ -50,8 +50,8 @@ interface TaskHandle {
  * each (a run's tail never waits long behind a busy worker); very short ones get enough that the
  * round trip to the manager is hidden and tasks travel in batches.
  */
-const PREFETCH_WORK_MS = 20;
-const PREFETCH_MAX = 32;
+const PREFETCH_WORK_MS = 40;
+const PREFETCH_MAX = 64;
 
 /** Results waiting to go out are sent as one frame of at most about this many bytes. */
 const RESULTS_BATCH_BYTES = 512 * 1024;
@@ -61,7 +61,7 @@ const PIPELINE_MS = 100;
 const PIPELINE_DEPTH = 2;
 
 /** Results wait at most this long to travel with others while the worker has tasks in hand. */
-const RESULTS_DELAY_MS = 5;
+const RESULTS_DELAY_MS = 15;
 
 /** The stderr line quoted in a failed result's reason is cut to this many bytes. */
 const REASON_LINE_BYTES = 300;
@@ -434,17 +434,19 @@ export class Worker {
     // Task folders are taken and given back with synchronous calls: a few microseconds each, where
     // a round trip through the thread pool costs a task of `true` a good part of its time.
     const dir = this.folders.take();
+    const seen: FolderState = {};
     try {
-      report(handle, await this.execute(task, handle, dir));
+      report(handle, await this.execute(task, handle, dir, seen));
     } catch (error) {
       report(handle, { ok: false, exitCode: null, signal: null, reason: describeError(error) });
     } finally {
       if (this.tasks.get(task.index) === handle) this.tasks.delete(task.index);
-      this.folders.give(dir);
+      this.folders.give(dir, seen);
     }
   }
 
-  private async execute(task: Assign, handle: TaskHandle, dir: string) {
+  /** Runs the task in `dir`; what it learns of the folder on the way goes into `seen` (TaskFolders.give). */
+  private async execute(task: Assign, handle: TaskHandle, dir: string, seen: FolderState) {
     const { store, settings } = this.options;
     const outputDir = join(dir, 'output');
     const base = this.sharedEnvironment();
@@ -508,7 +510,10 @@ export class Worker {
     if (handle.abandoned) return { ok: false, exitCode: 0, signal: null };
     try {
       await uploadTaskLogs(store, task.index, logs);
+      // The streams were read to their end: empty ones need no second look when the folder is emptied.
+      seen.empty = [output.stdout, output.stderr].filter((f) => f.kept.empty).map((f) => basename(f.path));
       const collected = await collectOutputs(store, task.index, outputDir);
+      seen.outputEmpty = collected.files === 0 && collected.entries === 0;
       return { ok: true, exitCode: 0, signal: null, output: collected.output, outputInStore: collected.outputInStore };
     } catch (error) {
       return { ok: false, exitCode: 0, signal: null, reason: `outputs not saved: ${describeError(error)}` };
