@@ -48,4 +48,21 @@ suite('runtime task folders', () => {
     assert.notEqual(next, dir);
     assert.deepEqual(readdirSync(next), ['output']);
   });
+
+  test('what the worker saw is not looked at again; everything else still is', () => {
+    const folders = new TaskFolders(root, ['stdout.out', 'stderr.out']);
+    const dir = folders.take();
+    writeFileSync(join(dir, 'stdout.out'), '');
+    writeFileSync(join(dir, 'stderr.out'), 'printed\n');
+    writeFileSync(join(dir, 'input.json'), '{}');
+    // Seen empty: stdout.out (read to its end) and the output folder (listed after the task).
+    folders.give(dir, { outputEmpty: true, empty: ['stdout.out'] });
+    assert.deepEqual(readdirSync(folders.take()).sort(), ['output', 'stdout.out']);
+    // A stream not in `empty` is stat'ed as before: one that printed goes.
+    writeFileSync(join(dir, 'stdout.out'), 'late\n');
+    writeFileSync(join(dir, 'output', 'output.json'), '{}');
+    folders.give(dir, { empty: ['stderr.out'] });
+    assert.deepEqual(readdirSync(folders.take()), ['output']);
+    assert.deepEqual(readdirSync(join(dir, 'output')), [], 'an output folder not seen empty is emptied');
+  });
 });
