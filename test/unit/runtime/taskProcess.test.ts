@@ -413,3 +413,65 @@ suite('runtime task processes: the spawn helper', () => {
     assert.equal(spawnSync(helper, ['--version'], { encoding: 'utf8' }).stdout, `${SPAWN_HELPER_VERSION}\n`);
   });
 });
+
+suite('runtime task processes: the spawn helper under malformed input', () => {
+  // The worker is the helper's only writer, but a bug there must end in a message, not a crash or
+  // a hang: random records (framing, field kinds and bytes), each given to a fresh helper.
+  test('300 random inputs: each ends with exit 0 or 3, never a signal, within its time', () => {
+    const helper = findSpawnHelper(DIST)!;
+    assert.ok(helper, `no spawn helper in ${DIST}`);
+    let seed = 0x5eed;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const kinds = 'koeusaxz\0';
+    const cwd = mkdtempSync(join(tmpdir(), 'helper-fuzz-'));
+    let ran = 0;
+    const text = (n: number, alphabet = 90) =>
+      Buffer.from(Array.from({ length: random(n) }, () => 32 + random(alphabet)))
+        .toString('latin1')
+        .replace(/[/=]/g, '_');
+    let wellFormed = 0;
+    for (let i = 0; i < 300; i++) {
+      let input: Buffer;
+      if (i % 2 === 0) {
+        // Well formed, random values: a command name that no PATH has, so it is never started.
+        const fields = ['o' + text(8), 'e' + text(8), `u${text(6)}`, `s${text(6)}=${text(20, 200)}`, 'a' + text(10)];
+        fields.push(...Array.from({ length: random(4) }, () => 'a' + text(30, 200)));
+        const payload = Buffer.from(fields.map((f) => f + '\0').join(''), 'latin1');
+        input = Buffer.concat([Buffer.from(`${payload.length} `), payload]);
+      } else {
+        const fields: Buffer[] = [];
+        for (let f = random(6); f > 0; f--) {
+          const bytes = Buffer.alloc(random(12), 0).map(() => (random(4) === 0 ? 0 : 32 + random(90)));
+          fields.push(Buffer.concat([Buffer.from(kinds[random(kinds.length)]), bytes, Buffer.from([0])]));
+        }
+        const payload = Buffer.concat(fields);
+        // The length is right, off by a little, or missing its space.
+        const length = Math.max(0, payload.length + [0, 0, -1, 1, 7][random(5)]);
+        input = Buffer.concat([Buffer.from(random(10) === 0 ? `${length}` : `${length} `), payload]);
+      }
+      const answer = spawnSync(helper, [], {
+        input,
+        timeout: 5000,
+        // A record that happens to be valid would start its command: none is found on this PATH,
+        // and files it names are made in a folder of the test's own.
+        env: { PATH: '/nonexistent' },
+        cwd,
+      });
+      const said = answer.stdout.toString();
+      if (/^[SDE] /m.test(said)) ran++;
+      assert.equal(answer.signal, null, `input ${i}: ${JSON.stringify(input.toString('latin1'))}`);
+      assert.ok([0, 3].includes(answer.status ?? -1), `input ${i} exited ${answer.status}: ${answer.stderr}`);
+      if (i % 2 === 0) {
+        assert.equal(answer.status, 0, `input ${i}: ${answer.stderr}`);
+        assert.match(said, /^X 127 /, `input ${i}`);
+        wellFormed++;
+      }
+    }
+    rmSync(cwd, { recursive: true, force: true });
+    assert.equal(ran, 0, 'no random record started a process');
+    assert.equal(wellFormed, 150);
+  });
+});
