@@ -4,8 +4,8 @@
  * Why a program of its own: a task of `true` costs about a millisecond, and how it is started is
  * most of the rest. Node's spawn copies a large address space and builds streams per child; a
  * long-lived bash forks itself (page tables, copy-on-write faults) and runs a subshell per task.
- * This program uses posix_spawn, which glibc implements with clone(CLONE_VM | CLONE_VFORK): no
- * copy at all, the child execs at once. Like Java's jspawnhelper, it is small, static (it runs in
+ * This program uses posix_spawn, which glibc implements with clone3/clone(CLONE_VM | CLONE_VFORK):
+ * no copy at all, the child execs at once (fork and exec where a seccomp filter refuses that). Like Java's jspawnhelper, it is small, static (it runs in
  * any Linux image of its architecture, whatever its libc) and does nothing but start processes.
  * The worker falls back to bash (then to Node's spawn) where it cannot run (shellSpawner.ts).
  *
@@ -21,7 +21,9 @@
  *   D <pid> <status> <microseconds>   started and ended within START_NOTICE_MS (no S line)
  *   X <status> <message>   could not be started: 127 not found, 126 any other reason
  * After a task ends, whatever is left in its process group is killed. `--version` prints
- * VERSION_LINE. End of input: exit once the running task has ended.
+ * VERSION_LINE; `--check` prints it too, but only once it has started a process (itself) the way
+ * it starts tasks, so the worker uses it only where it works. End of input: exit once the running
+ * task has ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -246,18 +248,63 @@ static int finish(pid_t pid) {
   return status_of(status);
 }
 
-static void run(const struct task *task) {
-  if (task->skip && access(task->skip, F_OK) == 0) {
-    say("K\n", 2);
-    return;
+/*
+ * posix_spawn fails where a seccomp filter refuses the clone3 call glibc starts with (EPERM from
+ * older container runtimes, instead of the ENOSYS that makes glibc fall back): then tasks start
+ * with fork and exec, as bash would, with an exec error reported through a close-on-exec pipe.
+ * `--fork` starts with that way (the tests).
+ */
+static int use_fork;
+
+static int fork_spawn(pid_t *pid, const char *path, char *const argv[], char *const env[], const struct task *task) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return errno;
+  pid_t child = fork();
+  if (child < 0) {
+    int error = errno;
+    close(report[0]);
+    close(report[1]);
+    return error;
   }
-  char **env = environment(task);
-  char path[4096];
-  if (!env) {
-    sayf("X 126 out of memory\n");
-    return;
+  if (child == 0) {
+    setpgid(0, 0);
+    struct sigaction default_action;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &default_action, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(task->out, O_WRONLY | O_APPEND | O_CREAT, 0666);
+    int err = open(task->err, O_WRONLY | O_APPEND | O_CREAT, 0666);
+    if (in >= 0 && out >= 0 && err >= 0 && dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(err, 2) == 2) {
+      close(in);
+      close(out);
+      close(err);
+      execve(path, argv, env);
+    }
+    int error = errno;
+    ssize_t ignored = write(report[1], &error, sizeof error);
+    (void)ignored;
+    _exit(127);
   }
-  int error = resolve(task->argv[0], env, path, sizeof path);
+  setpgid(child, child); /* whichever of the two runs first */
+  close(report[1]);
+  int error = 0;
+  ssize_t n;
+  do n = read(report[0], &error, sizeof error);
+  while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n == (ssize_t)sizeof error) {
+    waitpid(child, NULL, 0);
+    return error;
+  }
+  *pid = child;
+  return 0;
+}
+
+static int posix_start(pid_t *pid, const char *path, char *const argv[], char *const env[], const struct task *task) {
   posix_spawn_file_actions_t files;
   posix_spawnattr_t attributes;
   posix_spawn_file_actions_init(&files);
@@ -273,9 +320,44 @@ static void run(const struct task *task) {
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setpgroup(&attributes, 0);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  int error = posix_spawn(pid, path, &files, &attributes, argv, env);
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attributes);
+  return error;
+}
+
+/* Starts `path`; 0, or the errno of why it did not start. */
+static int start(pid_t *pid, const char *path, char *const argv[], char *const env[], const struct task *task) {
+  if (use_fork) return fork_spawn(pid, path, argv, env, task);
+  int error = posix_start(pid, path, argv, env, task);
+  if (error == EPERM || error == ENOSYS) {
+    /* The clone refused, or an exec that fails either way: fork decides, and is kept if it works. */
+    int refused = error;
+    error = fork_spawn(pid, path, argv, env, task);
+    if (!error) {
+      use_fork = 1;
+      fprintf(stderr, "batch-runner-spawn: posix_spawn is refused here (%s); tasks start with fork and exec\n",
+              strerror(refused));
+    }
+  }
+  return error;
+}
+
+static void run(const struct task *task) {
+  if (task->skip && access(task->skip, F_OK) == 0) {
+    say("K\n", 2);
+    return;
+  }
+  char **env = environment(task);
+  char path[4096];
+  if (!env) {
+    sayf("X 126 out of memory\n");
+    return;
+  }
+  int error = resolve(task->argv[0], env, path, sizeof path);
   pid_t pid = 0;
   long long began = now_us();
-  if (!error) error = posix_spawn(&pid, path, &files, &attributes, (char *const *)task->argv, env);
+  if (!error) error = start(&pid, path, (char *const *)task->argv, env, task);
   if (error == ENOEXEC) {
     /* A file without #! runs as a shell script, as execvp and bash do. */
     const char **argv = calloc(task->args + 2, sizeof(char *));
@@ -283,12 +365,10 @@ static void run(const struct task *task) {
       argv[0] = "/bin/sh";
       argv[1] = path;
       for (size_t i = 1; i < task->args; i++) argv[i + 1] = task->argv[i];
-      error = posix_spawn(&pid, "/bin/sh", &files, &attributes, (char *const *)argv, env);
+      error = start(&pid, "/bin/sh", (char *const *)argv, env, task);
       free(argv);
     }
   }
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attributes);
   free(env);
   if (error) {
     sayf("X %d %s\n", error == ENOENT ? 127 : 126, strerror(error));
@@ -304,20 +384,39 @@ static void run(const struct task *task) {
   sayf("E %d %d\n", (int)pid, finish(pid));
 }
 
+/* --check: this program can start a process here (itself, with --version). */
+static int check(const char *self) {
+  const char *argv[] = {self, "--version", NULL};
+  struct task task;
+  memset(&task, 0, sizeof task);
+  task.out = task.err = "/dev/null";
+  char *empty[] = {NULL};
+  pid_t pid;
+  if (start(&pid, self, (char *const *)argv, empty, &task) != 0) return 1;
+  ended_within(pid, -1);
+  if (finish(pid) != 0) return 1;
+  say(VERSION_LINE, strlen(VERSION_LINE));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--version") == 0) {
     say(VERSION_LINE, strlen(VERSION_LINE));
     return 0;
   }
-  if (argc > 1) {
-    fprintf(stderr, "usage: batch-runner-spawn [--version] (task records on stdin)\n");
+  int fork_flag = argc > 1 && strcmp(argv[1], "--fork") == 0;
+  int check_flag = argc > 1 && strcmp(argv[1], "--check") == 0;
+  if (argc > 2 || (argc > 1 && !fork_flag && !check_flag)) {
+    fprintf(stderr, "usage: batch-runner-spawn [--version | --check | --fork] (task records on stdin)\n");
     return 2;
   }
+  use_fork = fork_flag;
   /* SIGCHLD stays pending for sigtimedwait; tasks get an empty mask (posix_spawnattr_setsigmask). */
   sigemptyset(&child_signal);
   sigaddset(&child_signal, SIGCHLD);
   sigprocmask(SIG_BLOCK, &child_signal, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (check_flag) return check(access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : argv[0]);
   for (;;) {
     size_t length = 0;
     int c, digits = 0;

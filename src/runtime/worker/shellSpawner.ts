@@ -56,13 +56,15 @@ export function spawnHelperNames(arch: string = process.arch): string[] {
 
 /**
  * The spawn helper beside the runtime script (`dir`, by default the folder of the script this
- * process runs), when it is there and runs here (the image's architecture, an executable mount).
+ * process runs), when it is there and works here: `--check` answers only once the helper has
+ * started a process the way it starts tasks (the image's architecture, an executable mount, a
+ * seccomp filter that lets it start processes).
  */
 export function findSpawnHelper(dir = dirname(resolve(process.argv[1] ?? '.'))): string | undefined {
   for (const name of spawnHelperNames()) {
     const path = join(dir, name);
     if (!existsSync(path)) continue;
-    const answer = spawnSync(path, ['--version'], {
+    const answer = spawnSync(path, ['--check'], {
       encoding: 'utf8',
       timeout: 10_000,
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -77,6 +79,11 @@ export interface SlotProgram {
   readonly kind: 'helper' | 'bash';
   readonly path: string;
   readonly args: readonly string[];
+  /**
+   * The program's own stderr: the helper's few messages (a malformed record, posix_spawn refused)
+   * go to the worker's log; bash's (a kill that found nothing left) nowhere.
+   */
+  readonly stderr: 'inherit' | 'ignore';
   encode(
     task: Pick<ShellTask, 'command' | 'env' | 'stdoutFile' | 'stderrFile'>,
     base: NodeJS.ProcessEnv,
@@ -89,12 +96,14 @@ export function bashProgram(bash: string): SlotProgram {
     kind: 'bash',
     path: bash,
     args: ['--noprofile', '--norc', '-c', LOOP],
+    stderr: 'ignore',
     encode: (task, base, skipFile) => framed(taskScript(task, base, skipFile)),
   };
 }
 
-export function helperProgram(helper: string): SlotProgram {
-  return { kind: 'helper', path: helper, args: [], encode: taskRecord };
+/** `fork`: start tasks with fork and exec, as the helper does where posix_spawn is refused (tests). */
+export function helperProgram(helper: string, options: { fork?: boolean } = {}): SlotProgram {
+  return { kind: 'helper', path: helper, args: options.fork ? ['--fork'] : [], stderr: 'inherit', encode: taskRecord };
 }
 
 /** The slot program to use here: the spawn helper, else bash; undefined when neither (then Node spawns). */
@@ -238,7 +247,7 @@ class Shell {
   ) {
     this.child = spawn(program.path, program.args, {
       env: base,
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', program.stderr],
       detached: true,
     });
     this.child.stdout!.setEncoding('utf8');

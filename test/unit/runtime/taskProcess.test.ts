@@ -39,15 +39,18 @@ function alive(pid: number): boolean {
 const bash = findBash();
 const DIST = join(__dirname, '../../../../dist');
 
-/** The slot program for `how`: the helper must be there (the build makes it), bash may be missing. */
-function program(how: 'helper' | 'bash'): SlotProgram | undefined {
+/**
+ * The slot program for `how`: the helper must be there (the build makes it), bash may be missing.
+ * "helper (fork)" is the helper's way where posix_spawn is refused (a seccomp filter).
+ */
+function program(how: 'helper' | 'helper (fork)' | 'bash'): SlotProgram | undefined {
   if (how === 'bash') return bash ? bashProgram(bash) : undefined;
   const helper = findSpawnHelper(DIST);
   assert.ok(helper, `no spawn helper that runs here in ${DIST} (npm run build compiles it with gcc)`);
-  return helperProgram(helper);
+  return helperProgram(helper, { fork: how === 'helper (fork)' });
 }
 
-for (const how of ['helper', 'bash', 'node'] as const) {
+for (const how of ['helper', 'helper (fork)', 'bash', 'node'] as const) {
   suite(`runtime task processes (${how})`, () => {
     let dir: string;
     let spawner: ShellSpawner | undefined;
@@ -176,7 +179,7 @@ for (const how of ['helper', 'bash', 'node'] as const) {
   });
 }
 
-for (const how of ['helper', 'bash'] as const)
+for (const how of ['helper', 'helper (fork)', 'bash'] as const)
   suite(`runtime task processes: tasks waiting in a slot's ${how} (pipelined)`, () => {
     let dir: string;
     let spawner: ShellSpawner;
@@ -405,12 +408,14 @@ suite('runtime task processes: the spawn helper', () => {
     assert.deepEqual(await task.done, { exitCode: 0, signal: null });
   });
 
-  test('a malformed record ends the helper with a message; --version names its protocol', () => {
+  test('a malformed record ends the helper with a message; --version and --check name its protocol', () => {
     const helper = findSpawnHelper(DIST)!;
     const answer = spawnSync(helper, [], { input: '5 xabc\0', encoding: 'utf8' });
     assert.equal(answer.status, 3);
     assert.match(answer.stderr, /batch-runner-spawn: a malformed record/);
     assert.equal(spawnSync(helper, ['--version'], { encoding: 'utf8' }).stdout, `${SPAWN_HELPER_VERSION}\n`);
+    assert.equal(spawnSync(helper, ['--check'], { encoding: 'utf8' }).stdout, `${SPAWN_HELPER_VERSION}\n`);
+    assert.equal(spawnSync(helper, ['--bogus'], { encoding: 'utf8' }).status, 2);
   });
 });
 
@@ -473,5 +478,64 @@ suite('runtime task processes: the spawn helper under malformed input', () => {
     rmSync(cwd, { recursive: true, force: true });
     assert.equal(ran, 0, 'no random record started a process');
     assert.equal(wellFormed, 150);
+  });
+});
+
+suite('runtime task processes: the spawn helper where posix_spawn is refused', () => {
+  let dir: string;
+  let wrapper: string;
+  let helper: string;
+
+  suiteSetup(() => {
+    dir = mkdtempSync(join(tmpdir(), 'task-seccomp-'));
+    helper = findSpawnHelper(DIST)!;
+    assert.ok(helper, `no spawn helper in ${DIST}`);
+    wrapper = join(dir, 'deny-clone3');
+    const source = join(__dirname, '../../../../test/unit/runtime/helpers/deny-clone3.c');
+    const built = spawnSync('gcc', ['-o', wrapper, source], { encoding: 'utf8' });
+    assert.equal(built.status, 0, `gcc could not build ${source}: ${built.stderr ?? built.error}`);
+  });
+  suiteTeardown(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--check still answers, and says once that tasks start with fork and exec', () => {
+    const answer = spawnSync(wrapper, [helper, '--check'], { encoding: 'utf8' });
+    assert.equal(answer.stdout, `${SPAWN_HELPER_VERSION}\n`, answer.stderr);
+    assert.match(
+      answer.stderr,
+      /posix_spawn is refused here \(Operation not permitted\); tasks start with fork and exec\n$/,
+    );
+    assert.equal(answer.stderr.split('\n').length, 2, 'said once');
+  });
+
+  test('tasks run, with their environment, output, status and "not found", under that filter', async () => {
+    const spawner = new ShellSpawner({ ...helperProgram(helper), path: wrapper, args: [helper] }, dir);
+    try {
+      const base = { ...process.env };
+      const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
+      const start = (command: string[], env: NodeJS.ProcessEnv = base) =>
+        startTask(spawner, {
+          command,
+          env,
+          base,
+          stdoutFile: output.stdout.path,
+          stderrFile: output.stderr.path,
+          killGraceMs: 300,
+          slots: 1,
+          readStderrEnd: () => '',
+        }).done;
+      assert.deepEqual(await start(['sh', '-c', 'echo "[$V]"; exit 4'], { ...base, V: 'seen' }), {
+        exitCode: 4,
+        signal: null,
+      });
+      assert.deepEqual(await start(['true']), { exitCode: 0, signal: null });
+      assert.equal(
+        describeOutcome(await start(['batch-runner-no-such-command'])),
+        'command not found: batch-runner-no-such-command',
+      );
+      output.end();
+      assert.equal(readFileSync(output.stdout.path, 'utf8'), '[seen]\n');
+    } finally {
+      spawner.close();
+    }
   });
 });
