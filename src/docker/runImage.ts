@@ -1,7 +1,8 @@
-// The image a run runs: the workspace Dockerfile built with dockerode (.dockerignore honoured), then
-// the runtime layer on top. Submit and Run Locally build the user's image through the same function
-// (buildWorkspaceImage), so they share the layer cache; Run Locally adds the runtime layer here
-// (buildRunImage), Submit appends it in the registry (registryRuntimeLayer.ts).
+// The image a run runs: the workspace Dockerfile built with dockerode (.dockerignore honoured), and
+// the runtime. Submit and Run Locally build the user's image through the same function
+// (buildWorkspaceImage), so they share the layer cache; Run Locally mounts the runtime's files into
+// its containers (buildRunImage, runtimeMounts.ts), Submit appends them in the registry as layers
+// (registryRuntimeLayer.ts).
 import type Docker from 'dockerode';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { BuildSecret } from '../config/runConfig';
@@ -13,7 +14,7 @@ import { buildImage, stepProgress } from './build';
 import { DockerCredentials, type PullCredentials, baseImages } from './credentials';
 import { listBuildContext, packBuildContext } from './context';
 import type { EngineInfo } from './engine';
-import { addRuntimeLayer } from './runtimeLayer';
+import { runtimeMounts, type RuntimeMount } from './runtimeMounts';
 
 /** The repository of local runs' images: no registry host, so nothing is ever pushed by mistake. */
 export const LOCAL_REPOSITORY_PREFIX = 'batch-runner-local/';
@@ -58,7 +59,12 @@ export interface RunImage {
   contentTag: string;
   /** How the containers start the runtime: "node" (the image's own) or /opt/batch-runner/node. */
   node: string;
+  /** False: the containers drop the image's ENTRYPOINT (it does not run the command it is given). */
+  keepEntrypoint: boolean;
+  /** The runtime's files, bind-mounted read-only into each container (runtimeMounts.ts). */
+  mounts: RuntimeMount[];
   build: BuildStats;
+  /** The runtime's decision was kept from an earlier run of the same image. */
   runtimeLayerReused: boolean;
 }
 
@@ -200,24 +206,28 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
     ...request,
     progress: (message, fraction) => progress(message, BUILD_SHARE * fraction),
   });
-  progress('Adding the runtime layer', BUILD_SHARE);
-  const runtime = await addRuntimeLayer(docker, {
-    baseImageId: built.imageId,
+  progress('Checking that the runtime starts in the image', BUILD_SHARE);
+  const runtime = await runtimeMounts(docker, built.imageId, {
     platform: config.platform,
     runtimePath: request.runtimePath,
     nodeImage: request.nodeImage,
     cacheDir: request.cacheDir,
-    repository: request.repository,
     engine: request.engine,
     signal,
     log,
     onStatus: (message) => progress(message, 1),
   });
+  // The image keeps names of its own in the local repository: <content tag> and latest.
+  const image = docker.getImage(built.imageId);
+  await image.tag({ repo: request.repository, tag: runtime.contentTag });
+  await image.tag({ repo: request.repository, tag: 'latest' });
   return {
-    ref: runtime.ref,
-    imageId: runtime.imageId,
+    ref: `${request.repository}:${runtime.contentTag}`,
+    imageId: built.imageId,
     contentTag: runtime.contentTag,
     node: runtime.node,
+    keepEntrypoint: runtime.keepEntrypoint,
+    mounts: runtime.mounts,
     build: built.build,
     runtimeLayerReused: runtime.reused,
   };

@@ -1,11 +1,10 @@
-// What the runtime layer holds and how it is decided, shared by the layer built on the engine (Run
-// Locally, runtimeLayer.ts) and the layer appended in the registry (Submit, registryRuntimeLayer.ts):
-// the bundled runtime at /opt/batch-runner/runtime.js, its spawn helper for the image's architecture
-// at /opt/batch-runner/spawn (src/runtime/spawn/spawn.c; where the build made none, the workers
-// start tasks through bash) and, unless the image already runs Node.js >=
-// 22, a Node binary (taken from a Node image, setting awsBatch.runtimeNodeImage) at
-// /opt/batch-runner/node. Tars are written with fixed owners and times, so the same files give the
-// same layer (and digest) on top of any base.
+// The runtime's files, shared by the layers appended in the registry (Submit,
+// registryRuntimeLayer.ts) and the mounts of Run Locally's containers (runtimeMounts.ts): the
+// bundled runtime at /opt/batch-runner/runtime.js, its spawn helper for the image's architecture at
+// /opt/batch-runner/spawn (src/runtime/spawn/spawn.c; where the build made none, the workers start
+// tasks through bash) and, unless the image already runs Node.js >= 22, a Node binary (taken from a
+// Node image, setting awsBatch.runtimeNodeImage) at /opt/batch-runner/node. Tars are written with
+// fixed owners and times, so the same files give the same layer (and digest) on top of any base.
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -229,12 +228,6 @@ export interface LayerFile {
   open: () => Readable;
 }
 
-const block = (size: number) => Math.ceil(size / 512) * 512;
-
-/** Size of the tar that writeLayerTar produces (headers, padded contents, end marker). */
-export function layerTarSize(files: LayerFile[], dirs: string[]): number {
-  return dirs.length * 512 + files.reduce((sum, file) => sum + 512 + block(file.size), 0) + 1024;
-}
 
 export function layerTar(files: LayerFile[], dirs: string[]): Readable {
   const tar = pack();
@@ -275,41 +268,6 @@ export async function runtimeKey(
     JSON.stringify([recipe, baseImageId, source.platform, runtimeSha, helperSha, source.nodeImage, nodeImageId]),
   );
   return { key, contentTag: key.slice(0, 16), runtimeSha };
-}
-
-export interface RuntimeFiles {
-  /** How the job starts the runtime: "node" (the image's own) or /opt/batch-runner/node. */
-  node: string;
-  /** The extracted Node binary, when the layer adds one. */
-  nodeFile?: LayerFile;
-  runtimeFile: LayerFile;
-  /** The spawn helper for the image's architecture, where the build made one. */
-  spawnFile?: LayerFile;
-  /** Whether containers of the image can run on this engine (else nothing is probed). */
-  runnable: boolean;
-}
-
-/** Decides whether the image's own Node.js will do, and gathers the files of the layer. */
-export async function runtimeFiles(docker: Docker, baseImageId: string, source: RuntimeSource): Promise<RuntimeFiles> {
-  const { signal } = source;
-  const log = source.log ?? (() => undefined);
-  const status = source.onStatus ?? (() => undefined);
-  const runnable = platformRuns(source.platform, source.engine);
-  status('Runtime layer: looking for Node.js in the image');
-  const ownMajor = runnable ? await nodeMajorIn(docker, baseImageId, signal) : undefined;
-  if (signal?.aborted) throw cancelled();
-  const runtimeFile = await runtimeFileOf(source);
-  const spawnFile = await spawnHelperFileOf(source);
-  if (ownMajor !== undefined && ownMajor >= MIN_NODE_MAJOR) {
-    log(`Runtime layer: the image has Node.js ${ownMajor}; the runtime runs on it`);
-    return { node: 'node', runtimeFile, spawnFile, runnable };
-  }
-  log(
-    ownMajor === undefined
-      ? `Runtime layer: the image has no Node.js; adding the one from ${source.nodeImage}`
-      : `Runtime layer: the image's Node.js ${ownMajor} is older than ${MIN_NODE_MAJOR}; adding the one from ${source.nodeImage}`,
-  );
-  return { node: BUNDLED_NODE, nodeFile: await bundledNodeFile(docker, source), runtimeFile, spawnFile, runnable };
 }
 
 /** runtime.js as a layer file. */

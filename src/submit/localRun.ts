@@ -278,6 +278,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
     runDir,
     image: image.ref,
     node: image.node,
+    keepEntrypoint: image.keepEntrypoint,
+    runtimeMounts: image.mounts,
     workers,
     engine: facts,
     user: hostUser(facts.rootless),

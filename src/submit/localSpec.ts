@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import type { RunConfig } from '../config/runConfig';
 import { buildRunSpec, type RunSpec } from '../config/runSpec';
 import { smokeIndexes, type LocalRunChoices } from './localWorkers';
-import { RUNTIME_SCRIPT } from '../docker/runtimeLayer';
+import { RUNTIME_SCRIPT } from '../docker/runtimeFiles';
+import type { RuntimeMount } from '../docker/runtimeMounts';
 import { ENV } from '../runtime/settings';
 import { ROLE_MANAGER, ROLE_WORKER } from '../runtime/tags';
 import { LOCAL_LABELS } from '../shared/run';
@@ -71,6 +72,10 @@ export interface ContainerSpecInput {
   image: string;
   /** How the image starts the runtime ("node" or /opt/batch-runner/node). */
   node: string;
+  /** False: the image's ENTRYPOINT does not run the command it is given, and the containers drop it. */
+  keepEntrypoint: boolean;
+  /** The runtime's files, bind-mounted read-only (runtimeMounts.ts). */
+  runtimeMounts: RuntimeMount[];
   workers: number;
   engine: EngineFacts;
   /** "uid:gid" to run as (Linux, not root), so the run's files are the user's. */
@@ -137,8 +142,9 @@ export function localContainerSpecs(input: ContainerSpecInput): LocalContainerSp
   ): Docker.ContainerCreateOptions => ({
     name: containerName(runId, role, index),
     Image: image,
-    // The image's ENTRYPOINT (kept by the runtime layer when it runs the command it is given: conda,
-    // tini, a venv wrapper) wraps the runtime here too, as on Batch, which only overrides the command.
+    // The image's ENTRYPOINT (conda, tini, a venv wrapper) wraps the runtime here too, as on Batch,
+    // which only overrides the command; one that does not run its command is dropped ([""]: none).
+    ...(input.keepEntrypoint ? {} : { Entrypoint: [''] }),
     Cmd: cmd,
     Env: envList(env),
     Labels: labels(role, index),
@@ -148,8 +154,16 @@ export function localContainerSpecs(input: ContainerSpecInput): LocalContainerSp
     AttachStderr: true,
     HostConfig: {
       ...limits,
-      // A mount, not a "host:container" bind string: a folder name may contain a colon.
-      Mounts: [{ Type: 'bind', Source: runDir, Target: CONTAINER_RUN_DIR }],
+      // Mounts, not "host:container" bind strings: a folder name may contain a colon.
+      Mounts: [
+        { Type: 'bind', Source: runDir, Target: CONTAINER_RUN_DIR },
+        ...input.runtimeMounts.map((m) => ({
+          Type: 'bind' as const,
+          Source: m.source,
+          Target: m.target,
+          ReadOnly: true,
+        })),
+      ],
       NetworkMode: network,
       // tini as PID 1: signals reach the runtime, orphaned task processes are reaped.
       Init: true,

@@ -1,7 +1,8 @@
 // The runtime layer keeps the image's ENTRYPOINT: an entry point that activates an environment
 // (exports a variable, then runs its arguments) is what the job's command, and so the task, runs
-// through. One that ignores its arguments is dropped, saying so. Both ways of adding the layer:
-// built on the engine (Run Locally) and appended in the registry (Submit), then pulled and run.
+// through. One that ignores its arguments is dropped, saying so. Both ways of adding the runtime:
+// its files mounted into the user's image (Run Locally) and its layers appended in the registry
+// (Submit), then pulled and run.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { buildImage } from '../../src/docker/build';
 import { checkEngine } from '../../src/docker/engine';
 import { pushImage } from '../../src/docker/push';
 import { appendRuntimeLayers, prepareRuntime } from '../../src/docker/registryRuntimeLayer';
-import { addRuntimeLayer } from '../../src/docker/runtimeLayer';
+import { runtimeMounts } from '../../src/docker/runtimeMounts';
 import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
 import {
   TestClients,
@@ -25,8 +26,8 @@ import {
 
 const BASE = process.env.BATCH_RUNNER_NODE_IMAGE ?? 'local/node:22';
 
-for (const way of ['on the engine', 'in the registry'] as const) {
-  suite(`runtime layer ${way}: the image ENTRYPOINT`, () => {
+for (const way of ['mounted (Run Locally)', 'appended in the registry'] as const) {
+  suite(`runtime ${way}: the image ENTRYPOINT`, () => {
     const docker = new Docker();
     const made: string[] = [];
     const cacheDir = mkdtempSync(join(tmpdir(), 'entrypoint-cache-'));
@@ -66,7 +67,7 @@ for (const way of ['on the engine', 'in the registry'] as const) {
       });
       made.push(`${base}:with-runtime`);
       await pullImage(docker, `${base}:with-runtime`, credentials);
-      return { runtime: { ref: `${base}:with-runtime`, node: decision.node }, lines };
+      return { runtime: { ref: `${base}:with-runtime`, node: decision.node }, lines, run: plain };
     }
 
     async function layered(files: Record<string, string>) {
@@ -77,29 +78,31 @@ for (const way of ['on the engine', 'in the registry'] as const) {
         made.push(tag);
         const built = await buildImage(docker, { context, dockerfile, platform: 'linux/amd64', tags: [tag] });
         const lines: string[] = [];
-        if (way === 'in the registry') return await appended(built.imageId, lines);
-        const repository = `issue13-entry-layer-${suffix()}`;
-        const runtime = await addRuntimeLayer(docker, {
-          baseImageId: built.imageId,
+        if (way === 'appended in the registry') return await appended(built.imageId, lines);
+        const mounted = await runtimeMounts(docker, built.imageId, {
           platform: 'linux/amd64',
           runtimePath,
           nodeImage,
           cacheDir,
-          repository,
           engine: await checkEngine(docker),
           log: (line) => lines.push(line),
         });
-        made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
-        return { runtime, lines };
+        // A container as Run Locally makes it: the image as built, the files mounted, the ENTRYPOINT as decided.
+        const run = (image: string, cmd: string[]) =>
+          containerOutput(docker, image, cmd, {
+            mounts: mounted.mounts,
+            entrypoint: mounted.keepEntrypoint ? undefined : [''],
+          });
+        return { runtime: { ref: tag, node: mounted.node }, lines, run };
       } finally {
         removeDir(dir);
       }
     }
 
-    const run = (image: string, cmd: string[]): Promise<string> => containerOutput(docker, image, cmd);
+    const plain = (image: string, cmd: string[]): Promise<string> => containerOutput(docker, image, cmd);
 
     test('ENTRYPOINT ["/env.sh"] that exports a variable: the job command (and its task) gets it', async () => {
-      const { runtime, lines } = await layered({
+      const { runtime, lines, run } = await layered({
         // 0755 from the context (a script made on Windows gets it from tarMode).
         Dockerfile: `FROM ${BASE}\nCOPY env.sh /env.sh\nRUN chmod 755 /env.sh\nENTRYPOINT ["/env.sh"]\n`,
         'env.sh': '#!/bin/sh\nexport ACTIVATED=yes-from-entrypoint\nexec "$@"\n',
@@ -115,7 +118,9 @@ for (const way of ['on the engine', 'in the registry'] as const) {
     });
 
     test('an ENTRYPOINT that ignores its arguments is dropped, saying so', async () => {
-      const { runtime, lines } = await layered({ Dockerfile: `FROM ${BASE}\nENTRYPOINT ["echo", "not a wrapper"]\n` });
+      const { runtime, lines, run } = await layered({
+        Dockerfile: `FROM ${BASE}\nENTRYPOINT ["echo", "not a wrapper"]\n`,
+      });
       assert.ok(
         lines.some((line) => /does not run the command it is given/.test(line)),
         lines.join('\n'),

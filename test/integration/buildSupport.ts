@@ -38,13 +38,24 @@ export async function containerOutput(
   docker: Docker,
   image: string,
   cmd: string[],
-  options: { tty?: boolean; network?: boolean } = {},
+  options: {
+    tty?: boolean;
+    network?: boolean;
+    /** Read-only bind mounts, as Run Locally gives its containers the runtime (runtimeMounts.ts). */
+    mounts?: { source: string; target: string }[];
+    /** [''] drops the image's ENTRYPOINT. */
+    entrypoint?: string[];
+  } = {},
 ): Promise<string> {
   const container = await docker.createContainer({
     Image: image,
+    ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
     Cmd: cmd,
     Tty: options.tty ?? false,
-    HostConfig: options.network ? {} : { NetworkMode: 'none' },
+    HostConfig: {
+      ...(options.network ? {} : { NetworkMode: 'none' }),
+      Mounts: (options.mounts ?? []).map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: true })),
+    },
   });
   try {
     await container.start();

@@ -203,7 +203,7 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
       lines.some((l) => l.source === 'manager' && /\[manager\] run .* succeeded/.test(l.line)),
       log,
     );
-    // The runtime layer built on the engine carries the spawn helper, and the workers use it.
+    // The runtime's files mounted into the containers include the spawn helper, and the workers use it.
     for (const worker of ['worker 0', 'worker 1']) {
       assert.ok(
         lines.some((l) => l.source === worker && /tasks start through the spawn helper/.test(l.line)),

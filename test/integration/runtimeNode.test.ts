@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
 import { checkEngine } from '../../src/docker/engine';
-import { BUNDLED_NODE, MIN_NODE_MAJOR, addRuntimeLayer } from '../../src/docker/runtimeLayer';
+import { BUNDLED_NODE, MIN_NODE_MAJOR } from '../../src/docker/runtimeFiles';
+import { runtimeMounts } from '../../src/docker/runtimeMounts';
 import { SubmitError } from '../../src/shared/errors';
 import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
 import { requireStandIns, runtimePath, suffix } from './submitFixture';
@@ -16,7 +17,7 @@ import { requireStandIns, runtimePath, suffix } from './submitFixture';
 const DEBIAN = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
 const BUSYBOX = 'local/busybox:latest';
 
-suite('runtime layer: Node.js 22', () => {
+suite('runtime (Run Locally: its files mounted): Node.js 22', () => {
   const docker = new Docker();
   const made: string[] = [];
   const cacheDir = mkdtempSync(join(tmpdir(), 'runtime-node-cache-'));
@@ -43,22 +44,19 @@ suite('runtime layer: Node.js 22', () => {
       node: '#!/bin/sh\nprintf 20.19.0\n',
     });
 
-  async function layer(baseImageId: string, nodeImage: string, env?: NodeJS.ProcessEnv) {
+  async function layer(baseImageId: string, nodeImage: string) {
     const lines: string[] = [];
-    const repository = `issue13-node-layer-${suffix()}`;
-    const runtime = await addRuntimeLayer(docker, {
-      baseImageId,
+    const mounted = await runtimeMounts(docker, baseImageId, {
       platform: 'linux/amd64',
       runtimePath,
       nodeImage,
       cacheDir,
-      repository,
       engine: await checkEngine(docker),
       log: (line) => lines.push(line),
-      env,
     });
-    made.push(runtime.ref, `${repository}:latest`, `${repository}:without-runtime`);
-    return { runtime, lines };
+    // A container as Run Locally makes one: the image as built, with the runtime's files mounted.
+    const run = (cmd: string[]) => containerOutput(docker, baseImageId, cmd, { tty: true, mounts: mounted.mounts });
+    return { runtime: mounted, lines, run };
   }
 
   const output = (ref: string, cmd: string[]): Promise<string> => containerOutput(docker, ref, cmd, { tty: true });
@@ -72,35 +70,21 @@ suite('runtime layer: Node.js 22', () => {
   test('an image without Node.js gets the Node.js 22 binary of awsBatch.runtimeNodeImage', async () => {
     const { nodeImage } = requireStandIns();
     const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo plain > /plain.txt\n` });
-    const { runtime, lines } = await layer(base, nodeImage);
+    const { runtime, lines, run } = await layer(base, nodeImage);
     assert.equal(runtime.node, BUNDLED_NODE);
     assert.ok(
       lines.some((line) => line.includes('has no Node.js')),
       lines.join('\n'),
     );
-    assert.match(await output(runtime.ref, [BUNDLED_NODE, '--version']), /^v22\./);
-    assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
-    // Built with BuildKit (its plain progress), from a temporary tag of the base that is gone again.
-    assert.ok(
-      lines.some((line) => /^\[runtime layer\] #\d+ \[2\/2\] ADD batch-runner-runtime\.tar \//.test(line)),
-      lines.join('\n'),
-    );
-    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
-    // The user's image is kept, under <repository>:without-runtime.
-    const kept = await docker.getImage(`${runtime.ref.split(':')[0]}:without-runtime`).inspect();
-    assert.equal(kept.Id, base);
-  });
-
-  test('without BuildKit (DOCKER_BUILDKIT=0) the layer is built by the classic builder, the same files', async () => {
-    const { nodeImage } = requireStandIns();
-    const base = await image({ Dockerfile: `FROM ${DEBIAN}\nRUN echo classic > /plain.txt\n` });
-    const { runtime, lines } = await layer(base, nodeImage, { ...process.env, DOCKER_BUILDKIT: '0' });
-    assert.ok(
-      lines.some((line) => line === '[runtime layer] Step 2/5 : ADD batch-runner-runtime.tar /'),
-      lines.join('\n'),
-    );
-    assert.match(await output(runtime.ref, [BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
-    assert.deepEqual(await docker.listImages({ filters: { reference: ['batch-runner-layer-base'] } }), []);
+    assert.match(await run([BUNDLED_NODE, '--version']), /^v22\./);
+    assert.match(await run([BUNDLED_NODE, '/opt/batch-runner/runtime.js', '--version']), /\d+\.\d+/);
+    assert.match(await run(['/opt/batch-runner/spawn', '--check']), /^batch-runner-spawn \d+/);
+    assert.equal(runtime.reused, false);
+    // Decided once per image: the second time no container runs, and the files are the same.
+    const again = await layer(base, nodeImage);
+    assert.equal(again.runtime.reused, true);
+    assert.deepEqual(again.runtime.mounts, runtime.mounts);
+    assert.deepEqual([again.runtime.node, again.runtime.keepEntrypoint], [runtime.node, runtime.keepEntrypoint]);
   });
 
   test('an image whose own Node.js is 20 gets the bundled Node.js 22 instead', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ContainerProperties, JobDefinition } from '@aws-sdk/client-batch';
 import { changedFields, desiredJobDefinition, sameSpec } from '../../src/aws/jobDefinition';
 import { parseRunConfig } from '../../src/config/runConfig';
-import { managerCommand } from '../../src/docker/runtimeLayer';
+import { managerCommand } from '../../src/docker/runtimeFiles';
 
 const config = parseRunConfig(
   JSON.stringify({

@@ -88,6 +88,11 @@ suite('Run Locally: container specs', () => {
     runDir: '/home/me/ws/.batch-runner/runs/mc-20260304-050607-a1b2c3',
     image: 'batch-runner-local/mc:0123456789abcdef',
     node: '/opt/batch-runner/node',
+    keepEntrypoint: true,
+    runtimeMounts: [
+      { source: '/cache/node/abc/node', target: '/opt/batch-runner/node' },
+      { source: '/ext/dist/runtime.js', target: '/opt/batch-runner/runtime.js' },
+    ],
     workers: 2,
     engine,
   };
@@ -121,13 +126,22 @@ suite('Run Locally: container specs', () => {
       [LOCAL_LABELS.role]: 'manager',
       [LOCAL_LABELS.runDir]: base.runDir,
     });
-    assert.deepEqual(manager.HostConfig?.Mounts, [{ Type: 'bind', Source: base.runDir, Target: '/batch-runner/run' }]);
+    assert.deepEqual(manager.HostConfig?.Mounts, [
+      { Type: 'bind', Source: base.runDir, Target: '/batch-runner/run' },
+      { Type: 'bind', Source: '/cache/node/abc/node', Target: '/opt/batch-runner/node', ReadOnly: true },
+      { Type: 'bind', Source: '/ext/dist/runtime.js', Target: '/opt/batch-runner/runtime.js', ReadOnly: true },
+    ]);
     assert.equal(manager.HostConfig?.NetworkMode, networkName(base.runId));
     assert.equal(manager.HostConfig?.Init, true);
     assert.deepEqual(manager.NetworkingConfig?.EndpointsConfig?.[networkName(base.runId)], { Aliases: ['manager'] });
     assert.equal(manager.User, undefined);
     assert.deepEqual(specs.network.Labels, { [LOCAL_LABELS.runId]: base.runId, [LOCAL_LABELS.runDir]: base.runDir });
     assert.equal(specs.network.Name, `batch-runner-${base.runId}`);
+  });
+
+  test('an ENTRYPOINT that does not run its command is dropped in every container ([""]: none)', () => {
+    const specs = localContainerSpecs({ ...base, keepEntrypoint: false, config: tasks(6) });
+    for (const spec of [specs.manager, ...specs.workers]) assert.deepEqual(spec.Entrypoint, ['']);
   });
 
   test('each worker: its index, the array job id and index Batch would give, the manager address', () => {
