@@ -64,8 +64,8 @@ export interface RunImage {
   /** The runtime's files, bind-mounted read-only into each container (runtimeMounts.ts). */
   mounts: RuntimeMount[];
   build: BuildStats;
-  /** The runtime's decision was kept from an earlier run of the same image. */
-  runtimeLayerReused: boolean;
+  /** How the runtime starts was known from an earlier run of the same image (no container ran). */
+  runtimeCheckReused: boolean;
 }
 
 export function kilobytes(bytes: number): string {
@@ -229,6 +229,6 @@ export async function buildRunImage(docker: Docker, request: RunImageRequest): P
     keepEntrypoint: runtime.keepEntrypoint,
     mounts: runtime.mounts,
     build: built.build,
-    runtimeLayerReused: runtime.reused,
+    runtimeCheckReused: runtime.reused,
   };
 }
