@@ -228,7 +228,6 @@ export interface LayerFile {
   open: () => Readable;
 }
 
-
 export function layerTar(files: LayerFile[], dirs: string[]): Readable {
   const tar = pack();
   const header = { mtime: FIXED_TIME, uid: 0, gid: 0, uname: 'root', gname: 'root' };
