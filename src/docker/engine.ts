@@ -86,6 +86,19 @@ function where(docker: Docker): string {
   return modem.host ? `${modem.host}${modem.port ? `:${modem.port}` : ''}` : 'the Docker engine';
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
+
+/**
+ * Where the engine is on another machine (tcp:// or ssh:// to a host that is not this one), its
+ * containers cannot see this machine's files: Run Locally's bind mounts would name paths there.
+ * The address (for the message) when remote, else undefined.
+ */
+export function remoteEngine(docker: Docker): string | undefined {
+  const modem = docker.modem as { socketPath?: unknown; host?: string; protocol?: string };
+  if (modem.socketPath || !modem.host || LOOPBACK.test(modem.host)) return undefined;
+  return where(docker);
+}
+
 /** The message for "cannot talk to Docker", naming the address, what was tried and the fix. */
 export function engineUnavailable(docker: Docker, error: unknown): SubmitError {
   const code = codeOf(error) ?? 'no answer';

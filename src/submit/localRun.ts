@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { LoadedConfig } from '../config/loadConfig';
 import { newRunId } from '../config/runSpec';
-import { checkEngine, engineUnavailable, isEngineUnreachable } from '../docker/engine';
+import { checkEngine, engineUnavailable, isEngineUnreachable, remoteEngine } from '../docker/engine';
 import type { PullCredentials } from '../docker/credentials';
 import { OWN_FOLDER, buildRunImage, localRepository, type RunImage } from '../docker/runImage';
 import type { RunSummary } from '../runtime/runFiles';
@@ -226,6 +226,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRun> {
   const progress = (message: string, fraction?: number) => options.progress?.report(message, fraction);
 
   progress('Checking Docker', 0.01);
+  const remote = remoteEngine(docker);
+  if (remote) {
+    throw new SubmitError(
+      'docker',
+      `Run Locally mounts this folder and the runtime into its containers, and the Docker engine at ${remote} is on another machine: it cannot see them. ` +
+        'Point DOCKER_HOST or the setting awsBatch.docker.host at an engine on this machine (or clear them), or use Submit to Batch.',
+    );
+  }
   const engine = await checkEngine(docker, signal);
   const facts = await engineFacts(docker).catch((error: unknown) => {
     throw isEngineUnreachable(error) ? engineUnavailable(docker, error) : error;

@@ -417,6 +417,36 @@ suite('Run Locally: manager and worker containers on the local Docker engine', f
     );
   });
 
+  test('an engine on another machine: one message, before anything is asked of it, and nothing written', async () => {
+    // A remote engine cannot be run here: a client for one whose every connection is refused on
+    // this side (no packet leaves), so the test fails, without traffic, if Run Locally calls it.
+    const remote = new Docker({ host: '192.0.2.10', port: 2376, protocol: 'http' });
+    let dialed = 0;
+    (remote.modem as { dial: (options: unknown, callback: (error: Error) => void) => void }).dial = (_, callback) => {
+      dialed++;
+      callback(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    };
+    const dir = workspace(
+      'remote',
+      { Dockerfile: `FROM ${DEBIAN_IMAGE}\n` },
+      { tasks: { command: ['true'], count: 1 } },
+    );
+    const error = await failure(
+      runLocally({
+        docker: remote,
+        loaded: await loadRunConfig(dir),
+        runtimePath,
+        runtimeNodeImage: NODE_IMAGE,
+        cacheDir,
+      }),
+    );
+    assert.equal(error.kind, 'docker');
+    assert.match(error.message, /the Docker engine at 192\.0\.2\.10:2376 is on another machine: it cannot see them/);
+    assert.match(error.message, /DOCKER_HOST or the setting awsBatch\.docker\.host/);
+    assert.equal(dialed, 0, 'the engine was not asked anything');
+    assert.equal(existsSync(join(dir, '.batch-runner')), false);
+  });
+
   test('no Docker engine: one message that says to start Docker or set DOCKER_HOST, and nothing written', async () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = 'unix:///nonexistent';

@@ -5,8 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import DockerClient from 'dockerode';
 import { discoverEngine, parseDockerHost } from '../../src/docker/discovery';
-import { connectEngine, engineUnavailable } from '../../src/docker/engine';
+import { connectEngine, engineUnavailable, remoteEngine } from '../../src/docker/engine';
 import { SubmitError } from '../../src/shared/errors';
 
 function writeContext(configDir: string, name: string, host: string): void {
@@ -160,5 +161,20 @@ suite('engine discovery', () => {
     assert.notEqual(second, first);
     assert.deepEqual((second as unknown as FakeDocker).options, { socketPath: '/b.sock' });
     assert.throws(() => connectEngine(Ctor, { env: { DOCKER_CONTEXT: 'zzz' }, home, exists: none }), SubmitError);
+  });
+
+  test('an engine on another machine is told from one on this one (Run Locally mounts local paths)', () => {
+    // Real dockerode clients: none connects until it is asked something.
+    const real = DockerClient;
+    const local = [
+      new real({ socketPath: '/var/run/docker.sock' }),
+      new real({ host: '127.0.0.1', port: 2375, protocol: 'http' }),
+      new real({ host: 'localhost', port: 2375, protocol: 'http' }),
+      new real({ host: '::1', port: 2375, protocol: 'http' }),
+    ];
+    for (const docker of local) assert.equal(remoteEngine(docker), undefined);
+    assert.equal(remoteEngine(new real({ host: '10.0.0.5', port: 2376, protocol: 'https' })), '10.0.0.5:2376');
+    const viaSetting = connectEngine(real, { hostSetting: 'tcp://build-box:2376', exists: () => false });
+    assert.equal(remoteEngine(viaSetting), 'https://build-box:2376 (the setting awsBatch.docker.host)');
   });
 });
