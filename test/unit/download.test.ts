@@ -33,6 +33,11 @@ class FakeS3 implements S3Api {
   sendCrc32 = false;
   /** Called while a body streams, e.g. to look at the folder or at the caller's signal. */
   duringTransfer?: (key: string) => void;
+  /**
+   * Bodies wait until this many transfers are in flight at once (then the gate stays open): a
+   * test of the concurrency does not depend on how fast the first transfers end.
+   */
+  gate?: { inFlight: number; open?: Promise<void>; release?: () => void };
 
   put(key: string, body: Buffer): void {
     this.objects.set(key, body);
@@ -56,6 +61,9 @@ class FakeS3 implements S3Api {
     if (!body) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const gate = this.gate;
+    if (gate && !gate.open) gate.open = new Promise((resolve) => (gate.release = resolve));
+    if (gate && this.inFlight >= gate.inFlight) gate.release!();
     let data = body;
     if (this.corrupt.has(key)) data = Buffer.from(body).fill(0x41);
     const cut = this.breakOff.get(key);
@@ -71,6 +79,7 @@ class FakeS3 implements S3Api {
     const during = () => this.duringTransfer?.(key);
     // done() on close: a stream destroyed before its first read never runs the generator's body.
     async function* stream() {
+      if (gate) await gate.open;
       let sent = 0;
       for (const chunk of chunks) {
         during();
@@ -362,6 +371,7 @@ suite('downloadPrefix', () => {
   test('the default concurrency on one shared signal: one abort listener on it, no MaxListenersExceededWarning', async () => {
     const s3 = new FakeS3();
     for (let i = 0; i < 60; i++) s3.put(`${P}tasks/${i}/out.bin`, randomBytes(8000));
+    s3.gate = { inFlight: 16 };
     const controller = new AbortController();
     let most = 0;
     s3.duringTransfer = () => {
