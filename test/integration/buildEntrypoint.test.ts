@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
-import { checkEngine } from '../../src/docker/engine';
 import { pushImage } from '../../src/docker/push';
 import { appendRuntimeLayers, prepareRuntime } from '../../src/docker/registryRuntimeLayer';
 import { runtimeMounts } from '../../src/docker/runtimeMounts';
@@ -20,7 +19,7 @@ import {
   pullImage,
   registryCredentials,
   requireStandIns,
-  runtimePath,
+  runtimeSource,
   suffix,
 } from './submitFixture';
 
@@ -48,14 +47,11 @@ for (const way of ['mounted (Run Locally)', 'appended in the registry'] as const
       await docker.getImage(imageId).tag({ repo: base, tag: 'built' });
       made.push(`${base}:built`);
       const pushed = await pushImage(docker, `${base}:built`, credentials);
-      const { decision, blobs } = await prepareRuntime(docker, imageId, {
-        platform: 'linux/amd64',
-        runtimePath,
-        nodeImage,
-        cacheDir,
-        engine: await checkEngine(docker),
-        log: (line) => lines.push(line),
-      });
+      const { decision, blobs } = await prepareRuntime(
+        docker,
+        imageId,
+        await runtimeSource(docker, { nodeImage, cacheDir, lines }),
+      );
       await appendRuntimeLayers(credentials, {
         repository,
         base: pushed.digest,
@@ -79,14 +75,11 @@ for (const way of ['mounted (Run Locally)', 'appended in the registry'] as const
         const built = await buildImage(docker, { context, dockerfile, platform: 'linux/amd64', tags: [tag] });
         const lines: string[] = [];
         if (way === 'appended in the registry') return await appended(built.imageId, lines);
-        const mounted = await runtimeMounts(docker, built.imageId, {
-          platform: 'linux/amd64',
-          runtimePath,
-          nodeImage,
-          cacheDir,
-          engine: await checkEngine(docker),
-          log: (line) => lines.push(line),
-        });
+        const mounted = await runtimeMounts(
+          docker,
+          built.imageId,
+          await runtimeSource(docker, { nodeImage, cacheDir, lines }),
+        );
         // A container as Run Locally makes it: the image as built, the files mounted, the ENTRYPOINT as decided.
         const run = (image: string, cmd: string[]) =>
           containerOutput(docker, image, cmd, {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
-import { checkEngine } from '../../src/docker/engine';
 import { pushImage } from '../../src/docker/push';
 import type { RegistryCredentials } from '../../src/docker/registry';
 import { putManifest } from '../../src/docker/registryBlobs';
@@ -21,7 +20,7 @@ import {
   registryCredentials,
   registryImage,
   requireStandIns,
-  runtimePath,
+  runtimeSource,
   suffix,
 } from './submitFixture';
 
@@ -52,13 +51,11 @@ suite('runtime layer appended in the registry', function () {
       await docker.getImage(built.imageId).tag({ repo: `${credentials.host}/${repository}`, tag: 'built' });
       made.push(ref);
       pushed = await pushImage(docker, ref, credentials);
-      prepared = await prepareRuntime(docker, built.imageId, {
-        platform: 'linux/amd64',
-        runtimePath,
-        nodeImage,
-        cacheDir,
-        engine: await checkEngine(docker),
-      });
+      prepared = await prepareRuntime(
+        docker,
+        built.imageId,
+        await runtimeSource(docker, { nodeImage, cacheDir, lines: [] }),
+      );
     } finally {
       removeDir(dir);
     }
@@ -163,14 +160,11 @@ suite('runtime layer appended in the registry', function () {
       const built = await buildImage(docker, { context, dockerfile, platform: 'linux/amd64' });
       made.push(built.imageId);
       const lines: string[] = [];
-      const { decision, blobs } = await prepareRuntime(docker, built.imageId, {
-        platform: 'linux/amd64',
-        runtimePath,
-        nodeImage,
-        cacheDir,
-        engine: await checkEngine(docker),
-        log: (line) => lines.push(line),
-      });
+      const { decision, blobs } = await prepareRuntime(
+        docker,
+        built.imageId,
+        await runtimeSource(docker, { nodeImage, cacheDir, lines }),
+      );
       return { decision, blobs, lines };
     } finally {
       removeDir(dir);

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildImage } from '../../src/docker/build';
-import { checkEngine } from '../../src/docker/engine';
 import { BUNDLED_NODE, MIN_NODE_MAJOR } from '../../src/docker/runtimeFiles';
 import { runtimeMounts } from '../../src/docker/runtimeMounts';
 import { SubmitError } from '../../src/shared/errors';
 import { containerOutput, contextOf, removeDir, removeImages } from './buildSupport';
-import { requireStandIns, runtimePath, suffix } from './submitFixture';
+import { requireStandIns, runtimeSource, suffix } from './submitFixture';
 
 const DEBIAN = process.env.BATCH_RUNNER_BASE_IMAGE ?? 'local/debian:bookworm';
 const BUSYBOX = 'local/busybox:latest';
@@ -46,14 +45,11 @@ suite('runtime (Run Locally: its files mounted): Node.js 22', () => {
 
   async function layer(baseImageId: string, nodeImage: string) {
     const lines: string[] = [];
-    const mounted = await runtimeMounts(docker, baseImageId, {
-      platform: 'linux/amd64',
-      runtimePath,
-      nodeImage,
-      cacheDir,
-      engine: await checkEngine(docker),
-      log: (line) => lines.push(line),
-    });
+    const mounted = await runtimeMounts(
+      docker,
+      baseImageId,
+      await runtimeSource(docker, { nodeImage, cacheDir, lines }),
+    );
     // A container as Run Locally makes one: the image as built, with the runtime's files mounted.
     const run = (cmd: string[]) => containerOutput(docker, baseImageId, cmd, { tty: true, mounts: mounted.mounts });
     return { runtime: mounted, lines, run };

@@ -21,12 +21,29 @@ import Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { AwsClients, createAwsClients } from '../../src/aws/clients';
 import { getRegistryCredentials } from '../../src/aws/ecr';
+import { checkEngine } from '../../src/docker/engine';
 import { MANIFEST_TYPES, RegistryCredentials, registryBaseUrl } from '../../src/docker/registry';
+import type { RuntimeSource } from '../../src/docker/runtimeFiles';
 import { SubmitError } from '../../src/shared/errors';
 import { PipelineOptions, SubmitPipeline } from '../../src/submit/pipeline';
 
 export const root = join(__dirname, '..', '..', '..');
 export const runtimePath = join(root, 'dist', 'runtime.js');
+
+/** Where the runtime comes from for a linux/amd64 image on this engine; its log lines go to `lines`. */
+export async function runtimeSource(
+  docker: Docker,
+  options: { nodeImage: string; cacheDir: string; lines: string[] },
+): Promise<RuntimeSource> {
+  return {
+    platform: 'linux/amd64',
+    runtimePath,
+    nodeImage: options.nodeImage,
+    cacheDir: options.cacheDir,
+    engine: await checkEngine(docker),
+    log: (line) => options.lines.push(line),
+  };
+}
 export const BUCKET = 'batch-runner-results';
 export const QUEUE = 'research-queue';
 /** First compute environment FARGATE (then EC2, which moto allows and AWS would not). */

@@ -22,7 +22,7 @@ import {
   type SlotProgram,
 } from '../../../src/runtime/worker/shellSpawner';
 import { TaskOutput } from '../../../src/runtime/worker/taskOutput';
-import { outcomeOfStatus, startTask } from '../../../src/runtime/worker/taskProcess';
+import { outcomeOfStatus, startTask, type TaskStart } from '../../../src/runtime/worker/taskProcess';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,6 +50,24 @@ function program(how: 'helper' | 'helper (fork)' | 'bash'): SlotProgram | undefi
   return helperProgram(helper, { fork: how === 'helper (fork)' });
 }
 
+/**
+ * A task on `spawner` (undefined: Node's spawn) with its stdout and stderr in `output`'s files:
+ * the options every suite here shares, then the test's own.
+ */
+function startOn(
+  spawner: ShellSpawner | undefined,
+  output: TaskOutput,
+  task: Pick<TaskStart, 'command' | 'env' | 'base'> & Partial<Pick<TaskStart, 'slots' | 'timeoutMs' | 'readStderrEnd'>>,
+) {
+  return startTask(spawner, {
+    stdoutFile: output.stdout.path,
+    stderrFile: output.stderr.path,
+    killGraceMs: 300,
+    readStderrEnd: () => '',
+    ...task,
+  });
+}
+
 for (const how of ['helper', 'helper (fork)', 'bash', 'node'] as const) {
   suite(`runtime task processes (${how})`, () => {
     let dir: string;
@@ -70,13 +88,10 @@ for (const how of ['helper', 'helper (fork)', 'bash', 'node'] as const) {
     function run(command: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs?: number) {
       const output = new TaskOutput(join(dir, 'stdout.out'), join(dir, 'stderr.out'), 7);
       const env = { ...base, ...extra };
-      const task = startTask(spawner, {
+      const task = startOn(spawner, output, {
         command,
         env,
         base,
-        stdoutFile: output.stdout.path,
-        stderrFile: output.stderr.path,
-        killGraceMs: 300,
         timeoutMs,
         readStderrEnd: () => {
           output.stderr.read();
@@ -104,14 +119,10 @@ for (const how of ['helper', 'helper (fork)', 'bash', 'node'] as const) {
       const utf8 = { ...process.env, LC_ALL: 'C.UTF-8' };
       const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
       const start = (value: string) =>
-        startTask(spawner, {
+        startOn(spawner, output, {
           command: ['sh', '-c', 'printf "%s|" "$V" "$1"', 'sh', `${value}!`],
           env: { ...utf8, V: value },
           base: utf8,
-          stdoutFile: output.stdout.path,
-          stderrFile: output.stderr.path,
-          killGraceMs: 300,
-          readStderrEnd: () => '',
         }).done;
       // Two in a row on the same shell: a miscounted script would spill into the next one.
       assert.deepEqual(await start('ünïcödé ✓ 😀'), { exitCode: 0, signal: null });
@@ -124,15 +135,7 @@ for (const how of ['helper', 'helper (fork)', 'bash', 'node'] as const) {
       const env = { ...base };
       delete (env as Record<string, string | undefined>).SHARED;
       const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
-      const task = startTask(spawner, {
-        command: ['sh', '-c', 'echo "[${SHARED-unset}]"'],
-        env,
-        base,
-        stdoutFile: output.stdout.path,
-        stderrFile: output.stderr.path,
-        killGraceMs: 300,
-        readStderrEnd: () => '',
-      });
+      const task = startOn(spawner, output, { command: ['sh', '-c', 'echo "[${SHARED-unset}]"'], env, base });
       await task.done;
       output.end();
       assert.equal(readFileSync(output.stdout.path, 'utf8'), '[unset]\n');
@@ -199,16 +202,12 @@ for (const how of ['helper', 'helper (fork)', 'bash'] as const)
     /** A task on `slots` shells; its stdout and stderr in files named after it. */
     function run(name: string, command: string[], options: { slots?: number; timeoutMs?: number } = {}) {
       const output = new TaskOutput(join(dir, `${name}.out`), join(dir, `${name}.err`), 1);
-      const task = startTask(spawner, {
+      const task = startOn(spawner, output, {
         command,
         env: { ...base, NAME: name },
         base,
-        stdoutFile: output.stdout.path,
-        stderrFile: output.stderr.path,
-        killGraceMs: 300,
         timeoutMs: options.timeoutMs,
         slots: options.slots ?? 1,
-        readStderrEnd: () => '',
       });
       return { task, output };
     }
@@ -343,16 +342,7 @@ suite('runtime task processes: the spawn helper', () => {
 
   function run(command: string[], env: NodeJS.ProcessEnv = base) {
     const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
-    const task = startTask(spawner, {
-      command,
-      env,
-      base,
-      stdoutFile: output.stdout.path,
-      stderrFile: output.stderr.path,
-      killGraceMs: 300,
-      slots: 1,
-      readStderrEnd: () => '',
-    });
+    const task = startOn(spawner, output, { command, env, base, slots: 1 });
     return {
       task,
       output,
@@ -513,16 +503,7 @@ suite('runtime task processes: the spawn helper where posix_spawn is refused', (
       const base = { ...process.env };
       const output = new TaskOutput(join(dir, 'o'), join(dir, 'e'), 1);
       const start = (command: string[], env: NodeJS.ProcessEnv = base) =>
-        startTask(spawner, {
-          command,
-          env,
-          base,
-          stdoutFile: output.stdout.path,
-          stderrFile: output.stderr.path,
-          killGraceMs: 300,
-          slots: 1,
-          readStderrEnd: () => '',
-        }).done;
+        startOn(spawner, output, { command, env, base, slots: 1 }).done;
       assert.deepEqual(await start(['sh', '-c', 'echo "[$V]"; exit 4'], { ...base, V: 'seen' }), {
         exitCode: 4,
         signal: null,
