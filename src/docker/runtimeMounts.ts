@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cancelled } from '../shared/errors';
-import { candidateFiles, checkRuntime } from './runtimeCheck';
+import { candidateFiles, checkRuntime, type CandidateFiles } from './runtimeCheck';
 import {
   BUNDLED_NODE,
   LayerFile,
@@ -48,7 +48,13 @@ interface Decision {
   keepEntrypoint: boolean;
 }
 
-const mount = (file: LayerFile): RuntimeMount => ({ source: file.path, target: `/${file.name}` });
+/** The files a container starting the runtime with `node` needs, where the layer would have them. */
+function mountsFor(node: string, files: CandidateFiles): RuntimeMount[] {
+  const needed = [node === BUNDLED_NODE ? files.nodeFile : undefined, files.runtimeFile, files.spawnFile];
+  return needed
+    .filter((file): file is LayerFile => file !== undefined)
+    .map((file) => ({ source: file.path, target: `/${file.name}` }));
+}
 
 /** The runtime's files and how they start in containers of `baseImageId` (the user's built image). */
 export async function runtimeMounts(
@@ -64,24 +70,17 @@ export async function runtimeMounts(
   );
   if (known) {
     source.log?.(`Runtime: the same image and runtime as before; it starts with ${known.node}`);
-    const files = [
-      ...(known.node === BUNDLED_NODE ? [await bundledNodeFile(docker, source)] : []),
-      await runtimeFileOf(source),
-      ...[await spawnHelperFileOf(source)].filter((file) => file !== undefined),
-    ];
-    return { ...known, mounts: files.map(mount), contentTag, reused: true };
+    // The Node binary only where the image's own Node.js does not run the runtime (it may need a pull).
+    const nodeFile = known.node === BUNDLED_NODE ? await bundledNodeFile(docker, source) : undefined;
+    const files = { runtimeFile: await runtimeFileOf(source), spawnFile: await spawnHelperFileOf(source), nodeFile };
+    return { ...known, mounts: mountsFor(known.node, files), contentTag, reused: true };
   }
   const candidates = await candidateFiles(docker, source);
   const decision = await checkRuntime(docker, baseImageId, candidates, source);
   if (source.signal?.aborted) throw cancelled();
-  const files = [
-    ...(decision.node === BUNDLED_NODE && candidates.nodeFile ? [candidates.nodeFile] : []),
-    candidates.runtimeFile,
-    ...(candidates.spawnFile ? [candidates.spawnFile] : []),
-  ];
   // Kept only once decided: a failed check is asked again next time.
   await mkdir(join(source.cacheDir, 'decisions'), { recursive: true });
   await writeFile(`${kept}.part`, JSON.stringify(decision));
   await rename(`${kept}.part`, kept);
-  return { ...decision, mounts: files.map(mount), contentTag, reused: false };
+  return { ...decision, mounts: mountsFor(decision.node, candidates), contentTag, reused: false };
 }
