@@ -109,8 +109,11 @@ export class Worker {
   private granted = 0;
   /** Average task time (ms), a moving average; undefined before the first task. */
   private averageMs?: number;
-  /** Starts task processes from small long-lived programs (shellSpawner.ts); undefined without (then Node spawns them). */
-  private readonly spawner?: ShellSpawner;
+  /**
+   * Starts task processes from small long-lived programs (shellSpawner.ts): looked for when the
+   * first task starts (taskSpawner), null when none runs here (then Node spawns them).
+   */
+  private spawner?: ShellSpawner | null;
   /** The environment all tasks share, kept as one object while it holds (the shells start with it). */
   private shared?: { environment: Record<string, string>; runId: string; env: NodeJS.ProcessEnv };
   /** Outputs of the running tasks, read a few times a second while they run. */
@@ -126,16 +129,25 @@ export class Worker {
   };
 
   constructor(private readonly options: WorkerOptions) {
-    const program = options.noop ? undefined : findSlotProgram();
-    if (program) {
-      const skipDir = join(this.scratch, 'skip');
-      mkdirSync(skipDir);
-      this.spawner = new ShellSpawner(program, skipDir);
-    }
     process.once('exit', () => {
       this.spawner?.killNow();
       rmSync(this.scratch, { recursive: true, force: true });
     });
+  }
+
+  /** The slot programs, found (and said in the log) when the first task starts: a cluster-mode worker needs none. */
+  private taskSpawner(): ShellSpawner | undefined {
+    if (this.spawner === undefined) {
+      const program = findSlotProgram();
+      this.spawner = null;
+      if (program) {
+        const skipDir = join(this.scratch, 'skip');
+        mkdirSync(skipDir);
+        this.spawner = new ShellSpawner(program, skipDir);
+      }
+      this.options.log(`tasks start through ${STARTERS[program?.kind ?? 'node']}`);
+    }
+    return this.spawner ?? undefined;
   }
 
   private sharedEnvironment(): NodeJS.ProcessEnv {
@@ -162,7 +174,6 @@ export class Worker {
 
   async run(): Promise<number> {
     const { settings, log } = this.options;
-    if (!this.options.noop) log(`tasks start through ${STARTERS[this.spawner?.kind ?? 'node']}`);
     this.watchdog = setInterval(
       () => {
         const silentMs = Date.now() - this.lastContact;
@@ -464,7 +475,7 @@ export class Worker {
     // What the task prints goes to files beside its output folder, followed from here: forwarded
     // to the job log, its last lines kept for a failed result, its end kept as stdout.log/stderr.log.
     const output = new TaskOutput(join(dir, STDOUT_FILE), join(dir, STDERR_FILE), task.index);
-    const running = startTask(this.spawner, {
+    const running = startTask(this.taskSpawner(), {
       command: task.command,
       env,
       base,
@@ -513,7 +524,7 @@ export class Worker {
       // The streams were read to their end: empty ones need no second look when the folder is emptied.
       seen.empty = [output.stdout, output.stderr].filter((f) => f.kept.empty).map((f) => basename(f.path));
       const collected = await collectOutputs(store, task.index, outputDir);
-      seen.outputEmpty = collected.files === 0 && collected.entries === 0;
+      seen.outputEmpty = collected.entries === 0;
       return { ok: true, exitCode: 0, signal: null, output: collected.output, outputInStore: collected.outputInStore };
     } catch (error) {
       return { ok: false, exitCode: 0, signal: null, reason: `outputs not saved: ${describeError(error)}` };
